@@ -1,0 +1,252 @@
+"""Choose, for each ranked file, how much of it to show, so the pack is worth most in budget.
+
+Each candidate file offers a ladder of views: listed < outline < summary < slice(k) < full,
+where slice(k) shows its k most relevant definitions verbatim. A view is worth the file's
+score (sharpened, so depth goes to the files that matter) times the share of the file's
+relevance it covers. A greedy pass buys the upgrade with the best value per token until
+the budget is spent. Costs are estimated from per-line token counts; the renderer then
+counts the real pack and trims if the estimate was short.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .index import FileIndex
+from .outline import Outline, Symbol
+from .pack import Item
+from .rank import Candidate
+from .redact import Redacted, redact_lines
+from .task import Signals
+from .terms import text_terms
+from .tokens import Tokenizer
+from .views import View, full, outline_view, slice_view, split_lines, summary
+
+MAX_CANDIDATES = 48
+MAX_SLICE_SYMBOLS = 8
+SHARPEN = 1.6  # value ~ score ** SHARPEN: depth for the best files, breadth for the rest
+COVERAGE = {"listed": 0.02, "outline": 0.08, "summary": 0.18}
+
+
+@dataclass
+class Option:
+    view: View
+    value: float
+    cost: int
+
+
+@dataclass
+class FileChoice:
+    cand: Candidate
+    language: str | None
+    options: list[Option] = field(default_factory=list)
+    current: int = -1  # index into options; -1 = not in the pack
+    redacted: Redacted | None = None
+
+    @property
+    def chosen(self) -> Option | None:
+        return self.options[self.current] if self.current >= 0 else None
+
+
+def symbol_scores(
+    outline: Outline, lines: list[str], cand: Candidate, signals: Signals, index: FileIndex
+) -> list[tuple[Symbol, float]]:
+    """Relevance of each definition: the task's words in its body, its name, lines pointed at."""
+    scored = []
+    query = signals.query
+    lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
+    for sym in outline.symbols:
+        if sym.kind == "heading" and sym.end - sym.start > 400:
+            continue
+        body = "\n".join(lines[sym.start - 1 : sym.end])
+        terms = text_terms(body)
+        length = sum(terms.values()) or 1
+        s = 0.0
+        for term, n in terms.items():
+            w = query.get(term)
+            if w:
+                s += w * index.idf(term) * n * 2.2 / (n + 1.2 * (0.4 + 0.6 * length / 150))
+        name_w = lower_symbols.get(sym.name.lower())
+        if name_w:
+            s += 6.0 * name_w
+        if sym.parent and lower_symbols.get(sym.parent.lower()):
+            s += 1.0
+        if any(sym.start <= ln <= sym.end for ln in cand.lines):
+            s += 12.0
+        scored.append((sym, s))
+    return scored
+
+
+def _leaves(scored: list[tuple[Symbol, float]]) -> list[tuple[Symbol, float]]:
+    """Definitions worth expanding on their own: drop containers whose members are listed."""
+    out = []
+    for sym, s in scored:
+        children = [t for t, _ in scored if t is not sym and sym.start <= t.start and t.end <= sym.end]
+        if children and sym.kind not in ("function", "method"):
+            continue
+        out.append((sym, s))
+    return out
+
+
+def build_choice(
+    cand: Candidate,
+    index: FileIndex,
+    signals: Signals,
+    tok: Tokenizer,
+    overhead: int,
+) -> FileChoice | None:
+    text = index.text(cand.path)
+    if text is None:
+        return None
+    doc = index.docs[index.by_path[cand.path]]
+    red = redact_lines(text)
+    lines = split_lines(red.text)
+    outline = index.outline(cand.path, text)
+    choice = FileChoice(cand, doc.analysis.lang, redacted=red)
+    line_tokens = tok.count_many([ln + "\n" for ln in lines]) if lines else []
+
+    def cost(view: View) -> int:
+        if view.mode == "full":
+            return sum(line_tokens) + overhead
+        shown = sum(sum(line_tokens[s - 1 : e]) for s, e in view.lines)
+        elisions = view.text.count("\n⋮") + view.text.startswith("⋮")
+        return shown + 2 * elisions + (tok.count(view.text) if not view.lines else 0) + overhead
+
+    base = max(cand.score, 0.0) ** SHARPEN
+    listed = View("listed", "", ())
+    choice.options.append(Option(listed, base * COVERAGE["listed"], overhead))
+    if outline.symbols:
+        ov = outline_view(outline)
+        choice.options.append(Option(ov, base * COVERAGE["outline"], cost(ov)))
+        sv = summary(outline, lines)
+        choice.options.append(Option(sv, base * COVERAGE["summary"], cost(sv)))
+        scored = [(s, v) for s, v in _leaves(symbol_scores(outline, lines, cand, signals, index))]
+        total = sum(v for _, v in scored)
+        ranked = sorted((x for x in scored if x[1] > 0), key=lambda x: (-x[1], x[0].start))
+        picked: list[Symbol] = []
+        covered = 0.0
+        for sym, v in ranked[:MAX_SLICE_SYMBOLS]:
+            picked.append(sym)
+            covered += v
+            view = slice_view(outline, lines, picked, extra=[(ln, ln) for ln in cand.lines])
+            share = 0.25 + 0.7 * covered / total if total else 0.25
+            choice.options.append(Option(view, base * share, cost(view)))
+    fv = full(lines, red.text)
+    choice.options.append(Option(fv, base, cost(fv)))
+    # Keep the ladder monotone: never offer a dearer view that is worth less.
+    choice.options.sort(key=lambda o: (o.cost, -o.value))
+    ladder: list[Option] = []
+    for opt in choice.options:
+        if not ladder or opt.value > ladder[-1].value:
+            ladder.append(opt)
+    choice.options = ladder
+    return choice
+
+
+def greedy(choices: list[FileChoice], budget: int) -> int:
+    """Spend `budget` on the upgrades with the best value per token. Returns the cost used."""
+    used = 0
+    while True:
+        best: tuple[float, int, int] | None = None
+        for ci, ch in enumerate(choices):
+            cur_v = ch.chosen.value if ch.chosen else 0.0
+            cur_c = ch.chosen.cost if ch.chosen else 0
+            for oi in range(ch.current + 1, len(ch.options)):
+                opt = ch.options[oi]
+                extra = opt.cost - cur_c
+                if used + extra > budget:
+                    continue
+                ratio = (opt.value - cur_v) / max(extra, 1)
+                if best is None or ratio > best[0]:
+                    best = (ratio, ci, oi)
+        if best is None or best[0] <= 0:
+            return used
+        _, ci, oi = best
+        ch = choices[ci]
+        used += ch.options[oi].cost - (ch.chosen.cost if ch.chosen else 0)
+        ch.current = oi
+
+
+def fit(
+    candidates: list[Candidate],
+    index: FileIndex,
+    signals: Signals,
+    tok: Tokenizer,
+    budget: int,
+    overhead: Callable[[str], int],
+) -> tuple[list[Item], list[Candidate]]:
+    """Items for the files that made it, best first, and the candidates left out."""
+    pool = [c for c in candidates if c.score > 0][:MAX_CANDIDATES]
+    if pool:
+        floor = pool[0].score * 0.02
+        pool = [c for c in pool if c.score >= floor or c.focus]
+    choices = []
+    for cand in pool:
+        ch = build_choice(cand, index, signals, tok, overhead(cand.path))
+        if ch is not None:
+            choices.append(ch)
+    greedy(choices, budget)
+    items: list[Item] = []
+    top = max((c.cand.score for c in choices), default=1.0) or 1.0
+    for ch in choices:
+        opt = ch.chosen
+        if opt is None:
+            continue
+        items.append(to_item(ch, opt, top))
+    kept = {i.path for i in items}
+    left = [c for c in candidates if c.path not in kept]
+    return items, left
+
+
+def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
+    view = opt.view
+    red = ch.redacted
+    lines = list(view.lines)
+    mode = view.mode
+    if red is not None and red.lines:
+        lines = _minus(lines, red.lines)
+        if mode == "full":
+            mode = "slice"  # a redacted file is no longer shown whole
+    return Item(
+        kind="file",
+        path=ch.cand.path,
+        mode=mode,
+        text=view.text,
+        score=round(ch.cand.score / top, 4),
+        reasons=_dedupe(ch.cand.reasons),
+        lines=lines,
+        tokens=opt.cost,
+        language=ch.language,
+        redactions=sum(red.counts.values()) if red else 0,
+    )
+
+
+def _minus(ranges: list[tuple[int, int]], drop: frozenset[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in ranges:
+        start = None
+        for ln in range(s, e + 1):
+            if ln in drop:
+                if start is not None:
+                    out.append((start, ln - 1))
+                    start = None
+            elif start is None:
+                start = ln
+        if start is not None:
+            out.append((start, e))
+    return out
+
+
+def _dedupe(reasons: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for r in reasons:
+        if r not in seen:
+            seen.add(r)
+            out.append(r)
+    return out[:8]
+
+
+

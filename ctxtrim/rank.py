@@ -1,0 +1,179 @@
+"""Score files against a task. Every score carries the reasons that made it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .index import FileIndex
+from .task import Signals, Task
+
+TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$")
+DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc", ".html")
+DATA_EXT = (".json", ".yaml", ".yml", ".csv", ".tsv", ".xml", ".svg", ".ini", ".cfg", ".toml", ".lock")
+EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
+
+
+@dataclass
+class Candidate:
+    """A file and how relevant it is, with the evidence."""
+
+    path: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    lines: set[int] = field(default_factory=set)  # lines the task points at (frames, focus)
+    symbols: dict[str, float] = field(default_factory=dict)  # task symbols this file defines
+    focus: bool = False
+
+
+def prior(path: str) -> tuple[float, str | None]:
+    """A mild weight for the kind of file: source code first, then tests, docs and data."""
+    lower = path.lower()
+    if TEST_PATH.search(lower):
+        return 0.55, "test file"
+    if lower.endswith(DOC_EXT):
+        return 0.45, "documentation"
+    if lower.endswith(DATA_EXT):
+        return 0.5, "data/config file"
+    if EXAMPLE_PATH.search(lower):
+        return 0.6, "example/docs directory"
+    return 1.0, None
+
+
+def _match_paths(index: FileIndex, mention: str) -> list[str]:
+    mention = mention.replace("\\", "/").lstrip("./")
+    if not mention:
+        return []
+    if mention in index.by_path:
+        return [mention]
+    suffix = "/" + mention
+    return [p for p in index.by_path if p.endswith(suffix)]
+
+
+def _module_paths(index: FileIndex, dotted: str) -> list[str]:
+    """Files a dotted name may refer to: `pkg.mod.func` -> pkg/mod.py, pkg/mod/__init__.py."""
+    parts = dotted.split(".")
+    found: list[str] = []
+    for cut in range(len(parts), 1, -1):
+        base = "/".join(parts[:cut])
+        for candidate in (base + ".py", base + "/__init__.py"):
+            found.extend(_match_paths(index, candidate))
+        if found:
+            break
+    return found
+
+
+def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
+    """All files with any evidence, best first (ties by path for determinism)."""
+    cands: dict[str, Candidate] = {}
+
+    def cand(path: str) -> Candidate:
+        c = cands.get(path)
+        if c is None:
+            c = cands[path] = Candidate(path, 0.0)
+        return c
+
+    boosts: dict[str, float] = defaultdict(float)
+
+    # Lexical relevance, normalised so the best match scores 1.
+    lexical = index.bm25(signals.query)
+    top = max(lexical.values(), default=0.0)
+    for doc_id, s in lexical.items():
+        if top > 0:
+            path = index.docs[doc_id].path
+            c = cand(path)
+            c.score = s / top
+            if s / top >= 0.35:
+                c.reasons.append(f"matches the task's words ({s / top:.2f})")
+
+    # Exact mentions: paths, modules, frames.
+    for mention in signals.paths:
+        hits = _match_paths(index, mention)
+        for path in hits[:10]:
+            boosts[path] += 3.0 / math.sqrt(len(hits))
+            cand(path).reasons.append(f"named in the task as `{mention}`")
+    for dotted in signals.modules:
+        hits = _module_paths(index, dotted)
+        for path in hits[:5]:
+            boosts[path] += 1.5 / math.sqrt(len(hits))
+            cand(path).reasons.append(f"module `{dotted}` named in the task")
+    for path, line, func in signals.frames:
+        hits = _match_paths(index, path)
+        for hit in hits[:3]:
+            boosts[hit] += 2.5 / len(hits)
+            c = cand(hit)
+            c.lines.add(line)
+            c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
+
+    # Symbols the task names: the files that define them.
+    for name, weight in signals.symbols.items():
+        defining = index.defined_in(name)
+        if not defining or len(defining) > 12:
+            continue
+        share = 2.2 * min(weight, 3.0) / 2.0 / math.sqrt(len(defining))
+        for doc_id in defining:
+            path = index.docs[doc_id].path
+            boosts[path] += share
+            c = cand(path)
+            c.symbols[name] = max(c.symbols.get(name, 0.0), weight)
+    for c in cands.values():
+        if c.symbols:
+            names = ", ".join(f"`{n}`" for n in sorted(c.symbols, key=lambda n: (-c.symbols[n], n))[:4])
+            c.reasons.append(f"defines {names}")
+
+    # Focus files (the file under the cursor) are always relevant.
+    for path, line in task.focus_points():
+        hits = _match_paths(index, path)
+        for hit in hits[:1]:
+            boosts[hit] += 4.0
+            c = cand(hit)
+            c.focus = True
+            c.reasons.insert(0, "focus file" + (f" (line {line})" if line else ""))
+            if line:
+                c.lines.add(line)
+
+    for path, extra in boosts.items():
+        cand(path).score += extra
+
+    _propagate(index, cands)
+
+    for c in cands.values():
+        weight, why = prior(c.path)
+        if weight != 1.0 and not c.focus:
+            c.score *= weight
+            c.reasons.append(f"{why} (weight {weight})")
+    return sorted(cands.values(), key=lambda c: (-c.score, c.path))
+
+
+def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) -> None:
+    """One step along the def/ref graph: the strongest files lend score to the files that
+    define the rare names they use (callees) and to the files that use the names they define."""
+    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:seeds]
+    if not ranked or ranked[0].score <= 0:
+        return
+    gains: dict[str, tuple[float, str]] = {}
+    for seed in ranked:
+        doc = index.docs[index.by_path[seed.path]]
+        # Callers: files whose terms include a name this seed defines (rare names only).
+        for name in doc.analysis.defs[:200]:
+            if len(name) < 4:
+                continue
+            tid = index.term_id(name.lower())
+            if tid is None or index.df[tid] > 25 or index.df[tid] < 2:
+                continue
+            for doc_id in index.postings[tid]:
+                other = index.docs[doc_id]
+                if not other.alive or other.path == seed.path:
+                    continue
+                gain = 0.12 * seed.score / math.sqrt(index.df[tid])
+                if gain > gains.get(other.path, (0.0, ""))[0]:
+                    gains[other.path] = (gain, f"uses `{name}` from {seed.path}")
+    for path, (gain, why) in gains.items():
+        c = cands.get(path)
+        if c is None:
+            c = cands[path] = Candidate(path, 0.0)
+        c.score += gain
+        if gain >= 0.05:
+            c.reasons.append(why)

@@ -1,0 +1,369 @@
+"""Walk a tree once and decide, through one gitignore engine, which files may enter a pack.
+
+Precedence, first verdict wins: `--exclude`/config excludes, `.ctxtrimignore` files (deepest
+first), `.gitignore` files (deepest first), `.git/info/exclude`, then ctxtrim's built-in
+defaults. Inside one file the last matching line wins, as in git. An excluded directory is
+pruned: nothing below it is read, as git does. Symbolic links to directories are never
+followed (git does not follow them either), so link loops cannot happen; a link to a file is
+kept only when its target lies inside the root.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from .config import Config
+from .errors import CtxtrimError
+from .secrets import SECRET_FILE_PATTERNS
+
+# Built-in excludes, grouped so `stats --why` can say which group matched.
+DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
+    "vcs": (".git", ".hg/", ".svn/", ".bzr/", "_darcs/", ".jj/"),
+    "dependencies": (
+        "node_modules/", "bower_components/", "jspm_packages/", "vendor/bundle/",
+        "vendor/", ".venv/", "venv/", ".tox/", ".nox/", ".eggs/", "*.egg-info/", "site-packages/",
+        ".yarn/", ".pnpm-store/",
+    ),
+    "build output": (
+        "__pycache__/", "*.py[cod]", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/",
+        ".hypothesis/", "build/", "dist/", "target/", ".next/", ".nuxt/", ".svelte-kit/",
+        ".gradle/", ".idea/", ".vs/", "coverage/", "htmlcov/", ".coverage", ".cache/",
+        ".parcel-cache/", ".turbo/", "*.o", "*.obj", "*.a", "*.lib", "*.class",
+    ),
+    "lock file": (
+        "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "poetry.lock",
+        "Pipfile.lock", "uv.lock", "pdm.lock", "Cargo.lock", "Gemfile.lock", "composer.lock",
+        "go.sum", "mix.lock", "pubspec.lock", "packages.lock.json", "flake.lock",
+    ),
+    "minified or generated": (
+        "*.min.js", "*.min.css", "*.min.mjs", "*.map", "*.bundle.js", "*_pb2.py", "*_pb2_grpc.py",
+        "*.pb.go", "*.pb.cc", "*.pb.h", "*.generated.*", "*.g.dart",
+    ),
+    "binary": (
+        "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.ico", "*.icns", "*.webp", "*.tif",
+        "*.tiff", "*.psd", "*.svgz", "*.pdf", "*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot",
+        "*.zip", "*.gz", "*.tgz", "*.bz2", "*.xz", "*.7z", "*.rar", "*.tar", "*.jar", "*.war",
+        "*.whl", "*.egg", "*.so", "*.so.*", "*.dylib", "*.dll", "*.exe", "*.bin", "*.dat",
+        "*.db", "*.sqlite", "*.sqlite3", "*.pkl", "*.pickle", "*.npy", "*.npz", "*.h5",
+        "*.hdf5", "*.parquet", "*.feather", "*.onnx", "*.pt", "*.pth", "*.ckpt",
+        "*.safetensors", "*.mp3", "*.mp4", "*.wav", "*.ogg", "*.flac", "*.avi", "*.mov",
+        "*.mkv", "*.webm", "*.fits", "*.fits.gz", "*.wasm", "*.pyd", "*.DS_Store",
+    ),
+}
+
+# Bytes read to sniff binary content.
+_SNIFF = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file that may enter a pack. `path` is relative to the root, with '/' separators."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A file or directory left out, and why (`rule` names the source and the pattern)."""
+
+    path: str
+    rule: str
+    is_dir: bool = False
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    files: list[FileEntry] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """One ignore source: patterns compiled once, evaluated relative to `base`."""
+
+    base: str  # directory of the source file, relative to the root ('' for the root)
+    spec: pathspec.GitIgnoreSpec
+    lines: tuple[str, ...]
+    source: str  # shown by --why, e.g. ".gitignore" or "sub/.gitignore"
+
+    def verdict(self, rel: str) -> tuple[bool, str] | None:
+        """(ignored?, rule text) for `rel` (root-relative; directories end in '/'), or None."""
+        if self.base:
+            if not rel.startswith(self.base + "/"):
+                return None
+            rel = rel[len(self.base) + 1 :]
+        result = self.spec.check_file(rel)
+        if result.include is None or result.index is None:
+            return None
+        return result.include, f"{self.source}:{result.index + 1}: {self.lines[result.index]}"
+
+
+def _layer(base: str, lines: list[str], source: str) -> _Layer:
+    # Blank lines become comments so a pattern's index is its line number.
+    cleaned = tuple(line if line.strip() else "#" for line in lines)
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(cleaned)
+    except Exception:  # noqa: BLE001 - a malformed line must not break the scan
+        spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(cleaned))
+        cleaned = tuple(_valid_lines(cleaned))
+    return _Layer(base, spec, cleaned, source)
+
+
+def _valid_lines(lines: tuple[str, ...]) -> list[str]:
+    """Drop the lines pathspec cannot compile (git ignores them too), keeping line positions."""
+    kept = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except Exception:  # noqa: BLE001
+            line = "#"
+        kept.append(line)
+    return kept
+
+
+def _read_ignore_file(path: Path) -> list[str] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace").split("\n")
+
+
+class IgnoreRules:
+    """The ignore verdict for any root-relative path, with the rule that decided it."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self._front: list[_Layer] = []  # config/flag excludes
+        self._nested: dict[str, list[_Layer]] = {}  # dir -> [.ctxtrimignore, .gitignore] layers there
+        self._back: list[_Layer] = []  # info/exclude, then defaults
+        self._include = (
+            pathspec.GitIgnoreSpec.from_lines(config.include) if config.include else None
+        )
+        if config.exclude:
+            self._front.append(_layer("", list(config.exclude), "exclude setting"))
+        if config.use_gitignore:
+            info = _read_ignore_file(root / ".git" / "info" / "exclude")
+            if info:
+                self._back.append(_layer("", info, ".git/info/exclude"))
+        self._back.append(_layer("", list(SECRET_FILE_PATTERNS), "default (secret file)"))
+        for group, patterns in DEFAULT_EXCLUDES.items():
+            self._back.append(_layer("", list(patterns), f"default ({group})"))
+
+    def load_dir(self, rel_dir: str) -> None:
+        """Read the ignore files of a directory the walk has just entered."""
+        layers = []
+        names = [".ctxtrimignore"] + ([".gitignore"] if self.config.use_gitignore else [])
+        for name in names:
+            lines = _read_ignore_file(self.root / rel_dir / name)
+            if lines:
+                source = f"{rel_dir}/{name}" if rel_dir else name
+                layers.append(_layer(rel_dir, lines, source))
+        if layers:
+            self._nested[rel_dir] = layers
+
+    def check(self, rel: str, is_dir: bool = False) -> tuple[bool, str | None]:
+        """(ignored?, deciding rule). Directories are checked as 'dir/'."""
+        probe = rel + "/" if is_dir else rel
+        for layer in self._front:
+            verdict = layer.verdict(probe)
+            if verdict:
+                return verdict
+        # Deeper ignore files take precedence over shallower ones, as in git.
+        parts = rel.split("/")
+        for depth in range(len(parts) - 1, -1, -1):
+            for layer in self._nested.get("/".join(parts[:depth]), ()):
+                verdict = layer.verdict(probe)
+                if verdict:
+                    return verdict
+        for layer in self._back:
+            verdict = layer.verdict(probe)
+            if verdict:
+                return verdict
+        return False, None
+
+    def wanted(self, rel: str) -> bool:
+        """False if `include` patterns are set and `rel` matches none of them."""
+        return self._include is None or self._include.match_file(rel)
+
+
+def scan(
+    root: Path | str,
+    config: Config | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Walk `root` and return the files that may enter a pack and those left out (with why)."""
+    root = Path(root)
+    config = config or Config()
+    if not root.exists():
+        raise CtxtrimError(f"{root}: no such file or directory")
+    if not root.is_dir():
+        raise CtxtrimError(f"{root}: not a directory")
+    root = root.resolve()
+    rules = IgnoreRules(root, config)
+    result = ScanResult(root=root)
+    for count, item in enumerate(_walk(root, rules, config), 1):
+        if isinstance(item, FileEntry):
+            result.files.append(item)
+        else:
+            result.excluded.append(item)
+        if progress and count % 2000 == 0:
+            progress(count)
+    result.files.sort(key=lambda f: f.path)
+    result.excluded.sort(key=lambda e: e.path)
+    return result
+
+
+def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry | Excluded]:
+    stack = [""]
+    root_str = str(root)
+    while stack:
+        rel_dir = stack.pop()
+        rules.load_dir(rel_dir)
+        try:
+            with os.scandir(os.path.join(root_str, rel_dir)) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            outcome = _classify(root_str, rel, entry, rules, config)
+            if outcome == "dir":
+                subdirs.append(rel)
+            elif outcome is not None:
+                yield outcome
+        stack.extend(reversed(subdirs))
+
+
+def _classify(
+    root: str, rel: str, entry: os.DirEntry[str], rules: IgnoreRules, config: Config
+) -> FileEntry | Excluded | str | None:
+    """'dir' to descend, a FileEntry to keep, an Excluded to report, or None to skip silently."""
+    try:
+        is_link = entry.is_symlink()
+        is_dir = entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return Excluded(rel, "unreadable")
+    if is_dir:
+        ignored, rule = rules.check(rel, is_dir=True)
+        if ignored:
+            return Excluded(rel, rule or "ignored", True)
+        return "dir"
+    ignored, rule = rules.check(rel)
+    if ignored:
+        return Excluded(rel, rule or "ignored")
+    if not rules.wanted(rel):
+        return Excluded(rel, "not matched by include")
+    try:
+        if is_link:
+            target = os.path.realpath(os.path.join(root, rel))
+            if os.path.commonpath([root, target]) != root:
+                return Excluded(rel, "symlink out of the root")
+            st = os.stat(target)
+            if stat.S_ISDIR(st.st_mode):
+                return Excluded(rel, "symlink to a directory (not followed)")
+        else:
+            st = entry.stat(follow_symlinks=False)
+    except (OSError, ValueError):
+        return Excluded(rel, "broken symlink" if is_link else "unreadable")
+    if not stat.S_ISREG(st.st_mode):
+        return Excluded(rel, "not a regular file")
+    if st.st_size > config.max_file_bytes:
+        return Excluded(rel, f"huge ({st.st_size:,} bytes > max_file_bytes {config.max_file_bytes:,})")
+    return FileEntry(rel, st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A file's decoded text, or why it has none."""
+
+    text: str | None
+    problem: str | None = None
+    data: bytes = b""
+
+
+def read_text(root: Path, rel: str, max_bytes: int) -> Text:
+    """Read and decode a file as UTF-8 (or UTF-16 with a BOM). Binary content is refused."""
+    path = os.path.join(root, rel)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        return Text(None, f"unreadable ({exc.strerror or exc})")
+    if len(data) > max_bytes:
+        return Text(None, f"huge (> max_file_bytes {max_bytes:,})")
+    return decode(data)
+
+
+def decode(data: bytes) -> Text:
+    """Decode bytes as text the way the pack will show them; say why not if it is binary."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return Text(data.decode("utf-16"), data=data)
+        except UnicodeDecodeError:
+            return Text(None, "invalid UTF-16")
+    if b"\x00" in data[:_SNIFF]:
+        return Text(None, "binary (NUL bytes)")
+    try:
+        return Text(data.decode("utf-8"), data=data)
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", "replace")
+    # A stray legacy byte or two is tolerated (shown as U+FFFD); mostly-foreign bytes are not text.
+    if text.count("\ufffd") > max(4, len(text) // 200):
+        return Text(None, "not UTF-8 text")
+    return Text(text, data=data)
+
+
+def why(root: Path | str, rel: str, config: Config | None = None) -> str:
+    """Say whether `rel` would be packed and, if not, which rule excludes it."""
+    root = Path(root).resolve()
+    config = config or Config()
+    rel = rel.replace(os.sep, "/").strip("/")
+    if rel.startswith("./"):
+        rel = rel[2:]
+    full = root / rel
+    if not (full.exists() or full.is_symlink()):
+        raise CtxtrimError(f"{rel}: no such file under {root}")
+    rules = IgnoreRules(root, config)
+    parts = rel.split("/")
+    for depth in range(len(parts)):
+        rules.load_dir("/".join(parts[:depth]))
+    for depth in range(1, len(parts)):
+        parent = "/".join(parts[:depth])
+        ignored, rule = rules.check(parent, is_dir=True)
+        if ignored:
+            return f"{rel}: excluded, its directory {parent}/ matches {rule}"
+    is_dir = full.is_dir() and not full.is_symlink()
+    ignored, rule = rules.check(rel, is_dir=is_dir)
+    if ignored:
+        return f"{rel}: excluded by {rule}"
+    if rule:
+        return f"{rel}: included (re-included by {rule})"
+    if not rules.wanted(rel):
+        return f"{rel}: excluded, not matched by include patterns"
+    if is_dir:
+        return f"{rel}/: included"
+    try:
+        entry = next(e for e in os.scandir(full.parent) if e.name == full.name)
+    except (OSError, StopIteration):
+        return f"{rel}: excluded (unreadable)"
+    outcome = _classify(str(root), rel, entry, rules, config)
+    if isinstance(outcome, Excluded):
+        return f"{rel}: excluded ({outcome.rule})"
+    text = read_text(root, rel, config.max_file_bytes)
+    if text.problem:
+        return f"{rel}: excluded ({text.problem})"
+    return f"{rel}: included"

@@ -1,0 +1,116 @@
+"""The task, and the evidence pulled out of its text: paths, frames, symbols, words."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .terms import STOPWORDS, split_identifier, text_terms
+
+
+@dataclass(frozen=True)
+class Task:
+    """What the assistant is asked to do. `focus` entries are `path` or `path:line`."""
+
+    text: str = ""
+    focus: tuple[str, ...] = ()
+
+    def focus_points(self) -> list[tuple[str, int | None]]:
+        points = []
+        for item in self.focus:
+            path, _, line = item.rpartition(":")
+            if path and line.isdigit():
+                points.append((path, int(line)))
+            else:
+                points.append((item, None))
+        return points
+
+
+# `path/to/file.py`, `file.py`, `pkg/module` with a slash; extensions of 1-10 characters.
+_PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)")
+# Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
+_FRAME = re.compile(
+    r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
+)
+# Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
+_DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
+_BACKTICK = re.compile(r"`([^`\n]{1,200})`")
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
+
+
+@dataclass
+class Signals:
+    """Evidence from the task text, used by the ranker."""
+
+    query: dict[str, float] = field(default_factory=dict)  # weighted terms for BM25
+    paths: list[str] = field(default_factory=list)  # path-like strings, as written
+    frames: list[tuple[str, int, str | None]] = field(default_factory=list)  # (path, line, function)
+    symbols: dict[str, float] = field(default_factory=dict)  # code-like identifiers -> weight
+    modules: list[str] = field(default_factory=list)  # dotted names that may be modules
+
+
+def _looks_like_code(ident: str) -> bool:
+    if len(ident) < 3 or ident.lower() in STOPWORDS:
+        return False
+    return "_" in ident.strip("_") or (ident[0].islower() and any(c.isupper() for c in ident)) or (
+        ident[0].isupper() and any(c.isupper() for c in ident[1:]) and any(c.islower() for c in ident)
+    )
+
+
+def extract(text: str) -> Signals:
+    """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
+    sig = Signals()
+    for m in _FRAME.finditer(text):
+        if m.group(1):
+            sig.frames.append((m.group(1), int(m.group(2)), m.group(3)))
+        else:
+            sig.frames.append((m.group(4), int(m.group(5)), None))
+    seen_paths: set[str] = set()
+    for m in _PATH.finditer(text):
+        p = m.group(1).strip(".").lstrip("/")
+        if "://" in text[max(0, m.start() - 8) : m.start() + 3] or p in seen_paths:
+            continue
+        if "/" in p or "." in p:
+            seen_paths.add(p)
+            sig.paths.append(p)
+
+    symbols: Counter[str] = Counter()
+    code_text = " ".join(_FENCE.findall(text))
+    for m in _BACKTICK.finditer(text):
+        for ident in _IDENT.findall(m.group(1)):
+            if len(ident) >= 3 and ident.lower() not in STOPWORDS:
+                symbols[ident] += 2
+    for name in _CALL.findall(text):
+        if len(name) >= 3 and name.lower() not in STOPWORDS:
+            symbols[name] += 1
+    for dotted in _DOTTED.findall(text):
+        parts = dotted.split(".")
+        if len(parts) >= 2 and not dotted[-1].isdigit():
+            sig.modules.append(dotted)
+            for part in parts[1:]:
+                if len(part) >= 3 and part.lower() not in STOPWORDS:
+                    symbols[part] += 1
+    for ident in _IDENT.findall(text):
+        if _looks_like_code(ident):
+            symbols[ident] += 1
+    for _, _, func in sig.frames:
+        if func and func.isidentifier():
+            symbols[func] += 2
+    sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
+
+    # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
+    counts = text_terms(text)
+    extra = text_terms(code_text)
+    query: dict[str, float] = {}
+    for term, n in counts.items():
+        query[term] = 1.0 + math.log(n) - 0.5 * math.log(1 + extra.get(term, 0)) / 2
+    for ident, w in sig.symbols.items():
+        whole = ident.lower()
+        if whole in query or len(split_identifier(ident)) > 1:
+            query[whole] = query.get(whole, 1.0) + 0.5 * w
+    sig.query = query
+    return sig

@@ -1,0 +1,143 @@
+"""How much of a file to show: the text of each mode, and which lines it holds verbatim.
+
+A view is a set of line ranges copied verbatim from the file; the gaps between them become
+a single elision line. Because every shown line is a whole original line, the ranges can be
+claimed as verbatim in the JSON contract and nothing else is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .outline import Outline, Symbol
+
+ELISION = "⋮"
+HEADER_LINES = 25  # lines of a file's head (imports, module docstring) a slice keeps
+MAX_SIGNATURE_LINES = 6
+
+
+@dataclass(frozen=True)
+class View:
+    mode: str
+    text: str
+    lines: tuple[tuple[int, int], ...]  # verbatim ranges, 1-based inclusive
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as git numbers them: split on '\\n' only; a final newline ends the last line."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
+def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def from_ranges(mode: str, lines: list[str], ranges: list[tuple[int, int]]) -> View:
+    """Render verbatim `ranges` of `lines` with one elision line for each gap."""
+    n = len(lines)
+    clean = merge([(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1])
+    # A gap of one line costs as much as its marker: show the line instead.
+    bridged: list[tuple[int, int]] = []
+    for s, e in clean:
+        if bridged and s - bridged[-1][1] == 2:
+            bridged[-1] = (bridged[-1][0], e)
+        else:
+            bridged.append((s, e))
+    out: list[str] = []
+    prev = 0
+    for s, e in bridged:
+        if s > prev + 1:
+            out.append(ELISION)
+        out.extend(lines[s - 1 : e])
+        prev = e
+    if bridged and prev < n:
+        out.append(ELISION)
+    return View(mode, "\n".join(out), tuple(bridged))
+
+
+def full(lines: list[str], text: str) -> View:
+    return View("full", text[:-1] if text.endswith("\n") else text, ((1, len(lines)),) if lines else ())
+
+
+def signature(sym: Symbol, lines: list[str]) -> tuple[int, int]:
+    """The header lines of a definition, with a one-line docstring or doc comment after it."""
+    end = min(sym.signature_end, sym.start + MAX_SIGNATURE_LINES - 1)
+    nxt = end + 1
+    if sym.end > end and nxt <= len(lines) and lines[nxt - 1].lstrip().startswith(('"""', "'''", 'r"""')):
+        end = nxt
+    return sym.start, max(end, sym.start)
+
+
+def depth_of(symbols: list[Symbol]) -> list[int]:
+    """Nesting depth of each symbol (symbols sorted by start, enclosing ones first)."""
+    depths: list[int] = []
+    stack: list[Symbol] = []
+    for sym in symbols:
+        while stack and not (stack[-1].start <= sym.start and sym.end <= stack[-1].end):
+            stack.pop()
+        depths.append(len(stack))
+        stack.append(sym)
+    return depths
+
+
+def head_range(outline: Outline, lines: list[str]) -> tuple[int, int] | None:
+    first = min((s.start for s in outline.symbols), default=len(lines) + 1)
+    end = min(first - 1, HEADER_LINES)
+    return (1, end) if end >= 1 else None
+
+
+def summary(outline: Outline, lines: list[str], max_depth: int = 1) -> View:
+    """Signatures (and one-line docs) of every definition up to `max_depth`."""
+    depths = depth_of(outline.symbols)
+    ranges = [signature(s, lines) for s, d in zip(outline.symbols, depths) if d <= max_depth and s.kind != "heading"]
+    ranges += [(s.start, s.start) for s, d in zip(outline.symbols, depths) if s.kind == "heading" and d <= 2]
+    return from_ranges("summary", lines, ranges)
+
+
+def slice_view(
+    outline: Outline,
+    lines: list[str],
+    expand: list[Symbol],
+    extra: list[tuple[int, int]] = (),  # type: ignore[assignment]
+    with_signatures: bool = True,
+) -> View:
+    """The `expand` definitions verbatim, their enclosing headers, the file's head, and the
+    signatures of the other top-level definitions and class members."""
+    symbols = outline.symbols
+    depths = depth_of(symbols)
+    ranges: list[tuple[int, int]] = list(extra)
+    head = head_range(outline, lines)
+    if head:
+        ranges.append(head)
+    for sym in expand:
+        ranges.append((sym.start, sym.end))
+        for outer in symbols:
+            if outer is not sym and outer.start <= sym.start and sym.end <= outer.end:
+                ranges.append(signature(outer, lines))
+    if with_signatures:
+        inside = [(s.start, s.end) for s in expand]
+        for sym, d in zip(symbols, depths):
+            if d <= 1 and sym.kind != "heading" and not any(a <= sym.start and sym.end <= b for a, b in inside):
+                ranges.append(signature(sym, lines))
+    return from_ranges("slice", lines, ranges)
+
+
+def outline_view(outline: Outline) -> View:
+    """Names only: one line per top-level definition, with its members' names after it."""
+    rows: list[tuple[str, list[str]]] = []
+    for sym, d in zip(outline.symbols, depth_of(outline.symbols)):
+        if d == 0:
+            rows.append((f"{sym.kind} {sym.name}  (L{sym.start}-{sym.end})", []))
+        elif d == 1 and rows:
+            rows[-1][1].append(sym.name)
+    text = "\n".join(head + (": " + ", ".join(members) if members else "") for head, members in rows)
+    return View("outline", text, ())

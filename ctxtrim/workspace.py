@@ -1,0 +1,206 @@
+"""The one core API every front door calls: open a repository, then ask it for packs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from . import __version__
+from .cache import Cache
+from .config import Config
+from .errors import CtxtrimError
+from .fit import fit
+from .index import ANALYSIS_VERSION, FileIndex
+from .pack import Item, Omitted, Pack
+from .rank import Candidate, rank
+from .render import FORMATS, measured_format, render
+from .scan import ScanResult, scan
+from .task import Task, extract
+from .tokens import Tokenizer
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+MIN_BUDGET = 64
+MAX_BUDGET = 2_000_000
+
+
+class Workspace:
+    """A scanned and indexed repository. Thread-safe: the language server shares one."""
+
+    def __init__(self, root: Path, config: Config, scanned: ScanResult, index: FileIndex, tok: Tokenizer) -> None:
+        self.root = root
+        self.config = config
+        self.scanned = scanned
+        self.index = index
+        self.tokenizer = tok
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, root: Path | str, config: Config | None = None, progress: Progress | None = None) -> Workspace:
+        """Scan and index `root` (reusing the persistent cache). Raises CtxtrimError on bad input."""
+        root = Path(root)
+        if not root.exists():
+            raise CtxtrimError(f"{root}: no such directory")
+        if not root.is_dir():
+            raise CtxtrimError(f"{root}: not a directory")
+        root = root.resolve()
+        config = config or Config.load(root)
+        tok = Tokenizer(config.encoding)
+        scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)
+        cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
+        index = FileIndex(root, config, cache)
+        index.build(scanned, (lambda d, t: progress("index", d, t)) if progress else None)
+        return cls(root, config, scanned, index, tok)
+
+    # ------------------------------------------------------------------ edits
+    def update_file(self, rel: str, text: str | None = None) -> None:
+        """Re-index one file: from `text` (an unsaved buffer) or from disk if None."""
+        rel = self.relative(rel)
+        with self.lock:
+            self.index.update(rel, text)
+
+    def remove_file(self, rel: str) -> None:
+        rel = self.relative(rel)
+        with self.lock:
+            self.index.remove(rel)
+
+    def relative(self, path: str | Path) -> str:
+        """`path` relative to the root with '/' separators; refuses paths outside the root."""
+        p = Path(path)
+        full = (p if p.is_absolute() else self.root / p).resolve()
+        try:
+            rel = full.relative_to(self.root)
+        except ValueError:
+            raise CtxtrimError(f"{path}: outside the workspace {self.root}") from None
+        return rel.as_posix()
+
+    # ------------------------------------------------------------------ packs
+    def pack(
+        self,
+        task: Task,
+        budget: int = 8000,
+        fmt: str = "markdown",
+        explain: bool = False,
+    ) -> Pack:
+        """The best pack for `task` whose rendering in `fmt` fits `budget` tokens."""
+        if fmt not in FORMATS:
+            raise CtxtrimError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        if not MIN_BUDGET <= budget <= MAX_BUDGET:
+            raise CtxtrimError(f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)")
+        with self.lock:
+            return self._pack(task, budget, fmt, explain)
+
+    def _pack(self, task: Task, budget: int, fmt: str, explain: bool) -> Pack:
+        tok = self.tokenizer
+        signals = extract(task.text)
+        for path, _ in task.focus_points():
+            rel = self.relative(path)
+            if rel not in self.index.by_path:
+                raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
+        candidates = rank(self.index, task, signals) if (task.text.strip() or task.focus) else self._central()
+        pack = Pack(
+            root=str(self.root),
+            task=task.text,
+            budget=budget,
+            encoding=tok.name,
+            files_total=self.index.alive,
+            repo_tokens_estimate=sum(d.entry.size for _, d in self.index.live_docs()) // 4,
+            format=fmt,
+            explain=explain,
+        )
+        measured = measured_format(fmt)
+        fixed = self._count(pack, measured)  # header and task, with no items
+        rule_items, dropped = self._rules(task, candidates, int(budget * self.config.rules_share))
+        pack.items = list(rule_items)
+        rule_cost = self._count(pack, measured) - fixed
+        room = int((budget - fixed - rule_cost) * 0.97)
+        per_item = self._item_overhead(pack, measured)
+        items, left = fit(candidates, self.index, signals, tok, max(room, 0), per_item)
+        pack.items = rule_items + items
+        pack.dropped_rules = dropped
+        self._enforce(pack, measured)
+        self._account(pack, candidates, left, explain)
+        return pack
+
+    def _central(self) -> list[Candidate]:
+        """With no task: the files most referenced by others, source before tests and docs."""
+        from .rank import prior
+
+        out = []
+        index = self.index
+        for _, doc in index.live_docs():
+            uses = sum(len(index.defined_in(n)) and 1 for n in doc.analysis.defs[:50])
+            weight, _ = prior(doc.path)
+            refs = 0
+            for name in doc.analysis.defs[:50]:
+                tid = index.term_id(name.lower())
+                if tid is not None:
+                    refs += min(index.df[tid], 50)
+            score = weight * (refs + 2 * uses) / (10 + refs + 2 * uses)
+            if doc.path.lower().startswith("readme"):
+                score = 1.0
+            out.append(Candidate(doc.path, score, ["central: its definitions are used widely"]))
+        return sorted(out, key=lambda c: (-c.score, c.path))
+
+    def _rules(self, task: Task, candidates: list[Candidate], budget: int) -> tuple[list[Item], list[Omitted]]:
+        try:
+            from .rules import pack_sections
+        except ImportError:
+            return [], []
+        paths = [c.path for c in candidates[:20]] + [p for p, _ in task.focus_points()]
+        return pack_sections(self.root, self.index, task.text, paths, budget, self.tokenizer)
+
+    def _count(self, pack: Pack, fmt: str) -> int:
+        return self.tokenizer.count(render(pack, fmt))
+
+    def _item_overhead(self, pack: Pack, fmt: str) -> Callable[[str], int]:
+        """Tokens a file item costs beyond its text (title, fences), by path."""
+        base = self._count(pack, fmt)
+        probe = Item("file", "", "slice", "x", 1.0, lines=[(1, 1)], language="python")
+
+        def overhead(path: str) -> int:
+            probe.path = path
+            pack.items.append(probe)
+            try:
+                return self._count(pack, fmt) - base + 8  # reasons vary; lines lists vary
+            finally:
+                pack.items.pop()
+
+        return overhead
+
+    def _enforce(self, pack: Pack, fmt: str) -> None:
+        """Count the real rendering; drop the least relevant files until it fits. The header
+        states the count, so settle it by re-rendering until the number is stable."""
+        while True:
+            pack.tokens = 0
+            for _ in range(4):
+                count = self._count(pack, fmt)
+                if count == pack.tokens:
+                    break
+                pack.tokens = count
+            if pack.tokens <= pack.budget:
+                return
+            files = [i for i in pack.items if i.kind == "file"]
+            victim = min(files or pack.items, key=lambda i: (i.score, i.path))
+            pack.items.remove(victim)
+            if not pack.items and self._count(pack, fmt) > pack.budget:
+                raise CtxtrimError(
+                    f"budget {pack.budget} is too small: the pack's header and task alone take "
+                    f"{self._count(pack, fmt)} tokens"
+                )
+
+    def _account(self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool) -> None:
+        shown = {i.path for i in pack.items if i.kind == "file"}
+        pack.omitted_files = max(self.index.alive - len(shown), 0)
+        omitted_bytes = sum(d.entry.size for _, d in self.index.live_docs() if d.path not in shown)
+        pack.omitted_tokens = omitted_bytes // 4
+        for item in pack.items:
+            if item.redactions:
+                pack.redactions["secret"] = pack.redactions.get("secret", 0) + item.redactions
+        if explain:
+            pack.best_omitted = [
+                Omitted(c.path, round(c.score, 4), c.reasons[:4], "did not fit the budget")
+                for c in candidates
+                if c.path not in shown
+            ][:10]
