@@ -1,0 +1,284 @@
+"""Find every rule file in a repository and read it into the common model."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..tokens import Tokenizer
+from .catalog import (
+    DISK_FOLDERS,
+    FRONTMATTER_KINDS,
+    IMPORT_KINDS,
+    NESTED_NAMES,
+    ROOT_FILES,
+    ZED_ORDER,
+    Convention,
+    classify,
+)
+from .frontmatter import Frontmatter, as_globs, read_frontmatter
+from .globs import glob_matches, is_universal
+from .model import Activation, Reference, RuleFile
+from .parse import split_sections
+from .references import find_mentions, resolve
+
+MAX_IMPORT_DEPTH = 5  # Claude Code follows at most five hops of `@imports`
+WINDSURF_TRIGGERS = {
+    "always_on": "always",
+    "glob": "glob",
+    "model_decision": "request",
+    "manual": "manual",
+}
+
+
+def discover(root: Path, files: list[str], tokenizer: Tokenizer | None = None) -> list[RuleFile]:
+    """All rule files under `root`, sorted by path.
+
+    `files` are the repository's non-ignored files (repo-relative, posix). Known rule
+    locations are also looked up on disk, so a gitignored `CLAUDE.local.md` or `.cursor/`
+    folder is still found. Files reached through `@imports` are included, marked `imported_by`.
+    """
+    root = Path(root)
+    tokenizer = tokenizer or Tokenizer()
+    known = _RepoFiles(root, files)
+    rules: dict[str, RuleFile] = {}
+    for path in sorted(_candidate_paths(root, files)):
+        convention = classify(path)
+        if convention is not None and known.is_file(path):
+            rules[path] = read_rule(root, path, convention, tokenizer, known)
+    _follow_imports(root, rules, tokenizer, known)
+    _mark_shadowing(rules)
+    _add_zed(rules)
+    return [rules[path] for path in sorted(rules)]
+
+
+def applies_to(rule: RuleFile, path: str) -> bool:
+    """Whether `rule` is active when the assistant works on `path` (repo-relative, posix).
+
+    True for an always-on rule whose scope contains `path` (and, for AGENTS.md, when no
+    nearer AGENTS.md wins), or a glob rule with a glob matching `path`. Rules that load on
+    request or by hand apply to no path by themselves.
+    """
+    if not _inside(path, rule.scope) or any(_inside(path, nearer) for nearer in rule.shadowed_by):
+        return False
+    if rule.activation == "always":
+        return True
+    if rule.activation == "glob":
+        relative = path[len(rule.scope) + 1 :] if rule.scope else path
+        return any(glob_matches(pattern, relative) for pattern in rule.globs)
+    return False
+
+
+def _inside(path: str, directory: str) -> bool:
+    return not directory or path == directory or path.startswith(directory + "/")
+
+
+class _RepoFiles:
+    """The repository's files and directories, answering 'does this path exist?'."""
+
+    def __init__(self, root: Path, files: Iterable[str]) -> None:
+        self.root = root
+        self.files = set(files)
+        self.dirs = {""}
+        for path in self.files:
+            parent = posixpath.dirname(path)
+            while parent not in self.dirs:
+                self.dirs.add(parent)
+                parent = posixpath.dirname(parent)
+
+    def is_file(self, path: str) -> bool:
+        return path in self.files or (self.root / path).is_file()
+
+    def exists(self, path: str) -> bool:
+        return path in self.files or path in self.dirs or (self.root / path).exists()
+
+
+def _candidate_paths(root: Path, files: list[str]) -> set[str]:
+    candidates = {path for path in files if classify(path) is not None}
+    on_disk = [*ROOT_FILES, *NESTED_NAMES]
+    directories = {posixpath.dirname(path) for path in files} | {""}
+    for directory in directories:  # a gitignored CLAUDE.local.md next to tracked files
+        on_disk.append(posixpath.join(directory, "CLAUDE.local.md"))
+    candidates.update(path for path in on_disk if (root / path).is_file())
+    for folder in DISK_FOLDERS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in filenames:
+                relative = Path(dirpath, name).relative_to(root).as_posix()
+                if classify(relative) is not None:
+                    candidates.add(relative)
+    return candidates
+
+
+def read_text(path: Path) -> str:
+    """A rule file's text, with CRLF read as LF (line numbers are unchanged)."""
+    return path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def read_rule(
+    root: Path, path: str, convention: Convention, tokenizer: Tokenizer, known: _RepoFiles
+) -> RuleFile:
+    """Read one rule file: frontmatter, activation, sections, imports."""
+    text = read_text(root / path)
+    front = read_frontmatter(text) if convention.kind in FRONTMATTER_KINDS else Frontmatter()
+    activation, globs, description, problem = _activation(convention.kind, path, front.data)
+    error, error_line = front.error, front.error_line
+    if error is None and problem is not None:
+        error, error_line = problem, _key_line(text, problem)
+    rule = RuleFile(
+        path=path,
+        tools=convention.tools,
+        scope=convention.scope,
+        activation=activation,
+        globs=globs,
+        description=description,
+        frontmatter=front.data,
+        frontmatter_error=error,
+        sections=split_sections(path, text, front.body_start, tokenizer),
+        chars=len(text),
+        tokens=tokenizer.count(text),
+        kind=convention.kind,
+        text=text,
+        frontmatter_line=error_line,
+        body_start=front.body_start,
+    )
+    if convention.kind in IMPORT_KINDS or convention.kind == "import":
+        rule.imports = _imports(rule, known)
+    link = root / path
+    if link.is_symlink():
+        target = Path(os.path.realpath(link))
+        if target.is_relative_to(root.resolve()):
+            rule.symlink_of = target.relative_to(root.resolve()).as_posix()
+    return rule
+
+
+def _key_line(text: str, problem: str) -> int:
+    key = problem.split("`")[1] if "`" in problem else ""
+    for number, line in enumerate(text.split("\n"), 1):
+        if key and line.startswith(key + ":"):
+            return number
+    return 1
+
+
+def _activation(
+    kind: str, path: str, data: dict[str, Any]
+) -> tuple[Activation, tuple[str, ...], str | None, str | None]:
+    """(activation, globs, description, frontmatter problem) for one file."""
+    description = data.get("description")
+    description = str(description).strip() if description not in (None, "") else None
+    if kind == "cursor-mdc":
+        always = data.get("alwaysApply")
+        if always not in (None, True, False):
+            return "always", (), description, "`alwaysApply` must be true or false"
+        globs = as_globs(data.get("globs"))
+        if always:
+            return "always", globs, description, None
+        if globs:
+            return "glob", globs, description, None
+        return ("request" if description else "manual"), (), description, None
+    if kind == "windsurf-rule":
+        trigger = data.get("trigger", "always_on")
+        if trigger not in WINDSURF_TRIGGERS:
+            allowed = ", ".join(WINDSURF_TRIGGERS)
+            return "always", (), description, f"`trigger` must be one of {allowed}, got `{trigger}`"
+        return WINDSURF_TRIGGERS[trigger], as_globs(data.get("globs")), description, None  # type: ignore[return-value]
+    if kind == "copilot-instructions":
+        globs = as_globs(data.get("applyTo"))
+        if not globs:
+            return "manual", (), description, None
+        if all(is_universal(pattern) for pattern in globs):
+            return "always", globs, description, None  # `applyTo: "**"` is Copilot's "always"
+        return "glob", globs, description, None
+    if kind in ("claude-rule", "cline-rule"):
+        globs = as_globs(data.get("paths"))
+        return ("glob" if globs else "always"), globs, description, None
+    if kind == "continue-rule":
+        always = data.get("alwaysApply")
+        if always not in (None, True, False):
+            return "always", (), description, "`alwaysApply` must be true or false"
+        globs = as_globs(data.get("globs"))
+        if always or (always is None and not globs):
+            return "always", globs, description, None
+        if globs:
+            return "glob", globs, description, None
+        return ("request" if description else "manual"), (), description, None
+    if kind == "roo-rule" and ("/rules-" in path or path.startswith((".roo/rules-", ".roorules-"))):
+        mode = path.split("rules-", 1)[1].split("/", 1)[0]
+        return "request", (), description or f"Roo Code rules for the '{mode}' mode", None
+    return "always", (), description, None
+
+
+def _imports(rule: RuleFile, known: _RepoFiles) -> tuple[Reference, ...]:
+    base = posixpath.dirname(rule.path)
+    found: list[Reference] = []
+    for mention in find_mentions(rule.text, rule.body_start, imports=True):
+        if mention.kind != "import":
+            continue
+        target = resolve(base, mention.target)
+        if target is None:
+            continue
+        if mention.anchored and not known.exists(resolve(base, mention.target.split("/")[0]) or ""):
+            continue  # `@types/node` in prose: not a path in this repository
+        resolved = target if known.is_file(target) else None
+        found.append(Reference(mention.target, mention.line, mention.col, resolved))
+    return tuple(found)
+
+
+def _follow_imports(
+    root: Path, rules: dict[str, RuleFile], tokenizer: Tokenizer, known: _RepoFiles
+) -> None:
+    """Add the files that `@imports` pull in, up to MAX_IMPORT_DEPTH hops; cycles end it."""
+    frontier = [(rule, 0) for rule in rules.values() if rule.imports]
+    seen = set(rules)
+    while frontier:
+        importer, depth = frontier.pop(0)
+        if depth >= MAX_IMPORT_DEPTH:
+            continue
+        for reference in importer.imports:
+            target = reference.resolved
+            if target is None:
+                continue
+            if target in rules:
+                existing = rules[target]
+                existing.tools = tuple(dict.fromkeys((*existing.tools, *importer.tools)))
+                continue
+            if target in seen:
+                continue
+            seen.add(target)
+            convention = Convention("import", importer.tools, importer.scope)
+            imported = read_rule(root, target, convention, tokenizer, known)
+            imported.activation = importer.activation
+            imported.globs = importer.globs
+            imported.imported_by = importer.path
+            rules[target] = imported
+            frontier.append((imported, depth + 1))
+
+
+def _mark_shadowing(rules: dict[str, RuleFile]) -> None:
+    """Record, on each AGENTS.md, the deeper folders whose own AGENTS.md is nearer."""
+    agents = [rule for rule in rules.values() if rule.kind == "agents-md"]
+    for rule in agents:
+        rule.shadowed_by = tuple(
+            sorted(
+                other.scope
+                for other in agents
+                if other is not rule
+                and _inside(other.scope, rule.scope)
+                and other.scope != rule.scope
+            )
+        )
+
+
+def _add_zed(rules: dict[str, RuleFile]) -> None:
+    for path in ZED_ORDER:
+        rule = rules.get(path)
+        if rule is not None:
+            if "zed" not in rule.tools:
+                rule.tools = (*rule.tools, "zed")
+            return
