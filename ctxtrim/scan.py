@@ -11,6 +11,7 @@ kept only when its target lies inside the root.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,10 +102,27 @@ class _Layer:
             if not rel.startswith(self.base + "/"):
                 return None
             rel = rel[len(self.base) + 1 :]
-        result = self.spec.check_file(rel)
-        if result.include is None or result.index is None:
-            return None
-        return result.include, f"{self.source}:{result.index + 1}: {self.lines[result.index]}"
+        for index in range(len(self.spec.patterns) - 1, -1, -1):
+            pattern = self.spec.patterns[index]
+            if pattern.include is None or pattern.regex is None:
+                continue
+            m = pattern.regex.match(rel)
+            if m and _whole(pattern.regex, m.end(), rel):
+                return pattern.include, f"{self.source}:{index + 1}: {self.lines[index]}"
+        return None
+
+
+def _whole(regex: re.Pattern[str], end: int, rel: str) -> bool:
+    """Does a pattern's match name `rel` itself, as git matches it?
+
+    pathspec lets a pattern that names a directory match everything below it; the walk
+    prunes excluded directories itself, so such a match must cover the whole path. A
+    contents pattern (`src/**`) matches what is below `src/`, never `src/` itself."""
+    if "ps_d" in regex.groupindex:
+        return end == len(rel)
+    if regex.pattern.endswith("/"):
+        return end < len(rel)
+    return True
 
 
 def _layer(base: str, lines: list[str], source: str) -> _Layer:

@@ -1,0 +1,38 @@
+"""Shared fixtures: a private cache per test session, and copies of the demo repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "fixtures" / "demo"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests never touch the user's cache directory.
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ctxtrim-cache"))
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """A fresh copy of fixtures/demo that a test may change."""
+    dest = tmp_path / "demo"
+    shutil.copytree(DEMO, dest, symlinks=True)
+    return dest
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def init_repo(root: Path) -> None:
+    git(root, "init", "-q")
+    git(root, "config", "user.email", "t@example.com")
+    git(root, "config", "user.name", "t")

