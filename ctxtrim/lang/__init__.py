@@ -1,0 +1,59 @@
+"""Per-file outlines: definitions, imports and references, by tree-sitter or a line fallback.
+
+Public API (used by the index): `detect_language`, `TREE_SITTER_LANGUAGES`, `outline`.
+"""
+
+from __future__ import annotations
+
+from ..outline import Outline
+from .detect import TREE_SITTER_LANGUAGES, detect_language
+from .fallback import fallback_outline
+
+__all__ = ["TREE_SITTER_LANGUAGES", "detect_language", "outline", "MAX_BYTES", "MAX_AVG_LINE"]
+
+# Above these, tree-sitter is skipped: huge files are generated or data, and a parse of a
+# minified bundle costs time while its outline tells an assistant nothing.
+MAX_BYTES = 1_000_000
+MAX_AVG_LINE = 500
+_MINIFIED_MIN_SIZE = 20_000  # short one-liners are cheap to parse and may be real code
+
+
+def outline(text: str, language: str | None) -> Outline:
+    """Return the outline of `text`. Never raises; `Outline.error` says why a fallback was used."""
+    try:
+        return _outline(text, language)
+    except Exception as exc:  # a last resort: the index must never fail on one file
+        return Outline(language or "text", error=f"outline failed: {type(exc).__name__}")
+
+
+def _outline(text: str, language: str | None) -> Outline:
+    if language not in TREE_SITTER_LANGUAGES:
+        return fallback_outline(text, language)
+    assert language is not None
+    if not text.strip():
+        return Outline(language)
+    size = len(text)
+    if size > MAX_BYTES:
+        return fallback_outline(text, language, error="too large")
+    if size > _MINIFIED_MIN_SIZE and size / (text.count("\n") + 1) > MAX_AVG_LINE:
+        return Outline(language, error="minified")
+    return _tree_sitter(text, language)
+
+
+def _tree_sitter(text: str, language: str) -> Outline:
+    # Imported here so that merely importing ctxtrim.lang does not load tree-sitter.
+    from .treesitter import GrammarError, parse_outline
+
+    try:
+        result = parse_outline(text, language)
+    except GrammarError as exc:
+        return fallback_outline(text, language, error=str(exc))
+    except Exception as exc:
+        return fallback_outline(text, language, error=f"tree-sitter failed: {type(exc).__name__}")
+    if result.error is not None and not result.symbols:
+        # A tree so broken that it yields no definitions: the line heuristic may do better.
+        guess = fallback_outline(text, language, error="parse error")
+        if guess.symbols:
+            return guess
+        result.error = None if not result.imports else result.error
+    return result

@@ -1,0 +1,309 @@
+"""Per-language tables for the tree-sitter outliner: grammars, definition and import patterns.
+
+Patterns are kept as separate strings so that one a grammar version does not know can be
+dropped on load instead of disabling the whole language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the outliner needs to know about one tree-sitter language."""
+
+    module: str  # grammar package, imported lazily
+    function: str  # its function returning the language pointer
+    defs: tuple[str, ...]  # query patterns capturing definitions as @def
+    imports: tuple[str, ...]  # query patterns capturing import nodes as @import
+    refs: tuple[str, ...]  # identifier-like node types counted as references
+    # Parents that wrap a definition and belong to it (decorators, `export`, `template<>`).
+    wrappers: frozenset[str] = field(default_factory=frozenset)
+    # Body-less ("keyword") syntax: the header ends where the body starts, not at a brace.
+    colon_headers: bool = False
+
+
+def _alt(*types: str) -> str:
+    return "[" + " ".join(f"({t})" for t in types) + "] @def"
+
+
+_JS_DEFS = (
+    _alt("function_declaration", "generator_function_declaration", "class_declaration"),
+    _alt("method_definition"),
+    "(variable_declarator value: [(arrow_function) (function_expression) (function)"
+    " (generator_function)]) @def",
+    "(assignment_expression left: [(identifier) (member_expression)]"
+    " right: [(arrow_function) (function_expression) (function)]) @def",
+    "(field_definition value: [(arrow_function) (function_expression) (function)]) @def",
+)
+_TS_DEFS = (
+    *_JS_DEFS[:4],
+    "(public_field_definition value: [(arrow_function) (function_expression)]) @def",
+    _alt(
+        "abstract_class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "type_alias_declaration",
+        "function_signature",
+        "method_signature",
+        "abstract_method_signature",
+        "internal_module",
+        "module",
+    ),
+)
+_JS_IMPORTS = (
+    "(import_statement source: (string) @import)",
+    "(export_statement source: (string) @import)",
+    "(call_expression function: (identifier) @_fn arguments: (arguments . (string) @import)"
+    ' (#eq? @_fn "require"))',
+    "(call_expression function: (import) arguments: (arguments . (string) @import))",
+)
+_JS_WRAPPERS = frozenset(
+    {"export_statement", "lexical_declaration", "variable_declaration", "expression_statement"}
+)
+_TS_WRAPPERS = _JS_WRAPPERS | {"ambient_declaration"}
+
+_C_DEFS = (
+    _alt("function_definition"),
+    "(struct_specifier body: (_)) @def",
+    "(union_specifier body: (_)) @def",
+    "(enum_specifier body: (_)) @def",
+    "(translation_unit (declaration declarator: (function_declarator)) @def)",
+)
+_C_IMPORTS = ("(preproc_include path: (_) @import)",)
+
+SPECS: dict[str, Spec] = {
+    "python": Spec(
+        module="tree_sitter_python",
+        function="language",
+        defs=(_alt("function_definition", "class_definition"),),
+        imports=(_alt("import_statement", "import_from_statement").replace("@def", "@import"),),
+        refs=("identifier",),
+        wrappers=frozenset({"decorated_definition"}),
+        colon_headers=True,
+    ),
+    "javascript": Spec(
+        module="tree_sitter_javascript",
+        function="language",
+        defs=_JS_DEFS,
+        imports=_JS_IMPORTS,
+        refs=("identifier", "property_identifier", "shorthand_property_identifier"),
+        wrappers=_JS_WRAPPERS,
+    ),
+    "typescript": Spec(
+        module="tree_sitter_typescript",
+        function="language_typescript",
+        defs=_TS_DEFS,
+        imports=_JS_IMPORTS,
+        refs=("identifier", "property_identifier", "type_identifier"),
+        wrappers=_TS_WRAPPERS,
+    ),
+    "tsx": Spec(
+        module="tree_sitter_typescript",
+        function="language_tsx",
+        defs=_TS_DEFS,
+        imports=_JS_IMPORTS,
+        refs=("identifier", "property_identifier", "type_identifier"),
+        wrappers=_TS_WRAPPERS,
+    ),
+    "go": Spec(
+        module="tree_sitter_go",
+        function="language",
+        defs=(_alt("function_declaration", "method_declaration", "type_spec", "type_alias"),),
+        imports=("(import_spec path: (_) @import)",),
+        refs=("identifier", "type_identifier", "field_identifier", "package_identifier"),
+        wrappers=frozenset({"type_declaration"}),
+    ),
+    "rust": Spec(
+        module="tree_sitter_rust",
+        function="language",
+        defs=(
+            _alt(
+                "function_item",
+                "function_signature_item",
+                "struct_item",
+                "enum_item",
+                "union_item",
+                "trait_item",
+                "impl_item",
+                "type_item",
+                "mod_item",
+                "macro_definition",
+            ),
+        ),
+        imports=(
+            "(use_declaration argument: (_) @import)",
+            "(mod_item name: (identifier) @import !body)",
+            "(extern_crate_declaration name: (identifier) @import)",
+        ),
+        refs=("identifier", "type_identifier", "field_identifier"),
+    ),
+    "java": Spec(
+        module="tree_sitter_java",
+        function="language",
+        defs=(
+            _alt(
+                "class_declaration",
+                "interface_declaration",
+                "enum_declaration",
+                "record_declaration",
+                "annotation_type_declaration",
+                "method_declaration",
+                "constructor_declaration",
+                "compact_constructor_declaration",
+            ),
+        ),
+        imports=("(import_declaration) @import",),
+        refs=("identifier", "type_identifier"),
+    ),
+    "c": Spec(
+        module="tree_sitter_c",
+        function="language",
+        defs=_C_DEFS,
+        imports=_C_IMPORTS,
+        refs=("identifier", "type_identifier", "field_identifier"),
+    ),
+    "cpp": Spec(
+        module="tree_sitter_cpp",
+        function="language",
+        defs=(
+            *_C_DEFS,
+            "(class_specifier body: (_)) @def",
+            _alt("namespace_definition", "alias_declaration"),
+            "(field_declaration declarator: (function_declarator)) @def",
+            "(namespace_definition body: (declaration_list"
+            " (declaration declarator: (function_declarator)) @def))",
+        ),
+        imports=_C_IMPORTS,
+        refs=("identifier", "type_identifier", "field_identifier", "namespace_identifier"),
+        wrappers=frozenset({"template_declaration"}),
+    ),
+    "csharp": Spec(
+        module="tree_sitter_c_sharp",
+        function="language",
+        defs=(
+            _alt(
+                "class_declaration",
+                "struct_declaration",
+                "interface_declaration",
+                "enum_declaration",
+                "record_declaration",
+                "record_struct_declaration",
+                "method_declaration",
+                "constructor_declaration",
+                "destructor_declaration",
+                "property_declaration",
+                "delegate_declaration",
+                "namespace_declaration",
+                "file_scoped_namespace_declaration",
+                "local_function_statement",
+            ),
+        ),
+        imports=("(using_directive) @import",),
+        refs=("identifier",),
+    ),
+    "ruby": Spec(
+        module="tree_sitter_ruby",
+        function="language",
+        defs=(_alt("class", "module", "method", "singleton_method"),),
+        imports=(
+            "(call method: (identifier) @_fn arguments: (argument_list . (string) @import)"
+            ' (#match? @_fn "^(require|require_relative|load)$"))',
+        ),
+        refs=("identifier", "constant"),
+        colon_headers=True,
+    ),
+    "php": Spec(
+        module="tree_sitter_php",
+        function="language_php",
+        defs=(
+            _alt(
+                "class_declaration",
+                "interface_declaration",
+                "trait_declaration",
+                "enum_declaration",
+                "function_definition",
+                "method_declaration",
+                "namespace_definition",
+            ),
+        ),
+        imports=(
+            "(namespace_use_declaration) @import",
+            _alt(
+                "require_expression",
+                "require_once_expression",
+                "include_expression",
+                "include_once_expression",
+            ).replace("@def", "@import"),
+        ),
+        refs=("name",),
+    ),
+}
+
+# Node type -> symbol kind. Shared across grammars: the same type name means the same thing.
+KINDS: dict[str, str] = {
+    "class_definition": "class",
+    "class_declaration": "class",
+    "abstract_class_declaration": "class",
+    "class_specifier": "class",
+    "class": "class",
+    "function_definition": "function",
+    "function_declaration": "function",
+    "generator_function_declaration": "function",
+    "function_item": "function",
+    "function_signature_item": "function",
+    "function_signature": "function",
+    "local_function_statement": "function",
+    "method": "function",  # Ruby `def`; becomes a method inside a class or module
+    "variable_declarator": "function",
+    "assignment_expression": "function",
+    "declaration": "function",  # a C/C++ prototype
+    "singleton_method": "method",
+    "method_definition": "method",
+    "method_declaration": "method",
+    "method_signature": "method",
+    "abstract_method_signature": "method",
+    "constructor_declaration": "method",
+    "destructor_declaration": "method",
+    "compact_constructor_declaration": "method",
+    "field_definition": "method",
+    "public_field_definition": "method",
+    "field_declaration": "method",  # a C++ in-class method prototype
+    "interface_declaration": "interface",
+    "annotation_type_declaration": "interface",
+    "enum_declaration": "enum",
+    "enum_specifier": "enum",
+    "enum_item": "enum",
+    "struct_specifier": "struct",
+    "struct_item": "struct",
+    "struct_declaration": "struct",
+    "record_struct_declaration": "struct",
+    "union_specifier": "union",
+    "union_item": "union",
+    "record_declaration": "record",
+    "trait_item": "trait",
+    "trait_declaration": "trait",
+    "impl_item": "impl",
+    "mod_item": "module",
+    "module": "module",
+    "internal_module": "namespace",
+    "namespace_definition": "namespace",
+    "namespace_declaration": "namespace",
+    "file_scoped_namespace_declaration": "namespace",
+    "type_alias_declaration": "type",
+    "type_item": "type",
+    "type_alias": "type",
+    "alias_declaration": "type",
+    "type_spec": "type",
+    "delegate_declaration": "type",
+    "property_declaration": "property",
+    "macro_definition": "macro",
+}
+
+# A function whose nearest enclosing definition has one of these kinds is a method.
+CLASS_LIKE: frozenset[str] = frozenset(
+    {"class", "struct", "interface", "trait", "impl", "enum", "record", "union", "module"}
+)
+
+GRAMMAR_MODULES: frozenset[str] = frozenset(spec.module for spec in SPECS.values())

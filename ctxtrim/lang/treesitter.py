@@ -1,0 +1,492 @@
+"""Outlines from tree-sitter parse trees.
+
+Everything that touches every node runs inside tree-sitter (queries); Python only visits the
+matched definitions and imports, and never recurses, so deeply nested input is safe.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from dataclasses import dataclass
+
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
+
+from ..outline import Outline, Symbol
+from .specs import CLASS_LIKE, KINDS, SPECS, Spec
+from .text import attached_above, comment_doc, docstring_doc
+
+# Parents that only count as part of the definition when it is their single child:
+# `const a = 1, b = () => {}` must not give `b` the start line of the whole statement.
+_SINGLE_CHILD_WRAPPERS = frozenset(
+    {"lexical_declaration", "variable_declaration", "expression_statement", "type_declaration"}
+)
+_COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
+# C/C++ declarator nodes that hold the defined name itself.
+_C_NAME_TYPES = frozenset(
+    {
+        "identifier",
+        "field_identifier",
+        "qualified_identifier",
+        "destructor_name",
+        "operator_name",
+        "type_identifier",
+        "template_function",
+        "operator_cast",
+    }
+)
+_GO_RECEIVER = re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*\)\s*$")
+_ALTERNATION = re.compile(r"\[((?:\s*\(\w+\))+)\s*\]")
+_BARE_NODE = re.compile(r"\((\w+)\)")
+_QUOTES = "\"'`<>"
+_IGNORED_REFS = frozenset({"self", "cls", "this", "super"})
+
+
+class GrammarError(Exception):
+    """The grammar for a language cannot be loaded or its queries do not compile."""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    language: Language
+    query: Query
+
+
+_loaded: dict[str, _Loaded | GrammarError] = {}
+_load_lock = threading.Lock()
+_local = threading.local()  # Parser and QueryCursor are not safe to share between threads
+
+
+def _load(name: str) -> _Loaded:
+    """Import the grammar and compile its query on first use; remember failures too."""
+    cached = _loaded.get(name)
+    if cached is None:
+        with _load_lock:
+            cached = _loaded.get(name)
+            if cached is None:
+                try:
+                    cached = _compile(SPECS[name])
+                except GrammarError as exc:
+                    cached = exc
+                _loaded[name] = cached
+    if isinstance(cached, GrammarError):
+        raise cached
+    return cached
+
+
+def _compile(spec: Spec) -> _Loaded:
+    try:
+        module = importlib.import_module(spec.module)
+        language = Language(getattr(module, spec.function)())
+    except Exception as exc:  # ImportError, ABI version mismatch, missing function
+        raise GrammarError(f"grammar {spec.module} unavailable: {type(exc).__name__}") from exc
+    refs = [t for t in spec.refs if language.id_for_node_kind(t, True) is not None]
+    patterns = [*spec.defs, *spec.imports]
+    if refs:
+        patterns.append("[" + " ".join(f"({t})" for t in refs) + "] @ref")
+    # Grammar versions differ in node names (`function` vs `function_expression`): drop the
+    # unknown alternatives, then any pattern still rejected, rather than the whole language.
+    pruned = (_prune_alternatives(language, p) for p in patterns)
+    valid = [p for p in pruned if p is not None and _compiles(language, p)]
+    if not valid:
+        raise GrammarError(f"no query compiles for {spec.module}")
+    return _Loaded(language, Query(language, "\n".join(valid)))
+
+
+def _prune_alternatives(language: Language, pattern: str) -> str | None:
+    """Remove `(type)` alternatives of `[...]` that the grammar does not define."""
+
+    def prune(alternation: re.Match[str]) -> str:
+        kept = [
+            t
+            for t in _BARE_NODE.findall(alternation.group(1))
+            if language.id_for_node_kind(t, True) is not None
+        ]
+        return "[" + " ".join(f"({t})" for t in kept) + "]" if kept else "[]"
+
+    pruned = _ALTERNATION.sub(prune, pattern)
+    return None if "[]" in pruned else pruned
+
+
+def _compiles(language: Language, pattern: str) -> bool:
+    try:
+        Query(language, pattern)
+    except QueryError:
+        return False
+    return True
+
+
+def _tools(name: str) -> tuple[Parser, QueryCursor]:
+    """Return this thread's parser and query cursor for `name`."""
+    tools: dict[str, tuple[Parser, QueryCursor]] = _local.__dict__.setdefault("tools", {})
+    pair = tools.get(name)
+    if pair is None:
+        loaded = _load(name)
+        pair = (Parser(loaded.language), QueryCursor(loaded.query))
+        tools[name] = pair
+    return pair
+
+
+def parse_outline(text: str, language: str) -> Outline:
+    """Outline `text` with the tree-sitter grammar for `language`.
+
+    Raises GrammarError if the grammar is unavailable; other failures propagate to the caller,
+    which falls back to the line-based outliner.
+    """
+    parser, cursor = _tools(language)
+    data = _encode(text)
+    tree = parser.parse(data)
+    captures = cursor.captures(tree.root_node)
+    walker = _Extractor(data, text, language)
+    symbols = walker.symbols(captures.get("def", []))
+    imports = walker.imports(captures.get("import", []))
+    defined = {s.name for s in symbols}
+    refs = walker.refs(captures.get("ref", []), defined)
+    out = Outline(language=language, symbols=symbols, imports=imports, refs=refs)
+    if tree.root_node.has_error:
+        out.error = "syntax error"
+    return out
+
+
+def _encode(text: str) -> bytes:
+    try:
+        # Text decoded with surrogateescape gets its original bytes back.
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
+@dataclass
+class _Candidate:
+    node: Node  # the definition node itself
+    anchor: Node  # the node including wrappers (decorators, export, template)
+    name: str
+    kind: str
+    parent: str | None  # an explicit parent (Go receiver, C++ `A::f`), else found by nesting
+
+
+class _Extractor:
+    """Turns captured nodes of one parse into symbols, imports and refs."""
+
+    def __init__(self, data: bytes, text: str, language: str) -> None:
+        self.data = data
+        self.text = text
+        self.language = language
+        self.spec = SPECS[language]
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")  # never splitlines(): rows count '\n' only
+        return self._lines
+
+    def slice(self, node: Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    # ---- symbols ------------------------------------------------------------------------
+
+    def symbols(self, nodes: list[Node]) -> list[Symbol]:
+        seen: set[int] = set()
+        candidates: list[_Candidate] = []
+        for node in nodes:
+            if node.id in seen:
+                continue
+            seen.add(node.id)
+            named = self._name(node)
+            if named is None:
+                continue
+            name, parent = named
+            kind = self._kind(node)
+            candidates.append(_Candidate(node, self._anchor(node), name, kind, parent))
+        candidates.sort(key=lambda c: (c.anchor.start_byte, -c.anchor.end_byte))
+        return self._nest(candidates)
+
+    def _nest(self, candidates: list[_Candidate]) -> list[Symbol]:
+        """Assign parents by containment with a stack: no walk up the tree per symbol."""
+        stack: list[tuple[int, str, str]] = []  # (end_byte, name, kind) of open definitions
+        symbols: list[Symbol] = []
+        for c in candidates:
+            while stack and stack[-1][0] < c.anchor.end_byte:
+                stack.pop()
+            parent, kind = c.parent, c.kind
+            if parent is None and stack:
+                parent = stack[-1][1]
+                if kind == "function" and stack[-1][2] in CLASS_LIKE:
+                    kind = "method"
+            elif c.parent is not None and kind == "function":
+                kind = "method"  # C++ `A::f` defined outside its class
+            symbols.append(self._symbol(c, kind, parent))
+            stack.append((c.anchor.end_byte, c.name, kind))
+        symbols.sort(key=lambda s: (s.start, -s.end))
+        return symbols
+
+    def _symbol(self, c: _Candidate, kind: str, parent: str | None) -> Symbol:
+        anchor = c.anchor
+        first_row = anchor.start_point.row
+        start_row, comments = attached_above(self.lines, first_row, self.language)
+        end_row = anchor.end_point.row
+        if anchor.end_point.column == 0 and end_row > first_row:
+            end_row -= 1  # the node ends with its newline
+        sig_row = min(self._signature_row(c.node), end_row)
+        doc = self._docstring(c.node) if self.language == "python" else None
+        if doc is None:
+            doc = comment_doc(comments)
+        return Symbol(
+            name=c.name,
+            kind=kind,
+            start=start_row + 1,
+            end=end_row + 1,
+            signature_end=sig_row + 1,
+            parent=parent,
+            doc=doc,
+        )
+
+    def _anchor(self, node: Node) -> Node:
+        anchor = node
+        for _ in range(4):  # wrappers nest at most a few deep (export > declare > template)
+            up = anchor.parent
+            if up is None or up.type not in self.spec.wrappers:
+                break
+            if up.type in _SINGLE_CHILD_WRAPPERS and _significant_children(up) != 1:
+                break
+            anchor = up
+        return anchor
+
+    def _kind(self, node: Node) -> str:
+        kind = KINDS.get(node.type, "function")
+        if node.type == "type_spec":
+            value = node.child_by_field_name("type")
+            if value is not None and value.type == "struct_type":
+                return "struct"
+            if value is not None and value.type == "interface_type":
+                return "interface"
+        return kind
+
+    def _body(self, node: Node) -> Node | None:
+        body = node.child_by_field_name("body")
+        if body is not None:
+            return body
+        t = node.type
+        if t in ("variable_declarator", "field_definition", "public_field_definition"):
+            value = node.child_by_field_name("value")
+            return value.child_by_field_name("body") if value is not None else None
+        if t == "assignment_expression":
+            right = node.child_by_field_name("right")
+            return right.child_by_field_name("body") if right is not None else None
+        if t == "type_spec":
+            value = node.child_by_field_name("type")
+            if value is not None and value.type in ("struct_type", "interface_type"):
+                return value
+        if t == "property_declaration":
+            return node.child_by_field_name("accessors") or node.child_by_field_name("value")
+        return None
+
+    def _signature_row(self, node: Node) -> int:
+        body = self._body(node)
+        if node.type == "macro_definition":  # macro_rules! has rules, not a body field
+            return node.start_point.row
+        if not self.spec.colon_headers:
+            return body.start_point.row if body is not None else node.end_point.row
+        # Python/Ruby: the header is everything before the body (up to Python's ':').
+        row = node.start_point.row
+        for child in node.children:
+            if child == body or child.type == "end":
+                break
+            if child.type not in _COMMENT_TYPES:
+                row = child.end_point.row
+        return row
+
+    def _docstring(self, node: Node) -> str | None:
+        body = node.child_by_field_name("body")
+        if body is None or body.named_child_count == 0:
+            return None
+        first = body.named_children[0]
+        if first.type != "expression_statement" or first.named_child_count != 1:
+            return None
+        literal = first.named_children[0]
+        if literal.type != "string":
+            return None
+        return docstring_doc(self.slice(literal))
+
+    # ---- names --------------------------------------------------------------------------
+
+    def _name(self, node: Node) -> tuple[str, str | None] | None:
+        """Return (name, explicit parent) for a definition node, or None to skip it."""
+        t = node.type
+        if t in ("function_definition", "declaration", "field_declaration") and self.language in (
+            "c",
+            "cpp",
+        ):
+            return self._c_declarator_name(node)
+        if t in ("struct_specifier", "union_specifier", "enum_specifier", "class_specifier"):
+            return self._c_type_name(node)
+        if t == "impl_item":
+            return self._rust_impl_name(node)
+        if t == "method_declaration" and self.language == "go":
+            return self._go_method_name(node)
+        if t in ("field_definition",):
+            target = node.child_by_field_name("property")
+        elif t == "assignment_expression":
+            target = node.child_by_field_name("left")
+            if target is not None and target.type == "member_expression":
+                target = target.child_by_field_name("property")
+        else:
+            target = node.child_by_field_name("name")
+        if target is None:
+            return None
+        if target.type == "scope_resolution":  # Ruby `class Foo::Bar`
+            target = target.child_by_field_name("name") or target
+        name = self.slice(target).strip(_QUOTES)
+        return (name, None) if name else None
+
+    def _c_declarator_name(self, node: Node) -> tuple[str, str | None] | None:
+        d = node.child_by_field_name("declarator")
+        for _ in range(64):  # declarators nest only a few deep in real code
+            if d is None or d.type in _C_NAME_TYPES:
+                break
+            inner = d.child_by_field_name("declarator")
+            if inner is None:  # reference_declarator has no field: take its named child
+                inner = d.named_children[-1] if d.named_child_count else None
+            d = inner
+        if d is None or d.type not in _C_NAME_TYPES:
+            return None
+        parent: str | None = None
+        for _ in range(64):
+            if d.type != "qualified_identifier":
+                break
+            scope = d.child_by_field_name("scope")
+            if scope is not None:
+                if scope.type == "template_type":
+                    scope = scope.child_by_field_name("name") or scope
+                parent = self.slice(scope)
+            nxt = d.child_by_field_name("name")
+            if nxt is None:
+                break
+            d = nxt
+        if d.type == "template_function":
+            d = d.child_by_field_name("name") or d
+        name = self.slice(d)
+        return (name, parent) if name else None
+
+    def _c_type_name(self, node: Node) -> tuple[str, str | None] | None:
+        name = node.child_by_field_name("name")
+        if name is not None:
+            return self.slice(name), None
+        up = node.parent  # `typedef struct { ... } point;` names the struct `point`
+        if up is not None and up.type == "type_definition":
+            declarator = up.child_by_field_name("declarator")
+            if declarator is not None and declarator.type == "type_identifier":
+                return self.slice(declarator), None
+        return None
+
+    def _rust_impl_name(self, node: Node) -> tuple[str, str | None] | None:
+        target = node.child_by_field_name("type")
+        if target is None:
+            return None
+        if target.type == "generic_type":
+            target = target.child_by_field_name("type") or target
+        return self.slice(target), None
+
+    def _go_method_name(self, node: Node) -> tuple[str, str | None] | None:
+        name = node.child_by_field_name("name")
+        receiver = node.child_by_field_name("receiver")
+        if name is None:
+            return None
+        parent = None
+        if receiver is not None:
+            match = _GO_RECEIVER.search(self.slice(receiver))
+            parent = match.group(1) if match else None
+        return self.slice(name), parent
+
+    # ---- imports and refs -----------------------------------------------------------------
+
+    def imports(self, nodes: list[Node]) -> list[str]:
+        found: list[str] = []
+        # Captures come grouped by pattern; sort to report imports in source order.
+        for node in sorted(nodes, key=lambda n: n.start_byte):
+            found.extend(self._import_names(node))
+        return [m for m in dict.fromkeys(found) if m]
+
+    def _import_names(self, node: Node) -> list[str]:
+        t = node.type
+        if t == "import_statement" and self.language == "python":
+            names = []
+            for child in node.children_by_field_name("name"):
+                if child.type == "aliased_import":
+                    child = child.child_by_field_name("name") or child
+                names.append(self.slice(child))
+            return names
+        if t == "import_from_statement":
+            module = node.child_by_field_name("module_name")
+            return [self.slice(module)] if module is not None else []
+        if node.parent is not None and node.parent.type == "use_declaration":
+            return [self._rust_use_path(node)]
+        if t == "import_declaration":  # Java
+            text = self.slice(node).removeprefix("import").strip().rstrip(";").strip()
+            return [_squash(text.removeprefix("static").strip())]
+        if t == "using_directive":
+            return [_csharp_using(self.slice(node))]
+        if t == "namespace_use_declaration":
+            return self._php_uses(node)
+        if t.startswith(("require", "include")):
+            match = re.search(r"['\"]([^'\"]+)['\"]", self.slice(node))
+            return [match.group(1)] if match else []
+        return [self.slice(node).strip(_QUOTES)]
+
+    def _rust_use_path(self, node: Node) -> str:
+        # `use a::b::{c, d}` -> "a::b"; `use a::b as c` -> "a::b"; `use a::*` -> "a".
+        for _ in range(8):
+            if node.type in ("scoped_use_list", "use_as_clause", "use_wildcard"):
+                inner = node.child_by_field_name("path")
+                if inner is None and node.named_child_count:
+                    inner = node.named_children[0]
+                if inner is None:
+                    break
+                node = inner
+            else:
+                break
+        return _squash(self.slice(node))
+
+    def _php_uses(self, node: Node) -> list[str]:
+        prefix = ""
+        for child in node.named_children:
+            if child.type == "namespace_name":
+                prefix = self.slice(child) + "\\"
+        names = []
+        stack = list(node.named_children)
+        while stack:  # iterative: group clauses sit one level down
+            child = stack.pop(0)
+            if child.type == "namespace_use_group":
+                stack.extend(child.named_children)
+            elif child.type == "namespace_use_clause":
+                target = child.named_children[0] if child.named_child_count else child
+                names.append(prefix + self.slice(target).lstrip("\\"))
+        return names
+
+    def refs(self, nodes: list[Node], defined: set[str]) -> list[str]:
+        data = self.data
+        # Slice bytes and decode once per distinct name: most identifiers repeat.
+        raw = {data[n.start_byte : n.end_byte] for n in nodes}
+        names = {r.decode("utf-8", "replace") for r in raw}
+        names -= defined
+        names -= _IGNORED_REFS
+        return sorted(n for n in names if n and not n.startswith("$"))
+
+
+def _significant_children(node: Node) -> int:
+    return sum(1 for c in node.named_children if c.type not in _COMMENT_TYPES)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _csharp_using(text: str) -> str:
+    text = text.strip().rstrip(";")
+    for word in ("global ", "using ", "static "):
+        text = text.strip().removeprefix(word)
+    if "=" in text:  # `using Json = Newtonsoft.Json;` imports the right-hand side
+        text = text.split("=", 1)[1]
+    return _squash(text)
