@@ -228,10 +228,8 @@ def _random_value(value: str, quoted: bool) -> bool:
         # Unquoted values in code are usually expressions: `self.password`, `settings.KEY`.
         if _DOTTED_NAME.fullmatch(value):
             return False
-        if _IDENTIFIER.fullmatch(value) and (
-            not any(c.isdigit() for c in value) or value.isupper() or value.islower()
-        ):
-            return False  # variable names (`token = access_token`, `PASSWORD=DB_PASSWORD`)
+        if _IDENTIFIER.fullmatch(value) and sum(c.isdigit() for c in value) < 3:
+            return False  # variable names (`token = access_token`, `key = api_key_v2`)
     entropy = _entropy(value)
     classes = _char_classes(value)
     if classes >= 2 and entropy >= 3.0:
@@ -433,7 +431,7 @@ _ASSIGNMENT = re.compile(
 # The full name must contain one of these (a bare `key` or `pass` is too common to mean secret).
 _SECRET_NAME = re.compile(
     r"passw(?:or)?d|passphrase|pwd|secret|token(?!iz)|api_?key|apikey|access_?key|private_?key"
-    r"|signing_?key|encryption_?key|master_?key|account_?key|credential|auth(?!or|ent|ori[tz])"
+    r"|signing_?key|encryption_?key|master_?key|account_?key|credential|auth(?!or|ent|ori[tz])|heroku"
     r"|auth_?token|authorization_?token",
     re.IGNORECASE,
 )
@@ -556,13 +554,23 @@ KINDS: tuple[str, ...] = (
 # Every detector needs one of these substrings. Plain `in` checks run at memory speed; the
 # lower-cased ones cover the name keywords of the generic detector, and go first because they are
 # the most likely to hit (and short-circuit) in ordinary code.
-_FOLDED_ANCHORS: tuple[str, ...] = ("key", "pass", "token", "secret", "auth", "pwd", "credential")
+_FOLDED_ANCHORS: tuple[str, ...] = (
+    "key",
+    "pass",
+    "token",
+    "secret",
+    "auth",
+    "pwd",
+    "credential",
+    "bearer",
+)
 _CASED_ANCHORS: tuple[str, ...] = (
     "://",
     "PRIVATE KEY",
     "AKIA",
     "ASIA",
     "gh",
+    "github_pat_",
     "glpat-",
     "xox",
     "xapp-",
