@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .discover import applies_to, discover
 from .model import TOOLS, Reference, RuleFile, RuleSection
+from .packing import pack_sections
 from .select import Scored, Selection, select_sections
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "Selection",
     "applies_to",
     "discover",
+    "pack_sections",
     "select_sections",
 ]

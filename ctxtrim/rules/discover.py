@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from .globs import glob_matches, is_universal
 from .model import Activation, Reference, RuleFile
 from .parse import split_sections
 from .references import find_mentions, resolve
+from .repo import RepoFiles
 
 MAX_IMPORT_DEPTH = 5  # Claude Code follows at most five hops of `@imports`
 WINDSURF_TRIGGERS = {
@@ -43,7 +43,7 @@ def discover(root: Path, files: list[str], tokenizer: Tokenizer | None = None) -
     """
     root = Path(root)
     tokenizer = tokenizer or Tokenizer()
-    known = _RepoFiles(root, files)
+    known = RepoFiles(root, files)
     rules: dict[str, RuleFile] = {}
     for path in sorted(_candidate_paths(root, files)):
         convention = classify(path)
@@ -76,26 +76,6 @@ def _inside(path: str, directory: str) -> bool:
     return not directory or path == directory or path.startswith(directory + "/")
 
 
-class _RepoFiles:
-    """The repository's files and directories, answering 'does this path exist?'."""
-
-    def __init__(self, root: Path, files: Iterable[str]) -> None:
-        self.root = root
-        self.files = set(files)
-        self.dirs = {""}
-        for path in self.files:
-            parent = posixpath.dirname(path)
-            while parent not in self.dirs:
-                self.dirs.add(parent)
-                parent = posixpath.dirname(parent)
-
-    def is_file(self, path: str) -> bool:
-        return path in self.files or (self.root / path).is_file()
-
-    def exists(self, path: str) -> bool:
-        return path in self.files or path in self.dirs or (self.root / path).exists()
-
-
 def _candidate_paths(root: Path, files: list[str]) -> set[str]:
     candidates = {path for path in files if classify(path) is not None}
     on_disk = [*ROOT_FILES, *NESTED_NAMES]
@@ -122,7 +102,7 @@ def read_text(path: Path) -> str:
 
 
 def read_rule(
-    root: Path, path: str, convention: Convention, tokenizer: Tokenizer, known: _RepoFiles
+    root: Path, path: str, convention: Convention, tokenizer: Tokenizer, known: RepoFiles
 ) -> RuleFile:
     """Read one rule file: frontmatter, activation, sections, imports."""
     text = read_text(root / path)
@@ -214,7 +194,7 @@ def _activation(
     return "always", (), description, None
 
 
-def _imports(rule: RuleFile, known: _RepoFiles) -> tuple[Reference, ...]:
+def _imports(rule: RuleFile, known: RepoFiles) -> tuple[Reference, ...]:
     base = posixpath.dirname(rule.path)
     found: list[Reference] = []
     for mention in find_mentions(rule.text, rule.body_start, imports=True):
@@ -231,7 +211,7 @@ def _imports(rule: RuleFile, known: _RepoFiles) -> tuple[Reference, ...]:
 
 
 def _follow_imports(
-    root: Path, rules: dict[str, RuleFile], tokenizer: Tokenizer, known: _RepoFiles
+    root: Path, rules: dict[str, RuleFile], tokenizer: Tokenizer, known: RepoFiles
 ) -> None:
     """Add the files that `@imports` pull in, up to MAX_IMPORT_DEPTH hops; cycles end it."""
     frontier = [(rule, 0) for rule in rules.values() if rule.imports]

@@ -14,7 +14,8 @@ STOPWORDS = frozenset(
     """a an and are as at be but by can do does for from has have how i if in into is it its
     make me my no not of on or our should so that the their then there these this to use used
     using was we what when where which while will with you your all any also each must only
-    may might new please add fix change update get set need want like just""".split()
+    may might new please add fix change update get set need want like just
+    src lib py ts tsx js jsx md txt www""".split()
 )
 
 

@@ -116,6 +116,8 @@ def _paths_in_code(content: str) -> list[tuple[int, str, bool]]:
 
 def _as_path(token: str) -> tuple[str, bool] | None:
     """(path, anchored) if `token` reads as a repository path, else None."""
+    if "..." in token:
+        return None  # `fix/...`, `src/.../x.py`: an elision, not a path
     token = _SUFFIX.sub("", token.rstrip(".:"))
     if not token or _FORBIDDEN.search(token.lstrip("./") if token.startswith("./") else token):
         return None

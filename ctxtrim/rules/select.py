@@ -153,9 +153,8 @@ def _rule_name(path: str) -> str:
 def _score_sections(
     candidates: list[Scored], rules: list[RuleFile], task_words: set[str], paths: list[str]
 ) -> None:
-    documents = [
-        words(" ".join(s.section.heading_path) * 2 + " " + s.section.text) for s in candidates
-    ]
+    # The section's own heading counts twice; its parents' (the project's H1) do not count.
+    documents = [words(_document(scored.section)) for scored in candidates]
     lexical = bm25(sorted(task_words), documents)
     top = max(lexical, default=0.0) or 1.0
     first_sections = {
@@ -165,7 +164,7 @@ def _score_sections(
         section = scored.section
         if raw:
             scored.score += raw / top
-            matched = sorted(task_words & set(words(section.text + " " + section.title)))
+            matched = sorted(task_words & set(words(_document(section))))
             scored.reasons.append(f"matches the task ({', '.join(matched[:5])})")
         credit, reasons = _path_credit(section.text, paths)
         scored.score += credit
@@ -177,6 +176,11 @@ def _score_sections(
             scored.score += 1.0
             scored.reasons.insert(0, "marked ctxtrim:keep")
         scored.score = round(scored.score, 4)
+
+
+def _document(section: RuleSection) -> str:
+    heading = section.heading_path[-1] if section.heading_path else ""
+    return f"{heading} {heading} {section.text}"
 
 
 def _path_credit(text: str, paths: list[str]) -> tuple[float, list[str]]:
@@ -191,8 +195,8 @@ def _path_credit(text: str, paths: list[str]) -> tuple[float, list[str]]:
         {d for path in paths for d in _parents(path)}, key=lambda d: (-d.count("/"), d)
     )
     for folder in folders:
-        if f"{folder}/" in text or f"`{folder}`" in text:
-            credit += 0.3
+        if re.search(rf"(?<![\w./-])(?:\./)?{re.escape(folder)}(?:/|`)", text):
+            credit += 0.1 * min(folder.count("/") + 1, 3)  # `src/` says less than `src/app/auth/`
             reasons.append(f"mentions {folder}/")
             break
     extensions = sorted({posixpath.splitext(path)[1].lstrip(".").lower() for path in paths} - {""})

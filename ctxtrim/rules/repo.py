@@ -1,0 +1,71 @@
+"""What exists in the repository, and what is expected not to (gitignored, generated)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pathspec
+
+# Folders that builds and package managers create: mentioning them is never a dead path.
+GENERATED_DIRS = frozenset(
+    """node_modules dist build out target .venv venv env coverage htmlcov __pycache__ .next .nuxt
+    .cache .tox .nox .git vendor .pytest_cache .mypy_cache .ruff_cache site .turbo .svelte-kit
+    .gradle bin obj tmp temp logs .terraform .serverless .expo .parcel-cache storybook-static
+    """.split()
+)
+
+
+class RepoFiles:
+    """The repository's files and directories, answering 'does this path exist?'."""
+
+    def __init__(self, root: Path, files: Iterable[str]) -> None:
+        self.root = root
+        self.files = set(files)
+        self.dirs = {""}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for path in sorted(self.files):
+            self.by_name[posixpath.basename(path)].append(path)
+            parent = posixpath.dirname(path)
+            while parent not in self.dirs:
+                self.dirs.add(parent)
+                self.by_name[posixpath.basename(parent)].append(parent)
+                parent = posixpath.dirname(parent)
+        self._ignore: pathspec.PathSpec | None = None
+
+    def is_file(self, path: str) -> bool:
+        return path in self.files or (self.root / path).is_file()
+
+    def exists(self, path: str) -> bool:
+        return path in self.files or path in self.dirs or (self.root / path).exists()
+
+    def named(self, name: str) -> list[str]:
+        """Files and folders anywhere in the repository whose last segment is `name`."""
+        return self.by_name.get(name, [])
+
+    def expected_missing(self, path: str) -> bool:
+        """Gitignored or generated: a path the repository is not supposed to contain."""
+        if (
+            any(segment in GENERATED_DIRS for segment in path.split("/")[:-1])
+            or path in GENERATED_DIRS
+        ):
+            return True
+        spec = self._gitignore()
+        return spec.match_file(path) or spec.match_file(path + "/")
+
+    def _gitignore(self) -> pathspec.PathSpec:
+        if self._ignore is None:
+            lines: list[str] = []
+            for name in (".gitignore", ".git/info/exclude"):
+                try:
+                    lines += (
+                        (self.root / name)
+                        .read_text(encoding="utf-8", errors="replace")
+                        .splitlines()
+                    )
+                except OSError:
+                    pass
+            self._ignore = pathspec.GitIgnoreSpec.from_lines(lines)
+        return self._ignore

@@ -1,0 +1,65 @@
+"""Find the repository a path belongs to, and list its files, for the `rules` and `check` commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from ..errors import CtxtrimError
+from .repo import GENERATED_DIRS
+
+
+def find_root(path: Path) -> Path:
+    """The nearest directory at or above `path` holding `.git`; else `path` (or its folder)."""
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def existing(raw: str) -> Path:
+    """`raw` as an absolute path, or a CtxtrimError naming it."""
+    path = Path(raw)
+    if not path.exists():
+        raise CtxtrimError(f"no such file or directory: {raw}")
+    return path.resolve()
+
+
+def list_files(root: Path) -> list[str]:
+    """The repository's files (tracked and untracked, not ignored), repo-relative and posix.
+
+    Asks git, as pre-commit and CI see the same list; outside a git repository, walks the
+    tree skipping VCS and generated folders.
+    """
+    try:
+        out = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout
+        if (root / ".git").exists():
+            names = [name for name in out.decode("utf-8", errors="replace").split("\0") if name]
+            return sorted({name for name in names if (root / name).is_file()})
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return _walk(root)
+
+
+def _walk(root: Path) -> list[str]:
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in GENERATED_DIRS and d != ".git")
+        for name in filenames:
+            files.append(Path(dirpath, name).relative_to(root).as_posix())
+    return sorted(files)

@@ -1,0 +1,1 @@
+"""Seed the local database with fake customers."""

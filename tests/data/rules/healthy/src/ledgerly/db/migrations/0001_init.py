@@ -1,0 +1,7 @@
+"""initial schema"""
+
+
+def upgrade() -> None: ...
+
+
+def downgrade() -> None: ...

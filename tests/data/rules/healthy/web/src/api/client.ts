@@ -1,0 +1,3 @@
+export async function getInvoices(): Promise<unknown[]> {
+  return [];
+}
