@@ -18,6 +18,7 @@ from .render import FORMATS, render
 from .task import Task
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+_DIFF_TASK = "Continue the work in progress."
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,12 +90,12 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
             return data
     branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
     diff = _git(root, "diff", "HEAD", "--unified=0", "--no-color")[:20000]
-    parts = []
+    parts = [_DIFF_TASK] if diff.strip() or branch else []
     if branch and branch not in ("HEAD", "main", "master"):
         parts.append(f"Branch: {branch.replace('-', ' ').replace('_', ' ').replace('/', ' ')}")
     if diff.strip():
         parts.append(f"Uncommitted changes:\n{diff}")
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) if len(parts) > 1 else ""
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
@@ -108,7 +109,12 @@ def cmd_pack(args: argparse.Namespace) -> int:
     _clear_progress()
     if ws.index.alive == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
-    pack = ws.pack(Task(text, tuple(args.focus or ())), args.budget, args.format, args.explain)
+    focus = list(args.focus or ())
+    if args.task is None and not args.task_file and text.startswith(_DIFF_TASK):
+        # The task is the uncommitted diff: the files it touches are what the user works on.
+        changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
+        focus += [p for p in changed if p in ws.index.by_path][:10]
+    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
@@ -190,7 +196,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
-
     from .index import ANALYSIS_VERSION
 
     cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}")

@@ -10,7 +10,6 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -80,11 +79,14 @@ def symbol_scores(
 
 
 def _leaves(scored: list[tuple[Symbol, float]]) -> list[tuple[Symbol, float]]:
-    """Definitions worth expanding on their own: drop containers whose members are listed."""
+    """Definitions worth expanding on their own: drop containers (a class, an impl block)
+    whose members are listed separately. Symbols come sorted by start, enclosing ones first,
+    so a symbol has members exactly when the next one starts inside it."""
     out = []
-    for sym, s in scored:
-        children = [t for t, _ in scored if t is not sym and sym.start <= t.start and t.end <= sym.end]
-        if children and sym.kind not in ("function", "method"):
+    for i, (sym, s) in enumerate(scored):
+        nxt = scored[i + 1][0] if i + 1 < len(scored) else None
+        has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
+        if has_members and sym.kind not in ("function", "method"):
             continue
         out.append((sym, s))
     return out

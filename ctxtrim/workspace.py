@@ -130,14 +130,14 @@ class Workspace:
         out = []
         index = self.index
         for _, doc in index.live_docs():
-            uses = sum(len(index.defined_in(n)) and 1 for n in doc.analysis.defs[:50])
             weight, _ = prior(doc.path)
+            # How often the names this file defines appear across the repository.
             refs = 0
             for name in doc.analysis.defs[:50]:
                 tid = index.term_id(name.lower())
                 if tid is not None:
                     refs += min(index.df[tid], 50)
-            score = weight * (refs + 2 * uses) / (10 + refs + 2 * uses)
+            score = weight * refs / (10 + refs)
             if doc.path.lower().startswith("readme"):
                 score = 1.0
             out.append(Candidate(doc.path, score, ["central: its definitions are used widely"]))
@@ -149,7 +149,11 @@ class Workspace:
         except ImportError:
             return [], []
         paths = [c.path for c in candidates[:20]] + [p for p, _ in task.focus_points()]
-        return pack_sections(self.root, self.index, task.text, paths, budget, self.tokenizer)
+        kept, dropped = pack_sections(self.root, self.index, task.text, paths, budget, self.tokenizer)
+        top = max([i.score for i in kept] + [o.score for o in dropped] + [1e-9])
+        for item in kept:
+            item.score = round(max(item.score, 0.0) / top, 4)
+        return kept, dropped
 
     def _count(self, pack: Pack, fmt: str) -> int:
         return self.tokenizer.count(render(pack, fmt))
@@ -181,14 +185,14 @@ class Workspace:
                 pack.tokens = count
             if pack.tokens <= pack.budget:
                 return
+            if not pack.items:
+                raise CtxtrimError(
+                    f"budget {pack.budget} is too small: the pack's header and task alone take "
+                    f"{pack.tokens} tokens"
+                )
             files = [i for i in pack.items if i.kind == "file"]
             victim = min(files or pack.items, key=lambda i: (i.score, i.path))
             pack.items.remove(victim)
-            if not pack.items and self._count(pack, fmt) > pack.budget:
-                raise CtxtrimError(
-                    f"budget {pack.budget} is too small: the pack's header and task alone take "
-                    f"{self._count(pack, fmt)} tokens"
-                )
 
     def _account(self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
