@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..outline import Outline
 from .detect import TREE_SITTER_LANGUAGES, detect_language
-from .fallback import fallback_outline
+from .fallback import PROSE, fallback_outline
 
 __all__ = ["TREE_SITTER_LANGUAGES", "detect_language", "outline", "MAX_BYTES", "MAX_AVG_LINE"]
 
@@ -27,16 +27,16 @@ def outline(text: str, language: str | None) -> Outline:
 
 
 def _outline(text: str, language: str | None) -> Outline:
+    if language in PROSE:
+        return fallback_outline(text, language)
+    size = len(text)
+    if size > _MINIFIED_MIN_SIZE and size / (text.count("\n") + 1) > MAX_AVG_LINE:
+        # Checked first: even the line heuristics are wasted on a bundle or a data blob.
+        return Outline(language or "text", error="minified")
     if language not in TREE_SITTER_LANGUAGES:
         return fallback_outline(text, language)
-    assert language is not None
-    if not text.strip():
-        return Outline(language)
-    size = len(text)
     if size > MAX_BYTES:
         return fallback_outline(text, language, error="too large")
-    if size > _MINIFIED_MIN_SIZE and size / (text.count("\n") + 1) > MAX_AVG_LINE:
-        return Outline(language, error="minified")
     return _tree_sitter(text, language)
 
 
@@ -45,15 +45,15 @@ def _tree_sitter(text: str, language: str) -> Outline:
     from .treesitter import GrammarError, parse_outline
 
     try:
-        result = parse_outline(text, language)
+        result, broken = parse_outline(text, language)
     except GrammarError as exc:
         return fallback_outline(text, language, error=str(exc))
     except Exception as exc:
         return fallback_outline(text, language, error=f"tree-sitter failed: {type(exc).__name__}")
-    if result.error is not None and not result.symbols:
+    if broken and not result.symbols:
         # A tree so broken that it yields no definitions: the line heuristic may do better.
         guess = fallback_outline(text, language, error="parse error")
         if guess.symbols:
             return guess
-        result.error = None if not result.imports else result.error
+    # Tree-sitter recovers well from local errors (macros, new syntax): keep its outline.
     return result

@@ -6,7 +6,7 @@ dropped on load instead of disabling the whole language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,9 @@ class Spec:
     defs: tuple[str, ...]  # query patterns capturing definitions as @def
     imports: tuple[str, ...]  # query patterns capturing import nodes as @import
     refs: tuple[str, ...]  # identifier-like node types counted as references
-    # Parents that wrap a definition and belong to it (decorators, `export`, `template<>`).
-    wrappers: frozenset[str] = field(default_factory=frozenset)
+    # Query patterns capturing, as @wrap, parents that wrap a definition and belong to it
+    # (decorators, `export`, `template<>`). Found by query because Node.parent costs O(depth).
+    wrappers: tuple[str, ...] = ()
     # Body-less ("keyword") syntax: the header ends where the body starts, not at a brace.
     colon_headers: bool = False
 
@@ -59,10 +60,14 @@ _JS_IMPORTS = (
     ' (#eq? @_fn "require"))',
     "(call_expression function: (import) arguments: (arguments . (string) @import))",
 )
-_JS_WRAPPERS = frozenset(
-    {"export_statement", "lexical_declaration", "variable_declaration", "expression_statement"}
+_JS_FUNCTIONS = "[(arrow_function) (function_expression) (function) (generator_function)]"
+_JS_WRAPPERS = (
+    "(export_statement) @wrap",
+    f"(lexical_declaration (variable_declarator value: {_JS_FUNCTIONS})) @wrap",
+    f"(variable_declaration (variable_declarator value: {_JS_FUNCTIONS})) @wrap",
+    f"(expression_statement (assignment_expression right: {_JS_FUNCTIONS})) @wrap",
 )
-_TS_WRAPPERS = _JS_WRAPPERS | {"ambient_declaration"}
+_TS_WRAPPERS = (*_JS_WRAPPERS, "(ambient_declaration) @wrap")
 
 _C_DEFS = (
     _alt("function_definition"),
@@ -80,7 +85,7 @@ SPECS: dict[str, Spec] = {
         defs=(_alt("function_definition", "class_definition"),),
         imports=(_alt("import_statement", "import_from_statement").replace("@def", "@import"),),
         refs=("identifier",),
-        wrappers=frozenset({"decorated_definition"}),
+        wrappers=("(decorated_definition) @wrap",),
         colon_headers=True,
     ),
     "javascript": Spec(
@@ -113,7 +118,7 @@ SPECS: dict[str, Spec] = {
         defs=(_alt("function_declaration", "method_declaration", "type_spec", "type_alias"),),
         imports=("(import_spec path: (_) @import)",),
         refs=("identifier", "type_identifier", "field_identifier", "package_identifier"),
-        wrappers=frozenset({"type_declaration"}),
+        wrappers=("(type_declaration) @wrap",),
     ),
     "rust": Spec(
         module="tree_sitter_rust",
@@ -177,7 +182,7 @@ SPECS: dict[str, Spec] = {
         ),
         imports=_C_IMPORTS,
         refs=("identifier", "type_identifier", "field_identifier", "namespace_identifier"),
-        wrappers=frozenset({"template_declaration"}),
+        wrappers=("(template_declaration) @wrap",),
     ),
     "csharp": Spec(
         module="tree_sitter_c_sharp",

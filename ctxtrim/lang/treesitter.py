@@ -23,6 +23,7 @@ _SINGLE_CHILD_WRAPPERS = frozenset(
     {"lexical_declaration", "variable_declaration", "expression_statement", "type_declaration"}
 )
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
+_NOT_WRAPPED = _COMMENT_TYPES | {"decorator"}
 # C/C++ declarator nodes that hold the defined name itself.
 _C_NAME_TYPES = frozenset(
     {
@@ -82,7 +83,7 @@ def _compile(spec: Spec) -> _Loaded:
     except Exception as exc:  # ImportError, ABI version mismatch, missing function
         raise GrammarError(f"grammar {spec.module} unavailable: {type(exc).__name__}") from exc
     refs = [t for t in spec.refs if language.id_for_node_kind(t, True) is not None]
-    patterns = [*spec.defs, *spec.imports]
+    patterns = [*spec.defs, *spec.imports, *spec.wrappers]
     if refs:
         patterns.append("[" + " ".join(f"({t})" for t in refs) + "] @ref")
     # Grammar versions differ in node names (`function` vs `function_expression`): drop the
@@ -128,8 +129,8 @@ def _tools(name: str) -> tuple[Parser, QueryCursor]:
     return pair
 
 
-def parse_outline(text: str, language: str) -> Outline:
-    """Outline `text` with the tree-sitter grammar for `language`.
+def parse_outline(text: str, language: str) -> tuple[Outline, bool]:
+    """Outline `text` with the tree-sitter grammar for `language`; also say if it had errors.
 
     Raises GrammarError if the grammar is unavailable; other failures propagate to the caller,
     which falls back to the line-based outliner.
@@ -139,14 +140,11 @@ def parse_outline(text: str, language: str) -> Outline:
     tree = parser.parse(data)
     captures = cursor.captures(tree.root_node)
     walker = _Extractor(data, text, language)
-    symbols = walker.symbols(captures.get("def", []))
+    symbols = walker.symbols(captures.get("def", []), captures.get("wrap", []))
     imports = walker.imports(captures.get("import", []))
     defined = {s.name for s in symbols}
     refs = walker.refs(captures.get("ref", []), defined)
-    out = Outline(language=language, symbols=symbols, imports=imports, refs=refs)
-    if tree.root_node.has_error:
-        out.error = "syntax error"
-    return out
+    return Outline(language, symbols, imports, refs), tree.root_node.has_error
 
 
 def _encode(text: str) -> bytes:
@@ -175,6 +173,7 @@ class _Extractor:
         self.language = language
         self.spec = SPECS[language]
         self._lines: list[str] | None = None
+        self.wrapper_of: dict[int, Node] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -187,7 +186,8 @@ class _Extractor:
 
     # ---- symbols ------------------------------------------------------------------------
 
-    def symbols(self, nodes: list[Node]) -> list[Symbol]:
+    def symbols(self, nodes: list[Node], wrappers: list[Node]) -> list[Symbol]:
+        self.wrapper_of = _wrapped_children(wrappers)
         seen: set[int] = set()
         candidates: list[_Candidate] = []
         for node in nodes:
@@ -246,10 +246,8 @@ class _Extractor:
     def _anchor(self, node: Node) -> Node:
         anchor = node
         for _ in range(4):  # wrappers nest at most a few deep (export > declare > template)
-            up = anchor.parent
-            if up is None or up.type not in self.spec.wrappers:
-                break
-            if up.type in _SINGLE_CHILD_WRAPPERS and _significant_children(up) != 1:
+            up = self.wrapper_of.get(anchor.id)
+            if up is None:
                 break
             anchor = up
         return anchor
@@ -475,8 +473,16 @@ class _Extractor:
         return sorted(n for n in names if n and not n.startswith("$"))
 
 
-def _significant_children(node: Node) -> int:
-    return sum(1 for c in node.named_children if c.type not in _COMMENT_TYPES)
+def _wrapped_children(wrappers: list[Node]) -> dict[int, Node]:
+    """Map the id of each node a wrapper wraps to the wrapper."""
+    wrapper_of: dict[int, Node] = {}
+    for wrapper in wrappers:
+        children = [c for c in wrapper.named_children if c.type not in _NOT_WRAPPED]
+        if wrapper.type in _SINGLE_CHILD_WRAPPERS and len(children) != 1:
+            continue
+        for child in children:
+            wrapper_of[child.id] = wrapper
+    return wrapper_of
 
 
 def _squash(text: str) -> str:
