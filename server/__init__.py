@@ -1,0 +1,76 @@
+"""`ctxtrim serve`: the ctxtrim language server (pygls 2), installed as `ctxtrim.server`.
+
+Custom request `ctxtrim/pack` (and command `ctxtrim.pack`) returns a context pack of the open
+workspace, packing the editor's unsaved buffers; rule files get diagnostics, token-count code
+lenses and hovers. See docs/editors.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from .app import CtxtrimServer
+
+__all__ = ["CtxtrimServer", "build_server", "main"]
+
+
+def build_server() -> CtxtrimServer:
+    """A server with every handler registered, ready for `start_io` or `start_tcp`."""
+    from .handlers import register
+
+    server = CtxtrimServer()
+    register(server)
+    return server
+
+
+def _parse_tcp(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--tcp expects HOST:PORT, e.g. 127.0.0.1:2087, not {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    """Run the server until the client says exit (or the connection closes); the exit code
+    follows LSP: 0 after a shutdown request, 1 otherwise."""
+    tcp = getattr(args, "tcp", None)
+    if tcp:
+        try:
+            host, port = _parse_tcp(tcp)
+        except ValueError as exc:
+            print(f"ctxtrim: {exc}", file=sys.stderr)
+            return 2
+    logging.basicConfig(
+        level=os.environ.get("CTXTRIM_LOG_LEVEL", "WARNING").upper(),
+        stream=sys.stderr,  # stdout carries the protocol
+        format="ctxtrim-server %(levelname)s %(name)s: %(message)s",
+    )
+    server = build_server()
+    code = 0
+    try:
+        if tcp:
+            server.start_tcp(host, port)
+        else:
+            server.start_io()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        server.close()
+    if not server.protocol._shutdown and code == 0:
+        code = 1  # exit without shutdown, or the client went away
+    if not tcp:
+        # The stdin reader thread may still sit in a blocking read that nothing can interrupt;
+        # flush and leave without joining it.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # exit closes stdout
+                pass
+        logging.shutdown()
+        os._exit(code)
+    return code

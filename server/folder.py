@@ -1,0 +1,252 @@
+"""One workspace folder: its Workspace, opened in the background, and the queue of edits to it.
+
+Every job that touches a folder's index (the initial open, buffer edits, file events, packs)
+runs on that folder's own single worker thread, in arrival order. That one rule gives the
+guarantees the editor needs without further locking: a pack sees every edit sent before it,
+edits apply in order, and the reader thread never waits for the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ctxtrim.config import Config
+from ctxtrim.errors import CtxtrimError
+from ctxtrim.scan import IgnoreRules
+from ctxtrim.workspace import Workspace
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]
+
+# Edit operations, coalesced per path: only the latest one for a path is applied.
+SET, CLOSE, SYNC = "set", "close", "sync"
+MAX_SECONDARY = 2  # workspaces kept for per-request include/exclude patterns
+
+
+class Folder:
+    """A workspace folder and everything the server keeps for it."""
+
+    def __init__(self, root: Path, uri: str, progress: Progress | None = None) -> None:
+        self.root = root.resolve()
+        self.uri = uri
+        self.name = self.root.name or str(self.root)
+        self.started = time.monotonic()
+        self.elapsed: float | None = None
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ctxtrim-{self.name}")
+        self._pending: dict[str, tuple[str, str | None]] = {}
+        self._pending_lock = threading.Lock()
+        self.buffers: dict[str, str] = {}  # rel -> text of open editor buffers (worker thread only)
+        self._secondary: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], Workspace] = (
+            OrderedDict()
+        )
+        self._ignore: dict[int, tuple[IgnoreRules, set[str]]] = {}
+        self.ready: Future[Workspace] = self._worker.submit(self._open, progress)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _open(self, progress: Progress | None) -> Workspace:
+        try:
+            ws = Workspace.open(self.root, None, progress)
+        finally:
+            self.elapsed = time.monotonic() - self.started
+        log.info("indexed %s: %d files in %.2f s", self.root, ws.index.alive, self.elapsed)
+        return ws
+
+    @property
+    def state(self) -> str:
+        if not self.ready.done():
+            return "indexing"
+        return "failed" if self.ready.exception() is not None else "ready"
+
+    def workspace(self) -> Workspace | None:
+        """The primary Workspace if it is open, else None (never blocks)."""
+        if self.ready.done() and self.ready.exception() is None:
+            return self.ready.result()
+        return None
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `fn(*args)` on this folder's worker, after every job submitted before it."""
+        return self._worker.submit(fn, *args)
+
+    def close(self) -> None:
+        """Drop queued jobs and let the running one finish in the background."""
+        self._worker.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ paths
+    def contains(self, path: Path) -> bool:
+        try:
+            path.resolve().relative_to(self.root)
+        except (ValueError, OSError):
+            return False
+        return True
+
+    def relative(self, path: str | Path) -> str:
+        """`path` relative to the root; CtxtrimError if it lies outside (symlinks resolved)."""
+        ws = self.workspace()
+        if ws is not None:
+            return ws.relative(path)
+        p = Path(path)
+        full = (p if p.is_absolute() else self.root / p).resolve()
+        try:
+            return full.relative_to(self.root).as_posix()
+        except ValueError:
+            raise CtxtrimError(f"{path}: outside the workspace {self.root}") from None
+
+    def admits(
+        self, ws: Workspace, rel: str, size: int | None = None, is_dir: bool = False
+    ) -> bool:
+        """Whether the scan would keep `rel` (or, with `is_dir`, descend into it): ignore files,
+        excludes, include patterns, secret files, size. So the buffer of an excluded file
+        (`.env`, vendored code) never enters the index. Worker thread only."""
+        if not rel or rel == "." or rel.startswith("../"):
+            return is_dir and not rel
+        key = id(ws.config)
+        if key not in self._ignore:
+            self._ignore[key] = (IgnoreRules(ws.root, ws.config), set())
+        rules, loaded = self._ignore[key]
+        parts = rel.split("/")
+        for depth in range(len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory not in loaded:
+                rules.load_dir(directory)
+                loaded.add(directory)
+            if depth and rules.check(directory, is_dir=True)[0]:
+                return False
+        if is_dir:
+            return not rules.check(rel, is_dir=True)[0]
+        if rules.check(rel)[0] or not rules.wanted(rel):
+            return False
+        return size is None or size <= ws.config.max_file_bytes
+
+    def forget_ignore_rules(self) -> None:
+        """An ignore file changed: re-read them on the next check (worker thread)."""
+        self.submit(self._ignore.clear)
+
+    # ------------------------------------------------------------------ edits
+    def set_text(self, rel: str, text: str) -> None:
+        """An open buffer's current text (didOpen, didChange, didSave): it wins over the disk."""
+        self._schedule(rel, SET, text)
+
+    def close_buffer(self, rel: str) -> None:
+        """The buffer was closed (didClose): index the disk version again."""
+        self._schedule(rel, CLOSE, None)
+
+    def sync(self, rel: str) -> None:
+        """`rel` (a file or a directory) was created, changed, deleted or renamed on disk.
+        Ignored for paths with an open buffer, whose text is what the user sees."""
+        self._schedule(rel, SYNC, None)
+
+    def _schedule(self, rel: str, op: str, text: str | None) -> None:
+        with self._pending_lock:
+            queued = self._pending.get(rel)
+            if queued is not None and queued[0] == SET and op == SYNC:
+                return  # the buffer's text is newer than whatever the disk says
+            self._pending[rel] = (op, text)
+        if queued is None:  # else a job for this path is already waiting and applies the latest op
+            try:
+                self._worker.submit(self._apply, rel)
+            except RuntimeError:  # shutting down
+                pass
+
+    def _apply(self, rel: str) -> None:
+        with self._pending_lock:
+            op, text = self._pending.pop(rel)
+        if op == SYNC and rel in self.buffers:
+            return
+        if op == SET:
+            self.buffers[rel] = text or ""
+        else:
+            self.buffers.pop(rel, None)
+        for ws in self._all_workspaces():
+            try:
+                if op == SET and text is not None:
+                    self._set(ws, rel, text)
+                else:
+                    self._sync_path(ws, rel)
+            except Exception:  # noqa: BLE001 - one bad file must not stop the queue
+                log.exception("could not update %s in the index", rel)
+
+    def _set(self, ws: Workspace, rel: str, text: str) -> None:
+        if self.admits(ws, rel, len(text.encode("utf-8", "surrogatepass"))):
+            ws.update_file(rel, text)
+        elif rel in ws.index.by_path:
+            ws.remove_file(rel)
+
+    def _sync_path(self, ws: Workspace, rel: str) -> None:
+        """Make the index agree with the disk at `rel`, as the scan would have."""
+        full = ws.root / rel
+        if full.is_dir() and not full.is_symlink():
+            self._add_tree(ws, rel)
+            return
+        if full.is_file() and self.admits(ws, rel, _size(full)):
+            ws.update_file(rel, None)
+            return
+        prefix = rel + "/"
+        gone = [p for p in ws.index.by_path if p == rel or p.startswith(prefix)]
+        for path in gone:
+            if path not in self.buffers:
+                ws.remove_file(path)
+
+    def _add_tree(self, ws: Workspace, rel_dir: str) -> None:
+        """A directory appeared (created, or renamed into place): index what the scan would."""
+        if not self.admits(ws, rel_dir, is_dir=True):
+            return
+        for dirpath, dirnames, filenames in os.walk(ws.root / rel_dir):
+            base = Path(dirpath).relative_to(ws.root).as_posix()
+            base = "" if base == "." else base + "/"
+            dirnames[:] = sorted(d for d in dirnames if self.admits(ws, base + d, is_dir=True))
+            for name in sorted(filenames):
+                rel = base + name
+                if rel in self.buffers:
+                    continue
+                full = ws.root / rel
+                try:
+                    if full.is_file() and self.admits(ws, rel, _size(full)):
+                        ws.update_file(rel, None)
+                except CtxtrimError as exc:  # e.g. a symlink out of the root
+                    log.info("not indexed: %s", exc)
+
+    def _all_workspaces(self) -> list[Workspace]:
+        ws = self.workspace()
+        return [ws, *self._secondary.values()] if ws is not None else []
+
+    # ------------------------------------------------------------------ filtered views
+    def filtered(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> Workspace:
+        """The Workspace for per-request include/exclude patterns (worker thread only).
+
+        A different file set means a different scan, so these are separate Workspaces, kept in
+        a small LRU and fed the same edits; the persistent cache makes opening one cheap.
+        """
+        ws = self.ready.result()
+        if not include and not exclude:
+            return ws
+        key = (include, exclude)
+        got = self._secondary.get(key)
+        if got is not None:
+            self._secondary.move_to_end(key)
+            return got
+        config: Config = ws.config.with_(
+            include=tuple(include) or ws.config.include, exclude=ws.config.exclude + tuple(exclude)
+        )
+        got = Workspace.open(self.root, config)
+        for rel, text in self.buffers.items():
+            self._set(got, rel, text)
+        self._secondary[key] = got
+        while len(self._secondary) > MAX_SECONDARY:
+            self._secondary.popitem(last=False)
+        return got
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None

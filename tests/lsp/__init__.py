@@ -1,0 +1,1 @@
+"""Helpers shared by the language-server tests and the latency benchmark."""
