@@ -194,7 +194,7 @@ _PLACEHOLDER = re.compile(
     r"example|dummy|placeholder|chang(?:e|ing)[_-]?me|fake|sample|redacted|xxx|\*\*\*|\.\.\."
     r"|[<>]|\$\{|\{\{|\}\}|%\(|%s|^\$|^\{|test|todo|fixme|replace|insert|your|my[_-]?(?:secret|pass|key|token)"
     r"|not[_-]?(?:a|so)[_-]?secret|secret[_-]?here|^none$|^null$|^nil$|^true$|^false$|^undefined$"
-    r"|(.)\1{5}",
+    r"|(.)\1{5}|^(?:pass(?:word|wd)?|secret|admin|root|qwerty|letmein)[\W_]*\d{0,6}$",
     re.IGNORECASE,
 )
 
@@ -412,7 +412,8 @@ def _connection_password_ok(password: str) -> bool:
 def _connection_strings(text: str, low: str) -> Iterator[_Candidate]:
     """The password part of ``scheme://user:password@host`` URLs (only that part is redacted)."""
     for match in _CONN_URL.finditer(text):
-        if _connection_password_ok(match.group(2)):
+        # Anonymous FTP conventionally sends an e-mail address as the password.
+        if match.group(1).lower() != "anonymous" and _connection_password_ok(match.group(2)):
             yield match.start(2), match.end(2), "connection-string"
 
 
@@ -513,7 +514,8 @@ def _auth_headers(text: str, low: str) -> Iterator[_Candidate]:
             decoded = base64.b64decode(match.group(1), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
-        if ":" in decoded and decoded.isprintable() and not _PLACEHOLDER.search(decoded):
+        _user, sep, password = decoded.partition(":")
+        if sep and decoded.isprintable() and _connection_password_ok(password):
             yield match.start(1), match.end(1), "generic-secret"
 
 
