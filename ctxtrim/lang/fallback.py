@@ -192,6 +192,8 @@ def _heading_symbols(headings: list[_Heading], lines: list[str], text: str) -> l
         open_stack.append(h)
     for index, h in enumerate(headings):
         end = max(ends.get(id(h), last), h.signature_end)
+        # The doc is the text before any sub-heading, not the sub-heading's title.
+        text_end = headings[index + 1].start - 1 if index + 1 < len(headings) else end
         symbols.append(
             Symbol(
                 name=h.name,
@@ -200,7 +202,7 @@ def _heading_symbols(headings: list[_Heading], lines: list[str], text: str) -> l
                 end=end + 1,
                 signature_end=h.signature_end + 1,
                 parent=parents[index],
-                doc=_first_paragraph(lines, h.signature_end + 1, end),
+                doc=_first_paragraph(lines, h.signature_end + 1, text_end),
             )
         )
     return symbols
