@@ -428,7 +428,7 @@ def check_duplicates(context: CheckContext) -> Iterator[Diagnostic]:
     entries = []
     for rule in context.rules:
         for section in rule.sections:
-            tokens = words(section.text)
+            tokens = words(re.sub(r"<!--.*?-->", " ", section.text, flags=re.DOTALL))
             if len(tokens) >= DUPLICATE_MIN_WORDS:
                 entries.append((rule, section, " ".join(tokens), _shingles(tokens)))
     seen_exact: dict[str, tuple[RuleFile, int]] = {}

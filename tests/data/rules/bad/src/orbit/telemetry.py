@@ -1,0 +1,2 @@
+def parse(frame: bytes) -> bytes:
+    return frame
