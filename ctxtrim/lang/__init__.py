@@ -9,11 +9,11 @@ from ..outline import Outline
 from .detect import TREE_SITTER_LANGUAGES, detect_language
 from .fallback import PROSE, fallback_outline
 
-__all__ = ["TREE_SITTER_LANGUAGES", "detect_language", "outline", "MAX_BYTES", "MAX_AVG_LINE"]
+__all__ = ["TREE_SITTER_LANGUAGES", "detect_language", "outline", "MAX_CHARS", "MAX_AVG_LINE"]
 
 # Above these, tree-sitter is skipped: huge files are generated or data, and a parse of a
 # minified bundle costs time while its outline tells an assistant nothing.
-MAX_BYTES = 1_000_000
+MAX_CHARS = 1_000_000  # len(text), i.e. characters; ~bytes for code
 MAX_AVG_LINE = 500
 _MINIFIED_MIN_SIZE = 20_000  # short one-liners are cheap to parse and may be real code
 
@@ -23,7 +23,11 @@ def outline(text: str, language: str | None) -> Outline:
     try:
         return _outline(text, language)
     except Exception as exc:  # a last resort: the index must never fail on one file
-        return Outline(language or "text", error=f"outline failed: {type(exc).__name__}")
+        reason = f"outline failed: {type(exc).__name__}"
+        try:
+            return fallback_outline(text, language, error=reason)
+        except Exception:
+            return Outline(language or "text", error=reason)
 
 
 def _outline(text: str, language: str | None) -> Outline:
@@ -35,7 +39,7 @@ def _outline(text: str, language: str | None) -> Outline:
         return Outline(language or "text", error="minified")
     if language not in TREE_SITTER_LANGUAGES:
         return fallback_outline(text, language)
-    if size > MAX_BYTES:
+    if size > MAX_CHARS:
         return fallback_outline(text, language, error="too large")
     return _tree_sitter(text, language)
 

@@ -39,7 +39,7 @@ _EXTENSIONS: dict[str, str] = {
     ".rs": "rust",
     ".java": "java",
     ".c": "c",
-    ".h": "c",  # ambiguous, but the C grammar parses most C++ headers well enough
+    ".h": "c",  # ambiguous; C++-only syntax in a .h falls back to the line heuristic
     ".cc": "cpp",
     ".cpp": "cpp",
     ".cxx": "cpp",

@@ -7,6 +7,7 @@ with block ends found by indentation. All passes are linear in the number of lin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..outline import Outline, Symbol
@@ -269,7 +270,7 @@ def code_symbols(text: str, language: str | None) -> list[Symbol]:
     return _code_symbols(found, lines, language or "text")
 
 
-def _matcher(language: str | None):  # noqa: ANN202 - a small closure factory
+def _matcher(language: str | None) -> Callable[[str], tuple[str, str] | None]:
     """Return a function mapping a stripped line to (name, kind) or None for `language`."""
     if language == "shell":
 
