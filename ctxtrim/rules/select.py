@@ -169,13 +169,19 @@ def _score_sections(
         credit, reasons = _path_credit(section.text, paths)
         scored.score += credit
         scored.reasons.extend(reasons)
-        if (section.file, section.start) in first_sections and section.tokens <= _OVERVIEW_TOKENS:
+        if (section.file, section.start) in first_sections and _is_overview(section):
             scored.score += 0.15
             scored.reasons.append("short project overview")
         if section.keep:
             scored.score += 1.0
             scored.reasons.insert(0, "marked ctxtrim:keep")
         scored.score = round(scored.score, 4)
+
+
+def _is_overview(section: RuleSection) -> bool:
+    """Short, with a body: a one-paragraph "what this project is", not a bare title."""
+    body = section.text.split("\n")[1 if section.heading_path else 0 :]
+    return section.tokens <= _OVERVIEW_TOKENS and any(line.strip() for line in body)
 
 
 def _document(section: RuleSection) -> str:
