@@ -108,8 +108,8 @@ def _path_hint(repo: RepoFiles, name: str, code: str) -> str:
     if similar:
         return f"did you mean `{similar[0]}`? Update or remove the reference"
     return (
-        "update the path or remove the reference (if it is generated, gitignore it; "
-        f"to keep it, add `<!-- ctxtrim: disable={code} -->` above)"
+        "update the path or remove the reference; if the file is generated, gitignore it, "
+        f"or silence this with `<!-- ctxtrim: disable={code} -->` on the line above"
     )
 
 
