@@ -30,11 +30,20 @@ def test_keeps_the_relevant_section_and_drops_unrelated_ones(tmp_path: Path) -> 
     assert ".claude/rules/api.md:API routes" in kept  # glob matches the selected file
     dropped = {f"{s.section.file}:{s.section.title}": s.reasons[-1] for s in selection.dropped}
     assert dropped["CLAUDE.md:Ledgerly › Billing rules"] == "not relevant to the task"
-    assert dropped[".cursor/rules/typescript.mdc:TypeScript in the dashboard"] == "glob matches no selected file"
+    assert (
+        dropped[".cursor/rules/typescript.mdc:TypeScript in the dashboard"]
+        == "glob matches no selected file"
+    )
     assert dropped["web/AGENTS.md:Dashboard (web/)"].startswith("applies to web/ only")
-    assert dropped[".cursor/rules/migrations.mdc:Database migrations"] == "description does not match the task"
+    assert (
+        dropped[".cursor/rules/migrations.mdc:Database migrations"]
+        == "description does not match the task"
+    )
     assert selection.tokens <= 600
-    cost = sum(TOKENIZER.count(s.section.text) + TOKENIZER.count(header_text(s.section)) for s in selection.kept)
+    cost = sum(
+        TOKENIZER.count(s.section.text) + TOKENIZER.count(header_text(s.section))
+        for s in selection.kept
+    )
     assert cost == selection.tokens
     assert any("over budget" in s.reasons[-1] for s in selection.dropped)
 
@@ -43,15 +52,21 @@ def test_order_is_deterministic(tmp_path: Path) -> None:
     root = sample("healthy", tmp_path)
     first = _select(root, "add a migration for invoice tax regions", ["src/ledgerly/db/models.py"])
     second = _select(root, "add a migration for invoice tax regions", ["src/ledgerly/db/models.py"])
-    assert _titles(first.kept) == _titles(second.kept) and _titles(first.dropped) == _titles(second.dropped)
+    assert _titles(first.kept) == _titles(second.kept) and _titles(first.dropped) == _titles(
+        second.dropped
+    )
     keys = [(-s.score, s.section.file, s.section.start) for s in first.kept]
     assert keys == sorted(keys)
-    assert ".cursor/rules/migrations.mdc:Database migrations" in _titles(first.kept)  # on request, by description
+    assert ".cursor/rules/migrations.mdc:Database migrations" in _titles(
+        first.kept
+    )  # on request, by description
 
 
 def test_nested_and_glob_rules_join_for_their_files(tmp_path: Path) -> None:
     root = sample("healthy", tmp_path)
-    selection = _select(root, "show the invoice table empty state", ["web/src/components/InvoiceTable.tsx"])
+    selection = _select(
+        root, "show the invoice table empty state", ["web/src/components/InvoiceTable.tsx"]
+    )
     kept = _titles(selection.kept)
     assert "web/AGENTS.md:Dashboard (web/) › Conventions" in kept
     assert ".cursor/rules/typescript.mdc:TypeScript in the dashboard" in kept
@@ -71,7 +86,9 @@ def test_keep_marker_and_manual_rules(tmp_path: Path) -> None:
     selection = _select(root, "rename a variable", ["src/a.py"])
     assert _titles(selection.kept) == ["CLAUDE.md:P › Safety"]
     assert selection.kept[0].reasons[0] == "marked ctxtrim:keep"
-    assert [s.reasons[-1] for s in selection.dropped if "release" in s.section.file] == ["manual rule not named in the task"]
+    assert [s.reasons[-1] for s in selection.dropped if "release" in s.section.file] == [
+        "manual rule not named in the task"
+    ]
     named = _select(root, "cut the release", ["src/a.py"])
     assert ".cursor/rules/release.mdc:Release" in _titles(named.kept)
 
@@ -91,11 +108,37 @@ def test_rules_command_text_and_json(tmp_path: Path, capsys) -> None:
     assert code == 0
     assert "Claude Code: 1," in out and "docs/architecture.md (imported by CLAUDE.md)" in out
     assert "No rule files for: Windsurf, Cline" in out
-    code, report = run_json(["rules", str(root), "fix the login redirect in src/ledgerly/api/auth.py", "--budget", "500"], capsys)
+    code, report = run_json(
+        [
+            "rules",
+            str(root),
+            "fix the login redirect in src/ledgerly/api/auth.py",
+            "--budget",
+            "500",
+        ],
+        capsys,
+    )
     assert code == 0 and report["schema"] == "ctxtrim.rules/1"
     tools = {t["id"]: t for t in report["tools"]}
-    assert list(tools) == ["claude", "codex", "cursor", "copilot", "windsurf", "cline", "gemini", "aider", "continue", "roo", "junie", "zed"]
-    assert tools["claude"]["always_on_tokens"] == sum(f["tokens"] for f in tools["claude"]["files"] if f["activation"] == "always" and not f["scope"])
+    assert list(tools) == [
+        "claude",
+        "codex",
+        "cursor",
+        "copilot",
+        "windsurf",
+        "cline",
+        "gemini",
+        "aider",
+        "continue",
+        "roo",
+        "junie",
+        "zed",
+    ]
+    assert tools["claude"]["always_on_tokens"] == sum(
+        f["tokens"]
+        for f in tools["claude"]["files"]
+        if f["activation"] == "always" and not f["scope"]
+    )
     chosen = report["selection"]
     assert chosen["paths"] == ["src/ledgerly/api/auth.py"] and chosen["tokens"] <= 500
     assert chosen["kept"][0] == {
