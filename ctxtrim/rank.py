@@ -11,6 +11,7 @@ from .index import FileIndex
 from .task import Signals, Task
 
 TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$")
+CHANGELOG = re.compile(r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$")
 DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc", ".html")
 DATA_EXT = (".json", ".yaml", ".yml", ".csv", ".tsv", ".xml", ".svg", ".ini", ".cfg", ".toml", ".lock")
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
@@ -31,6 +32,9 @@ class Candidate:
 def prior(path: str) -> tuple[float, str | None]:
     """A mild weight for the kind of file: source code first, then tests, docs and data."""
     lower = path.lower()
+    name = lower.rsplit("/", 1)[-1]
+    if CHANGELOG.match(name):
+        return 0.2, "changelog/notice file"
     if TEST_PATH.search(lower):
         return 0.55, "test file"
     if lower.endswith(DOC_EXT):

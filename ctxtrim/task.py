@@ -42,6 +42,16 @@ _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
 
 
+# Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
+_DUNDER_CALLS = {
+    "str": "__str__", "repr": "__repr__", "len": "__len__", "iter": "__iter__",
+    "next": "__next__", "hash": "__hash__", "bool": "__bool__", "int": "__int__",
+    "float": "__float__", "format": "__format__", "dir": "__dir__", "getattr": "__getattr__",
+    "setattr": "__setattr__", "delattr": "__delattr__", "copy": "__copy__",
+    "deepcopy": "__deepcopy__", "reversed": "__reversed__", "abs": "__abs__", "round": "__round__",
+}
+
+
 @dataclass
 class Signals:
     """Evidence from the task text, used by the ranker."""
@@ -85,6 +95,8 @@ def extract(text: str) -> Signals:
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
                 symbols[ident] += 2
     for name in _CALL.findall(text):
+        if name in _DUNDER_CALLS:
+            symbols[_DUNDER_CALLS[name]] += 1
         if len(name) >= 3 and name.lower() not in STOPWORDS:
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):

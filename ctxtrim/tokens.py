@@ -124,11 +124,14 @@ class Tokenizer:
         return len(self._enc.encode(text, disallowed_special=()))
 
     def count_many(self, texts: Iterable[str]) -> list[int]:
-        batch = list(texts)
-        if not batch:
-            return []
-        encoded = self._enc.encode_ordinary_batch(batch, num_threads=2)
-        return [len(e) for e in encoded]
+        return [self.count(t) for t in texts]
+
+    def count_lines(self, lines: list[str]) -> list[int]:
+        """Tokens of each line with its line break. Lines are encoded one by one, which runs
+        about 2% above the count of the joined text: a safe estimate for fitting (the
+        rendered pack is counted exactly afterwards)."""
+        encode = self._enc.encode_ordinary
+        return [len(encode(line + "\n")) for line in lines]
 
     def truncate(self, text: str, limit: int) -> str:
         """The longest prefix of `text` that ends on a line break and has at most `limit` tokens."""
