@@ -27,7 +27,6 @@ import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,20 +39,24 @@ from .terms import path_terms, text_terms
 
 # Names a file defines, found by a language-agnostic pattern; tree-sitter refines this for
 # the few files a pack shows. Cheap enough to run on every file of a large repository.
+# The lookahead fails most lines at their first letter (every keyword is lowercase); without
+# it the regex tries each alternative on every line, a third of a cold start's analysis.
 _DEF = re.compile(
-    r"^[ \t]*(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|private|protected|"
+    r"^[ \t]*(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|private|protected|"
     r"abstract|final|inline|extern|unsafe|override|open|internal|sealed|partial|data)\s+)*"
     r"(?:def|class|function\*?|func|fn|struct|interface|enum|trait|type|module|impl|object|"
     r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)",
     re.M,
 )
-# `name = function(...)`, `const name = (...) =>`, and `name: function` in JS-like code.
+# `name = function(...)`, `const name = (...) =>`, and `name: function` in JS-like code,
+# matched on one line: only the lines that `_FN_LINE` finds (C speed) are tried, because
+# trying it at every line start cost more than all the rest of the analysis.
 _ASSIGNED_FN = re.compile(
-    r"^[ \t]*(?:export\s+)?(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?"
-    r"(?:function\b|\([^)]*\)\s*=>)",
-    re.M,
+    r"[ \t]*(?:export\s+)?(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?"
+    r"(?:function\b|\([^)\n]*\)\s*=>)"
 )
-ANALYSIS_VERSION = 1
+_FN_LINE = re.compile(r"^.*(?:function|=>).*$", re.M)
+ANALYSIS_VERSION = 2
 SNAPSHOT_FORMAT = 1
 
 TF_MAX = 65_535  # term frequencies are stored as 16-bit; BM25 saturates long before this
@@ -93,9 +96,12 @@ def digest(data: bytes) -> str:
 def find_defs(text: str) -> tuple[str, ...]:
     """Names `text` defines, by the language-agnostic patterns, sorted."""
     defs = {m.group(1) for m in _DEF.finditer(text)}
-    # The assignment pattern tries every line; skip it when its anchors cannot occur.
     if "function" in text or "=>" in text:
-        defs.update(m.group(1) for m in _ASSIGNED_FN.finditer(text))
+        match = _ASSIGNED_FN.match
+        for line in _FN_LINE.findall(text):
+            m = match(line)
+            if m:
+                defs.add(m.group(1))
     return tuple(sorted(defs))
 
 
@@ -218,18 +224,19 @@ def analyze_chunk(job: tuple[str, int, list[str], int]) -> Chunk:
     digests: list[str] = []
     analyses: list[Analysis] = []
     lengths = array("I")
+    get = local.get
     for n, rel in enumerate(paths):
         dig, analysis = analyze_file(root, rel, max_bytes)
         counts = doc_terms(rel, analysis)
         doc_id = base + n
-        for term, tf in counts.items():
-            tid = local.get(term)
+        for term, tf in counts.items():  # the hot loop of a cold start: once per posting
+            tid = get(term)
             if tid is None:
                 tid = local[term] = len(post_docs)
                 post_docs.append(array("I"))
                 post_tfs.append(array("H"))
             post_docs[tid].append(doc_id)
-            post_tfs[tid].append(min(tf, TF_MAX))
+            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
         analysis.terms = _NO_TERMS
         digests.append(dig)
         analyses.append(analysis)
@@ -341,6 +348,8 @@ class FileIndex:
         lists_tfs: list[array] = []
         entries = files
         if parallel:
+            from concurrent.futures import ProcessPoolExecutor  # only a cold start pays its import
+
             # A few chunks per worker balance the load; more would only multiply the per-term
             # merge work in the parent.
             jobs = _chunk_jobs(root, max_bytes, paths, 0, workers * 3)

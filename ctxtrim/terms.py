@@ -41,11 +41,15 @@ _TERMS_OF_MAX = 400_000  # bound the memo: a pathological repository must not gr
 def _terms_of(ident: str) -> tuple[str, ...]:
     got = _TERMS_OF.get(ident)
     if got is None:
-        parts = split_identifier(ident)
-        lowered = ident.lower()
-        out = [lowered] if len(parts) > 1 and lowered not in STOPWORDS else []
-        out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
-        got = tuple(out)
+        if ident.isalpha() and ident.islower():
+            # Most identifiers are one lowercase word: their only part is themselves.
+            got = (ident,) if len(ident) > 1 and ident not in STOPWORDS else ()
+        else:
+            parts = split_identifier(ident)
+            lowered = ident.lower()
+            out = [lowered] if len(parts) > 1 and lowered not in STOPWORDS else []
+            out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
+            got = tuple(out)
         if len(_TERMS_OF) >= _TERMS_OF_MAX:
             _TERMS_OF.clear()
         _TERMS_OF[ident] = got
@@ -55,8 +59,12 @@ def _terms_of(ident: str) -> tuple[str, ...]:
 def _expand(counts: Counter[str]) -> Counter[str]:
     terms: dict[str, int] = {}
     get = terms.get
+    memo = _TERMS_OF.get
     for ident, n in counts.items():
-        for term in _terms_of(ident):
+        split = memo(ident)
+        if split is None:  # inlined memo hit: this loop runs once per identifier and file
+            split = _terms_of(ident)
+        for term in split:
             terms[term] = get(term, 0) + n
     return Counter(terms)
 
