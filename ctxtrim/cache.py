@@ -1,9 +1,20 @@
-"""The persistent index cache: per-file analyses and outlines, keyed by content hash.
+"""The persistent index cache: a snapshot of each repository's whole index, plus per-file
+analyses and outlines keyed by content hash.
 
-One SQLite database in the user cache directory serves every repository. WAL mode and a
-busy timeout make it safe for the CLI and the language server to use it at once. Every
-blob carries a checksum; a corrupt, partial or foreign database is set aside and rebuilt,
-never trusted and never a crash. Losing the cache only costs time.
+Two stores live in the cache directory (`cache_dir` setting, else `$CTXTRIM_CACHE_DIR`, else
+the user cache directory):
+
+* `snapshots/*.snap` — one file per (repository, settings, ctxtrim version): the built index
+  as flat arrays, so a warm start is one read and one decode instead of thousands of row
+  decodes. Written to a temporary file and renamed into place, so concurrent writers never
+  interleave and a reader sees a whole old or a whole new snapshot.
+* `index.sqlite` — per-file facts that outlive a snapshot: analyses of files changed since
+  the last snapshot (so the next start does not re-read them), and tree-sitter outlines.
+  WAL mode and a busy timeout let the CLI and the language server use it at once.
+
+Every blob and snapshot is sealed with a checksum and the ctxtrim + analysis version. A
+corrupt, partial or foreign cache is detected, set aside and rebuilt, never trusted and
+never a crash: losing the cache only costs time.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import marshal
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,29 +35,38 @@ if TYPE_CHECKING:
     from .index import Analysis
     from .scan import FileEntry
 
-SCHEMA = 1
-_MAGIC = b"ctxtrim1"
+SCHEMA = 2
+_MAGIC = b"ctxtrim2"
+_SNAP_MAGIC = b"ctxsnap1"
+SNAPSHOTS_KEPT = 32  # most recently written snapshots kept; older ones are deleted
+# Above this many paths one query for the whole repository beats one query per path.
+_LOOKUP_BULK = 400
+# SQLite errors that mean the file itself is damaged or not a database; anything else
+# (locked, busy, read-only, disk full) is transient and must not cost the cache.
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 def default_dir() -> Path:
+    """`$CTXTRIM_CACHE_DIR`, else the platform's user cache directory for ctxtrim."""
     env = os.environ.get("CTXTRIM_CACHE_DIR")
     if env:
-        return Path(env)
+        return Path(env).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("ctxtrim", appauthor=False))
 
 
-def _seal(obj: object) -> bytes:
+def _seal(obj: object, magic: bytes = _MAGIC) -> bytes:
     body = marshal.dumps(obj)
-    return _MAGIC + hashlib.blake2b(body, digest_size=8).digest() + body
+    return magic + hashlib.blake2b(body, digest_size=16).digest() + body
 
 
-def _open_seal(blob: bytes) -> object | None:
-    if not isinstance(blob, bytes) or blob[:8] != _MAGIC:
+def _open_seal(blob: bytes, magic: bytes = _MAGIC) -> object | None:
+    if not isinstance(blob, bytes) or blob[:8] != magic:
         return None
-    check, body = blob[8:16], blob[16:]
-    if hashlib.blake2b(body, digest_size=8).digest() != check:
+    check = blob[8:24]
+    body = memoryview(blob)[24:]
+    if hashlib.blake2b(body, digest_size=16).digest() != check:
         return None
     try:
         return marshal.loads(body)
@@ -53,11 +74,19 @@ def _open_seal(blob: bytes) -> object | None:
         return None
 
 
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    if name:
+        return name in _CORRUPT
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
 class Cache:
-    """Analyses and outlines by content hash; a disabled cache simply remembers nothing."""
+    """The cache of one ctxtrim version; a disabled cache simply remembers nothing."""
 
     def __init__(self, path: Path | None, version: str) -> None:
-        self.path = path
+        self.path = path  # the SQLite file; its directory holds the snapshots too
         self.version = version  # ctxtrim version + analysis version: a new one starts afresh
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -65,44 +94,78 @@ class Cache:
 
     @classmethod
     def open(cls, cache_dir: str | None, version: str) -> Cache:
+        """The cache in `cache_dir` ('' disables it; None: `$CTXTRIM_CACHE_DIR` or the
+        user cache directory)."""
         if cache_dir == "":
             return cls(None, version)
-        base = Path(cache_dir) if cache_dir else default_dir()
+        env = os.environ.get("CTXTRIM_CACHE_DIR")
+        base = (
+            Path(env).expanduser()
+            if env
+            else Path(cache_dir).expanduser()
+            if cache_dir
+            else default_dir()
+        )
         return cls(base / "index.sqlite", version)
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    @property
+    def snapshot_dir(self) -> Path | None:
+        return self.path.parent / "snapshots" if self.path is not None else None
 
     # ------------------------------------------------------------------ connection
     def _connect(self, path: Path) -> sqlite3.Connection | None:
         for attempt in range(2):
+            db = None
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+                db = sqlite3.connect(
+                    str(path), timeout=15, isolation_level=None, check_same_thread=False
+                )
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 self._ensure_schema(db)
                 return db
-            except (sqlite3.DatabaseError, OSError):
-                if attempt == 0:
+            except sqlite3.Error as exc:
+                if db is not None:
+                    db.close()
+                if attempt == 0 and _is_corrupt(exc):
                     self._set_aside(path)
-        return None  # no usable cache: run without one
+                    continue
+                return None  # busy or unwritable: run this process without the database
+            except OSError:
+                return None
+        return None
 
     def _ensure_schema(self, db: sqlite3.Connection) -> None:
+        stamp = f"{SCHEMA}:{self.version}"
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is not None and row[0] != f"{SCHEMA}:{self.version}":
-            # Another ctxtrim version wrote this cache: its analyses may differ. Start afresh.
-            db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS blobs;")
-        db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS files (
-                root TEXT, path TEXT, size INTEGER, mtime_ns INTEGER, digest TEXT,
-                PRIMARY KEY (root, path));
-            CREATE TABLE IF NOT EXISTS blobs (
-                digest TEXT, kind TEXT, blob BLOB, used REAL, PRIMARY KEY (digest, kind));
-            """
-        )
-        db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (f"{SCHEMA}:{self.version}",)
-        )
+        if row is not None and row[0] == stamp:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is not None and row[0] != stamp:
+                # Another ctxtrim version wrote this cache: its analyses may differ. Start afresh.
+                db.execute("DROP TABLE IF EXISTS files")
+                db.execute("DROP TABLE IF EXISTS blobs")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files (root TEXT, path TEXT, size INTEGER, "
+                "mtime_ns INTEGER, digest TEXT, PRIMARY KEY (root, path))"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS blobs (digest TEXT, kind TEXT, blob BLOB, used REAL, "
+                "PRIMARY KEY (digest, kind))"
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (stamp,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     @staticmethod
     def _set_aside(path: Path) -> None:
@@ -117,11 +180,28 @@ class Cache:
             return []
         try:
             return self._db.execute(sql, tuple(args)).fetchall()
-        except sqlite3.DatabaseError:
-            self._recover()
+        except sqlite3.Error as exc:
+            self._failed(exc)
             return []
 
-    def _recover(self) -> None:
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        if self._db is None or not rows:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(sql, rows)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A query failed: rebuild a damaged database; shrug off a busy one."""
+        if not _is_corrupt(exc):
+            return
         db, self._db = self._db, None
         if db is not None:
             db.close()
@@ -129,54 +209,124 @@ class Cache:
             self._set_aside(self.path)
             self._db = self._connect(self.path)
 
-    # ------------------------------------------------------------------ analyses
-    def lookup(self, root: str, entries: list[FileEntry]) -> dict[str, tuple[str, Analysis]]:
-        """Cached (digest, analysis) of the files whose size and mtime are unchanged."""
-        from .index import Analysis
+    # ------------------------------------------------------------------ snapshots
+    def _snapshot_file(self, root: str, key: str) -> Path | None:
+        folder = self.snapshot_dir
+        if folder is None:
+            return None
+        name = hashlib.blake2b(
+            f"{root}\0{key}\0{self.version}".encode(), digest_size=16
+        ).hexdigest()
+        return folder / f"{name}.snap"
 
-        if self._db is None:
+    def load_snapshot(self, root: str, key: str) -> object | None:
+        """The snapshot body saved for (`root`, `key`) by this version, or None."""
+        path = self._snapshot_file(root, key)
+        if path is None:
+            return None
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        sealed = _open_seal(blob, _SNAP_MAGIC)
+        if not isinstance(sealed, tuple) or len(sealed) != 4:
+            return None
+        version, got_root, got_key, body = sealed
+        if version != self.version or got_root != root or got_key != key:
+            return None
+        return body
+
+    def save_snapshot(self, root: str, key: str, body: object) -> None:
+        """Replace the snapshot of (`root`, `key`) atomically; failures are ignored."""
+        path = self._snapshot_file(root, key)
+        if path is None:
+            return
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_seal((self.version, root, key, body), _SNAP_MAGIC))
+            os.replace(tmp, path)
+        except (OSError, ValueError):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            return
+        self._prune_snapshots(path.parent)
+
+    @staticmethod
+    def _prune_snapshots(folder: Path) -> None:
+        try:
+            snaps = sorted(folder.glob("*.snap"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in snaps[SNAPSHOTS_KEPT:]:
+                old.unlink()
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------------ analyses
+    def lookup(self, root: str, entries: list[FileEntry]) -> dict[str, tuple[str, Analysis | None]]:
+        """For the files whose size and mtime match what was last recorded: their digest and,
+        when stored, their analysis (None when only the digest was recorded)."""
+        if self._db is None or not entries:
             return {}
         wanted = {e.path: e for e in entries}
-        rows = self._run(
+        sql = (
             "SELECT f.path, f.size, f.mtime_ns, f.digest, b.blob FROM files f "
-            "JOIN blobs b ON b.digest = f.digest AND b.kind = 'a' WHERE f.root = ?",
-            (root,),
+            "LEFT JOIN blobs b ON b.digest = f.digest AND b.kind = 'a' WHERE f.root = ?"
         )
-        found: dict[str, tuple[str, Analysis]] = {}
+        if len(entries) > _LOOKUP_BULK:
+            rows = self._run(sql, (root,))
+        else:
+            rows = []
+            for path in wanted:
+                rows.extend(self._run(sql + " AND f.path = ?", (root, path)))
+        found: dict[str, tuple[str, Analysis | None]] = {}
         for path, size, mtime_ns, dig, blob in rows:
             entry = wanted.get(path)
-            if entry is None or entry.size != size or entry.mtime_ns != mtime_ns:
+            if entry is None or entry.size != size or entry.mtime_ns != mtime_ns or not dig:
                 continue
-            data = _open_seal(blob)
-            if not isinstance(data, tuple) or len(data) != 5:
-                continue
-            found[path] = (dig, Analysis(*data))
+            found[path] = (dig, self._analysis(blob) if blob is not None else None)
         return found
 
+    @staticmethod
+    def _analysis(blob: bytes) -> Analysis | None:
+        from .index import Analysis
+
+        data = _open_seal(blob)
+        if not isinstance(data, tuple) or len(data) != 5:
+            return None
+        try:
+            return Analysis(*data)
+        except TypeError:
+            return None
+
+    def get_analysis(self, dig: str) -> Analysis | None:
+        """The stored analysis of content `dig` (its `lang` is that of the path it had)."""
+        rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = 'a'", (dig,))
+        return self._analysis(rows[0][0]) if rows else None
+
     def store(self, root: str, records: list[tuple[FileEntry, str, Analysis]]) -> None:
+        """Record files' stat and digest, and the analysis of each digest."""
+        records = [r for r in records if r[1]]
         if self._db is None or not records:
             return
         now = time.time()
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                    [(root, e.path, e.size, e.mtime_ns, d) for e, d, _ in records if d],
-                )
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO blobs VALUES (?, 'a', ?, ?)",
-                    [
-                        (d, _seal((a.lang, a.lines, a.defs, a.terms, a.problem)), now)
-                        for _, d, a in records
-                        if d
-                    ],
-                )
-        except sqlite3.DatabaseError:
-            self._recover()
+        self.remember(root, [(e, d) for e, d, _ in records])
+        self._write(
+            "INSERT OR REPLACE INTO blobs VALUES (?, 'a', ?, ?)",
+            [(d, _seal((a.lang, a.lines, a.defs, a.terms, a.problem)), now) for _, d, a in records],
+        )
+
+    def remember(self, root: str, records: list[tuple[FileEntry, str]]) -> None:
+        """Record that these files, with this size and mtime, have this content digest."""
+        self._write(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+            [(root, e.path, e.size, e.mtime_ns, d) for e, d in records if d],
+        )
 
     # ------------------------------------------------------------------ outlines
     def get_outline(self, dig: str) -> Outline | None:
+        """The stored outline of content `dig`, or None."""
         rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = 'o'", (dig,))
         if not rows:
             return None
@@ -185,45 +335,73 @@ class Cache:
             return None
         language, symbols, imports, refs, error = data
         try:
-            return Outline(language, [Symbol(*s) for s in symbols], list(imports), list(refs), error)
+            return Outline(
+                language, [Symbol(*s) for s in symbols], list(imports), list(refs), error
+            )
         except TypeError:
             return None
 
     def put_outline(self, dig: str, outline: Outline) -> None:
         symbols = [
-            (s.name, s.kind, s.start, s.end, s.signature_end, s.parent, s.doc) for s in outline.symbols
+            (s.name, s.kind, s.start, s.end, s.signature_end, s.parent, s.doc)
+            for s in outline.symbols
         ]
         blob = _seal((outline.language, symbols, outline.imports, outline.refs, outline.error))
-        self._run("INSERT OR REPLACE INTO blobs VALUES (?, 'o', ?, ?)", (dig, blob, time.time()))
+        self._write(
+            "INSERT OR REPLACE INTO blobs VALUES (?, 'o', ?, ?)", [(dig, blob, time.time())]
+        )
 
     # ------------------------------------------------------------------ maintenance
     def info(self) -> dict[str, object]:
-        if self._db is None or self.path is None:
+        """Where the cache is and what it holds."""
+        if self.path is None:
             return {"path": None, "enabled": False}
         roots = self._run("SELECT COUNT(DISTINCT root), COUNT(*) FROM files")
-        blobs = self._run("SELECT kind, COUNT(*), SUM(LENGTH(blob)) FROM blobs GROUP BY kind")
-        size = sum(
-            Path(f"{self.path}{s}").stat().st_size
-            for s in ("", "-wal")
-            if Path(f"{self.path}{s}").exists()
+        blobs = self._run("SELECT kind, COUNT(*) FROM blobs GROUP BY kind")
+        by_kind = dict(blobs)
+        snaps = self._snapshots()
+        size = sum(_size(Path(f"{self.path}{s}")) for s in ("", "-wal")) + sum(
+            _size(p) for p in snaps
         )
-        by_kind = {k: (n, b or 0) for k, n, b in blobs}
         return {
-            "path": str(self.path),
+            "path": str(self.path.parent),
             "enabled": True,
+            "database": self._db is not None,
+            "snapshots": len(snaps),
             "repositories": roots[0][0] if roots else 0,
             "files": roots[0][1] if roots else 0,
-            "analyses": by_kind.get("a", (0, 0))[0],
-            "outlines": by_kind.get("o", (0, 0))[0],
+            "analyses": by_kind.get("a", 0),
+            "outlines": by_kind.get("o", 0),
             "bytes": size,
         }
 
+    def _snapshots(self) -> list[Path]:
+        folder = self.snapshot_dir
+        try:
+            return sorted(folder.glob("*.snap")) if folder is not None and folder.is_dir() else []
+        except OSError:
+            return []
+
     def clear(self) -> None:
-        self._run("DELETE FROM files")
-        self._run("DELETE FROM blobs")
-        self._run("VACUUM")
+        """Forget everything: rows, outlines and snapshots."""
+        for snap in self._snapshots():
+            try:
+                snap.unlink()
+            except OSError:
+                pass
+        if self._db is not None:
+            self._write("DELETE FROM files", [()])
+            self._write("DELETE FROM blobs", [()])
+            self._run("VACUUM")
 
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -27,34 +27,149 @@ from .secrets import SECRET_FILE_PATTERNS
 DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
     "vcs": (".git", ".hg/", ".svn/", ".bzr/", "_darcs/", ".jj/"),
     "dependencies": (
-        "node_modules/", "bower_components/", "jspm_packages/", "vendor/bundle/",
-        "vendor/", ".venv/", "venv/", ".tox/", ".nox/", ".eggs/", "*.egg-info/", "site-packages/",
-        ".yarn/", ".pnpm-store/",
+        "node_modules/",
+        "bower_components/",
+        "jspm_packages/",
+        "vendor/bundle/",
+        "vendor/",
+        ".venv/",
+        "venv/",
+        ".tox/",
+        ".nox/",
+        ".eggs/",
+        "*.egg-info/",
+        "site-packages/",
+        ".yarn/",
+        ".pnpm-store/",
     ),
     "build output": (
-        "__pycache__/", "*.py[cod]", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/",
-        ".hypothesis/", "build/", "dist/", "target/", ".next/", ".nuxt/", ".svelte-kit/",
-        ".gradle/", ".idea/", ".vs/", "coverage/", "htmlcov/", ".coverage", ".cache/",
-        ".parcel-cache/", ".turbo/", "*.o", "*.obj", "*.a", "*.lib", "*.class",
+        "__pycache__/",
+        "*.py[cod]",
+        ".mypy_cache/",
+        ".pytest_cache/",
+        ".ruff_cache/",
+        ".hypothesis/",
+        "build/",
+        "dist/",
+        "target/",
+        ".next/",
+        ".nuxt/",
+        ".svelte-kit/",
+        ".gradle/",
+        ".idea/",
+        ".vs/",
+        "coverage/",
+        "htmlcov/",
+        ".coverage",
+        ".cache/",
+        ".parcel-cache/",
+        ".turbo/",
+        "*.o",
+        "*.obj",
+        "*.a",
+        "*.lib",
+        "*.class",
     ),
     "lock file": (
-        "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "poetry.lock",
-        "Pipfile.lock", "uv.lock", "pdm.lock", "Cargo.lock", "Gemfile.lock", "composer.lock",
-        "go.sum", "mix.lock", "pubspec.lock", "packages.lock.json", "flake.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lockb",
+        "poetry.lock",
+        "Pipfile.lock",
+        "uv.lock",
+        "pdm.lock",
+        "Cargo.lock",
+        "Gemfile.lock",
+        "composer.lock",
+        "go.sum",
+        "mix.lock",
+        "pubspec.lock",
+        "packages.lock.json",
+        "flake.lock",
     ),
     "minified or generated": (
-        "*.min.js", "*.min.css", "*.min.mjs", "*.map", "*.bundle.js", "*_pb2.py", "*_pb2_grpc.py",
-        "*.pb.go", "*.pb.cc", "*.pb.h", "*.generated.*", "*.g.dart",
+        "*.min.js",
+        "*.min.css",
+        "*.min.mjs",
+        "*.map",
+        "*.bundle.js",
+        "*_pb2.py",
+        "*_pb2_grpc.py",
+        "*.pb.go",
+        "*.pb.cc",
+        "*.pb.h",
+        "*.generated.*",
+        "*.g.dart",
     ),
     "binary": (
-        "*.png", "*.jpg", "*.jpeg", "*.gif", "*.bmp", "*.ico", "*.icns", "*.webp", "*.tif",
-        "*.tiff", "*.psd", "*.svgz", "*.pdf", "*.woff", "*.woff2", "*.ttf", "*.otf", "*.eot",
-        "*.zip", "*.gz", "*.tgz", "*.bz2", "*.xz", "*.7z", "*.rar", "*.tar", "*.jar", "*.war",
-        "*.whl", "*.egg", "*.so", "*.so.*", "*.dylib", "*.dll", "*.exe", "*.bin", "*.dat",
-        "*.db", "*.sqlite", "*.sqlite3", "*.pkl", "*.pickle", "*.npy", "*.npz", "*.h5",
-        "*.hdf5", "*.parquet", "*.feather", "*.onnx", "*.pt", "*.pth", "*.ckpt",
-        "*.safetensors", "*.mp3", "*.mp4", "*.wav", "*.ogg", "*.flac", "*.avi", "*.mov",
-        "*.mkv", "*.webm", "*.fits", "*.fits.gz", "*.wasm", "*.pyd", "*.DS_Store",
+        "*.png",
+        "*.jpg",
+        "*.jpeg",
+        "*.gif",
+        "*.bmp",
+        "*.ico",
+        "*.icns",
+        "*.webp",
+        "*.tif",
+        "*.tiff",
+        "*.psd",
+        "*.svgz",
+        "*.pdf",
+        "*.woff",
+        "*.woff2",
+        "*.ttf",
+        "*.otf",
+        "*.eot",
+        "*.zip",
+        "*.gz",
+        "*.tgz",
+        "*.bz2",
+        "*.xz",
+        "*.7z",
+        "*.rar",
+        "*.tar",
+        "*.jar",
+        "*.war",
+        "*.whl",
+        "*.egg",
+        "*.so",
+        "*.so.*",
+        "*.dylib",
+        "*.dll",
+        "*.exe",
+        "*.bin",
+        "*.dat",
+        "*.db",
+        "*.sqlite",
+        "*.sqlite3",
+        "*.pkl",
+        "*.pickle",
+        "*.npy",
+        "*.npz",
+        "*.h5",
+        "*.hdf5",
+        "*.parquet",
+        "*.feather",
+        "*.onnx",
+        "*.pt",
+        "*.pth",
+        "*.ckpt",
+        "*.safetensors",
+        "*.mp3",
+        "*.mp4",
+        "*.wav",
+        "*.ogg",
+        "*.flac",
+        "*.avi",
+        "*.mov",
+        "*.mkv",
+        "*.webm",
+        "*.fits",
+        "*.fits.gz",
+        "*.wasm",
+        "*.pyd",
+        "*.DS_Store",
     ),
 }
 
@@ -95,6 +210,9 @@ class _Layer:
     spec: pathspec.GitIgnoreSpec
     lines: tuple[str, ...]
     source: str  # shown by --why, e.g. ".gitignore" or "sub/.gitignore"
+    # Most paths match none of a layer's patterns; the prefilter says so at C speed where a
+    # Python loop over each pattern's regex costs ~30x more.
+    prefilter: _Prefilter | None = None
 
     def verdict(self, rel: str) -> tuple[bool, str] | None:
         """(ignored?, rule text) for `rel` (root-relative; directories end in '/'), or None."""
@@ -102,6 +220,8 @@ class _Layer:
             if not rel.startswith(self.base + "/"):
                 return None
             rel = rel[len(self.base) + 1 :]
+        if self.prefilter is not None and not self.prefilter.may_match(rel):
+            return None
         for index in range(len(self.spec.patterns) - 1, -1, -1):
             pattern = self.spec.patterns[index]
             if pattern.include is None or pattern.regex is None:
@@ -133,7 +253,79 @@ def _layer(base: str, lines: list[str], source: str) -> _Layer:
     except Exception:  # noqa: BLE001 - a malformed line must not break the scan
         spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(cleaned))
         cleaned = tuple(_valid_lines(cleaned))
-    return _Layer(base, spec, cleaned, source)
+    return _Layer(base, spec, cleaned, source, _prefilter(spec))
+
+
+_LIT = r"((?:\\.|[A-Za-z0-9_])+)"  # a literal as pathspec escapes it
+_ANY_DIR = re.escape("^(?:.+/)?")
+_SHAPES = (  # (regex shape, prefix glob?, directories only?)
+    (re.compile(_ANY_DIR + _LIT + re.escape("(?:(?P<ps_d>/)|$)") + "$"), False, False),
+    (re.compile(_ANY_DIR + _LIT + re.escape("(?P<ps_d>/)") + "$"), False, True),
+    (
+        re.compile(_ANY_DIR + re.escape("[^/]*") + _LIT + re.escape("(?:(?P<ps_d>/)|$)") + "$"),
+        True,
+        False,
+    ),
+    (re.compile(_ANY_DIR + re.escape("[^/]*") + _LIT + re.escape("(?P<ps_d>/)") + "$"), True, True),
+)
+
+
+class _Prefilter:
+    """Says cheaply whether any of a layer's patterns may match a path, so the exact
+    pattern-by-pattern verdict runs only for the few paths that need it.
+
+    The common pattern shapes (`name`, `name/`, `*.ext`, `*.ext/`, at any depth) are checked
+    on the path's last component with set lookups and one `endswith`; the rest are joined
+    into one regex. It may say yes wrongly, never no wrongly: a match of a pattern on a path
+    *below* what it names does not count (`_whole`), and such a match always ends at a '/'
+    inside the path, so the last component decides for the simple shapes."""
+
+    __slots__ = ("names", "dir_names", "suffixes", "dir_suffixes", "rest")
+
+    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+        self.names: set[str] = set()
+        self.dir_names: set[str] = set()
+        suffixes: list[str] = []
+        dir_suffixes: list[str] = []
+        rest: list[str] = []
+        for pattern in spec.patterns:
+            if pattern.include is None or pattern.regex is None:
+                continue
+            text = pattern.regex.pattern
+            for shape, glob, dirs in _SHAPES:
+                m = shape.match(text)
+                if m:
+                    lit = re.sub(r"\\(.)", r"\1", m.group(1))
+                    target = (dir_suffixes if dirs else suffixes) if glob else None
+                    if target is not None:
+                        target.append(lit)
+                    else:
+                        (self.dir_names if dirs else self.names).add(lit)
+                    break
+            else:
+                rest.append(text.replace("(?P<ps_d>", "(?:"))
+        self.suffixes = tuple(suffixes)
+        self.dir_suffixes = tuple(dir_suffixes)
+        self.rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+
+    def may_match(self, rel: str) -> bool:
+        is_dir = rel.endswith("/")
+        name = rel[:-1] if is_dir else rel
+        name = name[name.rfind("/") + 1 :]
+        if name in self.names or (self.suffixes and name.endswith(self.suffixes)):
+            return True
+        if is_dir and (
+            name in self.dir_names or (self.dir_suffixes and name.endswith(self.dir_suffixes))
+        ):
+            return True
+        return self.rest is not None and self.rest.match(rel) is not None
+
+
+def _prefilter(spec: pathspec.GitIgnoreSpec) -> _Prefilter | None:
+    try:
+        return _Prefilter(spec)
+    except re.error:  # patterns that cannot be joined: check each one, as before
+        return None
 
 
 def _valid_lines(lines: tuple[str, ...]) -> list[str]:
@@ -163,7 +355,9 @@ class IgnoreRules:
         self.root = root
         self.config = config
         self._front: list[_Layer] = []  # config/flag excludes
-        self._nested: dict[str, list[_Layer]] = {}  # dir -> [.ctxtrimignore, .gitignore] layers there
+        self._nested: dict[
+            str, list[_Layer]
+        ] = {}  # dir -> [.ctxtrimignore, .gitignore] layers there
         self._back: list[_Layer] = []  # info/exclude, then defaults
         self._include = (
             pathspec.GitIgnoreSpec.from_lines(config.include) if config.include else None
@@ -198,12 +392,14 @@ class IgnoreRules:
             if verdict:
                 return verdict
         # Deeper ignore files take precedence over shallower ones, as in git.
-        parts = rel.split("/")
-        for depth in range(len(parts) - 1, -1, -1):
-            for layer in self._nested.get("/".join(parts[:depth]), ()):
-                verdict = layer.verdict(probe)
-                if verdict:
-                    return verdict
+        nested = self._nested
+        if nested:
+            parts = rel.split("/")
+            for depth in range(len(parts) - 1, -1, -1):
+                for layer in nested.get("/".join(parts[:depth]), ()):
+                    verdict = layer.verdict(probe)
+                    if verdict:
+                        return verdict
         for layer in self._back:
             verdict = layer.verdict(probe)
             if verdict:
@@ -299,7 +495,9 @@ def _classify(
     if not stat.S_ISREG(st.st_mode):
         return Excluded(rel, "not a regular file")
     if st.st_size > config.max_file_bytes:
-        return Excluded(rel, f"huge ({st.st_size:,} bytes > max_file_bytes {config.max_file_bytes:,})")
+        return Excluded(
+            rel, f"huge ({st.st_size:,} bytes > max_file_bytes {config.max_file_bytes:,})"
+        )
     return FileEntry(rel, st.st_size, st.st_mtime_ns)
 
 

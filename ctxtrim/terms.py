@@ -32,17 +32,41 @@ def split_identifier(ident: str) -> list[str]:
     return parts
 
 
-def _expand(counts: Counter[str], weight_whole: int = 1) -> Counter[str]:
-    terms: Counter[str] = Counter()
+# Identifier -> the terms it yields. Identifiers repeat across a repository's files, so
+# splitting each distinct one once (not once per file) is most of what makes indexing fast.
+_TERMS_OF: dict[str, tuple[str, ...]] = {}
+_TERMS_OF_MAX = 400_000  # bound the memo: a pathological repository must not grow it forever
+
+
+def _terms_of(ident: str) -> tuple[str, ...]:
+    got = _TERMS_OF.get(ident)
+    if got is None:
+        if ident.isalpha() and ident.islower():
+            # Most identifiers are one lowercase word: their only part is themselves.
+            got = (ident,) if len(ident) > 1 and ident not in STOPWORDS else ()
+        else:
+            parts = split_identifier(ident)
+            lowered = ident.lower()
+            out = [lowered] if len(parts) > 1 and lowered not in STOPWORDS else []
+            out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
+            got = tuple(out)
+        if len(_TERMS_OF) >= _TERMS_OF_MAX:
+            _TERMS_OF.clear()
+        _TERMS_OF[ident] = got
+    return got
+
+
+def _expand(counts: Counter[str]) -> Counter[str]:
+    terms: dict[str, int] = {}
+    get = terms.get
+    memo = _TERMS_OF.get
     for ident, n in counts.items():
-        parts = split_identifier(ident)
-        lowered = ident.lower()
-        if len(parts) > 1 and lowered not in STOPWORDS:
-            terms[lowered] += n * weight_whole
-        for part in parts:
-            if len(part) > 1 and part not in STOPWORDS:
-                terms[part] += n
-    return terms
+        split = memo(ident)
+        if split is None:  # inlined memo hit: this loop runs once per identifier and file
+            split = _terms_of(ident)
+        for term in split:
+            terms[term] = get(term, 0) + n
+    return Counter(terms)
 
 
 def text_terms(text: str) -> Counter[str]:
