@@ -77,6 +77,7 @@ def symbol_scores(
             s += 1.0
         if any(sym.start <= ln <= sym.end for ln in cand.lines):
             s += 12.0
+        s += 10.0 * sum(1 for lit in signals.literals if lit in body)
         scored.append((sym, s))
     return scored
 
