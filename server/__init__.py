@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import multiprocessing
 import os
 import sys
 
@@ -48,6 +49,10 @@ def main(args: argparse.Namespace | None = None) -> int:
         stream=sys.stderr,  # stdout carries the protocol
         format="ctxtrim-server %(levelname)s %(name)s: %(message)s",
     )
+    # The index builds large repositories in a process pool. Forking a process that already
+    # runs threads (the reader, the workers) can leave a child stuck on a lock some thread
+    # held at the fork; start children fresh instead. This process is ours alone to configure.
+    multiprocessing.set_start_method("spawn", force=True)
     server = build_server()
     code = 0
     try:

@@ -252,6 +252,10 @@ class CtxtrimServer(LanguageServer):
         token = self._progress_tokens.pop(folder.root, None)
         if token is not None:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+        if exc is None:
+            from . import rules
+
+            rules.on_indexed(self, folder)
 
     # ------------------------------------------------------------------ watching
     def start_watching(self) -> None:

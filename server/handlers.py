@@ -83,7 +83,7 @@ def register(server: CtxtrimServer) -> None:
         if text is not None:
             _set_buffer(ls, uri, text)
         else:
-            _sync(ls, uri)
+            _sync(ls, [uri])
         rules.on_change(ls, uri, immediate=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -98,24 +98,19 @@ def register(server: CtxtrimServer) -> None:
     # ------------------------------------------------------------------ files on disk
     @server.feature(types.WORKSPACE_DID_CREATE_FILES, _ALL_FILES)
     def did_create(ls: CtxtrimServer, params: types.CreateFilesParams) -> None:
-        for f in params.files:
-            _sync(ls, f.uri)
+        _sync(ls, [f.uri for f in params.files])
 
     @server.feature(types.WORKSPACE_DID_DELETE_FILES, _ALL_FILES)
     def did_delete(ls: CtxtrimServer, params: types.DeleteFilesParams) -> None:
-        for f in params.files:
-            _sync(ls, f.uri)
+        _sync(ls, [f.uri for f in params.files])
 
     @server.feature(types.WORKSPACE_DID_RENAME_FILES, _ALL_FILES)
     def did_rename(ls: CtxtrimServer, params: types.RenameFilesParams) -> None:
-        for f in params.files:
-            _sync(ls, f.old_uri)
-            _sync(ls, f.new_uri)
+        _sync(ls, [uri for f in params.files for uri in (f.old_uri, f.new_uri)])
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: CtxtrimServer, params: types.DidChangeWatchedFilesParams) -> None:
-        for change in params.changes:
-            _sync(ls, change.uri)
+        _sync(ls, [change.uri for change in params.changes])
 
     # ------------------------------------------------------------------ packs
     @server.feature(PACK_METHOD)
@@ -160,11 +155,17 @@ def _set_buffer(ls: CtxtrimServer, uri: str, text: str) -> None:
         folder.set_text(rel, text)
 
 
-def _sync(ls: CtxtrimServer, uri: str) -> None:
-    where = ls.locate(uri)
-    if where is None:
-        return
-    folder, rel = where
-    if rel.rpartition("/")[2] in IGNORE_FILES:
-        folder.forget_ignore_rules()
-    folder.sync(rel)
+def _sync(ls: CtxtrimServer, uris: list[str]) -> None:
+    """Files changed on disk: update the index for those paths only."""
+    touched = {}
+    for uri in uris:
+        where = ls.locate(uri)
+        if where is None:
+            continue
+        folder, rel = where
+        if rel.rpartition("/")[2] in IGNORE_FILES:
+            folder.forget_ignore_rules()
+        folder.sync(rel)
+        touched[folder.root] = folder
+    for folder in touched.values():
+        rules.on_files_changed(ls, folder)

@@ -11,8 +11,11 @@ from .repo import GENERATED_DIRS
 
 
 def find_root(path: Path) -> Path:
-    """The nearest directory at or above `path` holding `.git`; else `path` (or its folder)."""
-    start = path if path.is_dir() else path.parent
+    """A directory is its own root, as for `ctxtrim pack`; a file belongs to the nearest
+    directory above it holding `.git` (else its folder)."""
+    if path.is_dir():
+        return path
+    start = path.parent
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory

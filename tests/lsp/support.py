@@ -49,3 +49,61 @@ def plain_converter() -> Any:
     conv = default_converter()
     conv.register_structure_hook(JsonRPCResponseMessage, lambda obj, cls: cls(**obj))
     return conv
+
+
+SAMPLE_FILES = {
+    "app/__init__.py": "",
+    "app/auth.py": (
+        '"""Login and the redirect after it."""\n\n\n'
+        "def login(user, password):\n"
+        '    """Check the password and send the user home."""\n'
+        "    if not check_password(user, password):\n"
+        "        raise PermissionError(user)\n"
+        "    return login_redirect(user)\n\n\n"
+        "def check_password(user, password):\n"
+        "    return password == user.secret\n\n\n"
+        "def login_redirect(user):\n"
+        '    return f"/home/{user.name}"\n'
+    ),
+    "app/models.py": (
+        "class User:\n"
+        "    def __init__(self, name, secret):\n"
+        "        self.name = name\n"
+        "        self.secret = secret\n"
+    ),
+    "web/cart.js": (
+        "export function addItem(cart, item) {\n"
+        "  cart.items.push(item);\n"
+        "  return cart;\n"
+        "}\n\n"
+        "export function cartTotal(cart) {\n"
+        "  return cart.items.reduce((sum, i) => sum + i.price, 0);\n"
+        "}\n"
+    ),
+    "tests/test_auth.py": (
+        "from app.auth import login_redirect\n\n\n"
+        "def test_redirect():\n"
+        "    class U:\n"
+        '        name = "ann"\n'
+        '    assert login_redirect(U()) == "/home/ann"\n'
+    ),
+    "CLAUDE.md": (
+        "# Project\n\n"
+        "A tiny shop with a login.\n\n"
+        "## Testing\n\n"
+        "Run `pytest tests/` before every commit.\n\n"
+        "## Style\n\n"
+        "Follow `docs/style-guide.md` for naming.\n"
+    ),
+    ".gitignore": "build/\n",
+}
+
+
+def make_repo(root: Path, files: dict[str, str] | None = None) -> Path:
+    """A small repository: Python and JavaScript sources, a test, a CLAUDE.md whose
+    `docs/style-guide.md` reference is dead."""
+    for rel, text in (files or SAMPLE_FILES).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
