@@ -138,8 +138,9 @@ def run(root: Path, n: int, budgets: list[int], since: str | None, progress: boo
     from .workspace import Workspace
 
     root = root.resolve()
-    if not (root / ".git").exists():
-        _git(root, "rev-parse", "--git-dir")  # raises a clear error outside a repository
+    top = Path(str(_git(root, "rev-parse", "--show-toplevel")).strip()).resolve()
+    if top != root:
+        raise CtxtrimError(f"{root}: not the top of a git repository (that is {top})")
     picked = commits(root, n, since)
     if not picked:
         raise CtxtrimError(f"{root}: no non-merge commits that modify source files")
