@@ -455,6 +455,20 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
     assert "Claude Code" in hover.contents.value and "always-on tokens" in hover.contents.value
     assert "Testing" in hover.contents.value
 
+    # Packs take rule sections from the unsaved buffer too.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=fixed + "\n## Deploying\n\nShip with zebracorn canaries only.\n"
+                )
+            ],
+        )
+    )
+    result = await pack(client, {"task": "deploy with zebracorn canaries", "budget": 3000})
+    assert any(i["kind"] == "rule" and "zebracorn" in i["text"] for i in result["items"])
+
     # Not a rule file: no lens, no hover.
     other = open_doc(client, repo / "app" / "auth.py")
     assert (
