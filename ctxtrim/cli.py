@@ -114,7 +114,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
         focus += [p for p in changed if p in ws.index.by_path][:10]
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain)
+    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
@@ -239,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="markdown", choices=FORMATS)
     p.add_argument("--output", "-o", help="write the pack to this file")
     p.add_argument("--explain", action="store_true", help="say why each item is in, and the best left out")
+    p.add_argument("--with-task", action="store_true", help="repeat the whole task in the pack (default: its first line)")
     p.add_argument("--encoding", help="tiktoken encoding (default cl100k_base)")
     p.add_argument("--fail-on-secret", action="store_true", help="fail instead of redacting secrets")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the index cache")

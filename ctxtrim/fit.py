@@ -10,6 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,8 +26,10 @@ from .views import View, full, outline_view, slice_view, split_lines, summary
 
 MAX_CANDIDATES = 48
 MAX_SLICE_SYMBOLS = 8
-SHARPEN = 1.6  # value ~ score ** SHARPEN: depth for the best files, breadth for the rest
-COVERAGE = {"listed": 0.02, "outline": 0.08, "summary": 0.18}
+SHARPEN = float(os.environ.get("CTXTRIM_SHARPEN", 2.0))  # file value ~ score ** SHARPEN
+SYM_SHARPEN = float(os.environ.get("CTXTRIM_SYM_SHARPEN", 2.0))  # definition weight ~ score ** this
+SLICE_BASE = float(os.environ.get("CTXTRIM_SLICE_BASE", 0.1))  # worth of a slice's context alone
+COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
 @dataclass
@@ -50,13 +53,13 @@ class FileChoice:
 
 
 def symbol_scores(
-    outline: Outline, lines: list[str], cand: Candidate, signals: Signals, index: FileIndex
+    symbols: list[Symbol], lines: list[str], cand: Candidate, signals: Signals, index: FileIndex
 ) -> list[tuple[Symbol, float]]:
     """Relevance of each definition: the task's words in its body, its name, lines pointed at."""
     scored = []
     query = signals.query
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
-    for sym in outline.symbols:
+    for sym in symbols:
         if sym.kind == "heading" and sym.end - sym.start > 400:
             continue
         body = "\n".join(lines[sym.start - 1 : sym.end])
@@ -74,21 +77,22 @@ def symbol_scores(
             s += 1.0
         if any(sym.start <= ln <= sym.end for ln in cand.lines):
             s += 12.0
+        s += 10.0 * sum(1 for lit in signals.literals if lit in body)
         scored.append((sym, s))
     return scored
 
 
-def _leaves(scored: list[tuple[Symbol, float]]) -> list[tuple[Symbol, float]]:
+def _leaves(symbols: list[Symbol]) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately. Symbols come sorted by start, enclosing ones first,
     so a symbol has members exactly when the next one starts inside it."""
     out = []
-    for i, (sym, s) in enumerate(scored):
-        nxt = scored[i + 1][0] if i + 1 < len(scored) else None
+    for i, sym in enumerate(symbols):
+        nxt = symbols[i + 1] if i + 1 < len(symbols) else None
         has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
         if has_members and sym.kind not in ("function", "method"):
             continue
-        out.append((sym, s))
+        out.append(sym)
     return out
 
 
@@ -107,7 +111,7 @@ def build_choice(
     lines = split_lines(red.text)
     outline = index.outline(cand.path, text)
     choice = FileChoice(cand, doc.analysis.lang, redacted=red)
-    line_tokens = tok.count_many([ln + "\n" for ln in lines]) if lines else []
+    line_tokens = tok.count_lines(lines)
 
     def cost(view: View) -> int:
         if view.mode == "full":
@@ -124,16 +128,18 @@ def build_choice(
         choice.options.append(Option(ov, base * COVERAGE["outline"], cost(ov)))
         sv = summary(outline, lines)
         choice.options.append(Option(sv, base * COVERAGE["summary"], cost(sv)))
-        scored = [(s, v) for s, v in _leaves(symbol_scores(outline, lines, cand, signals, index))]
-        total = sum(v for _, v in scored)
-        ranked = sorted((x for x in scored if x[1] > 0), key=lambda x: (-x[1], x[0].start))
+        scored = symbol_scores(_leaves(outline.symbols), lines, cand, signals, index)
+        # The chance that the change lands in a definition grows faster than its score.
+        weights = [(sym, v**SYM_SHARPEN) for sym, v in scored if v > 0]
+        total = sum(w for _, w in weights)
+        ranked = sorted(weights, key=lambda x: (-x[1], x[0].start))
         picked: list[Symbol] = []
         covered = 0.0
-        for sym, v in ranked[:MAX_SLICE_SYMBOLS]:
+        for sym, w in ranked[:MAX_SLICE_SYMBOLS]:
             picked.append(sym)
-            covered += v
+            covered += w
             view = slice_view(outline, lines, picked, extra=[(ln, ln) for ln in cand.lines])
-            share = 0.25 + 0.7 * covered / total if total else 0.25
+            share = SLICE_BASE + (1 - SLICE_BASE) * covered / total
             choice.options.append(Option(view, base * share, cost(view)))
     fv = full(lines, red.text)
     choice.options.append(Option(fv, base, cost(fv)))

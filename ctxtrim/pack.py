@@ -51,6 +51,7 @@ class Pack:
     redactions: dict[str, int] = field(default_factory=dict)
     format: str = "markdown"
     explain: bool = False
+    with_task: bool = False  # render the whole task text, not just its first line
 
     @property
     def files_shown(self) -> int:

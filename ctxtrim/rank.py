@@ -5,14 +5,20 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .index import FileIndex
 from .task import Signals, Task
 
 TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$")
+CHANGELOG = re.compile(r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$")
 DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc", ".html")
 DATA_EXT = (".json", ".yaml", ".yml", ".csv", ".tsv", ".xml", ".svg", ".ini", ".cfg", ".toml", ".lock")
+VENDORED = re.compile(
+    r"(^|/)(vendor|vendored|third[_-]?party|external|extern|_vendor|bower_components)(/|$)"
+    r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|(^|/)(locale|locales|i18n|translations)/|\.(po|pot)$"
+)
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
 
 
@@ -31,6 +37,11 @@ class Candidate:
 def prior(path: str) -> tuple[float, str | None]:
     """A mild weight for the kind of file: source code first, then tests, docs and data."""
     lower = path.lower()
+    name = lower.rsplit("/", 1)[-1]
+    if CHANGELOG.match(name):
+        return 0.2, "changelog/notice file"
+    if VENDORED.search(lower):
+        return 0.15, "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
         return 0.55, "test file"
     if lower.endswith(DOC_EXT):
@@ -137,7 +148,9 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for path, extra in boosts.items():
         cand(path).score += extra
 
+    _name_parts(index, signals, cand)
     _propagate(index, cands)
+    _literals(index, signals, cands)
 
     for c in cands.values():
         weight, why = prior(c.path)
@@ -177,3 +190,44 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
         c.score += gain
         if gain >= 0.05:
             c.reasons.append(why)
+
+
+def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candidate]) -> None:
+    """A task word inside a file's name: "man" in `manpage.py`, "autodoc" in `autodoc_mock.py`.
+    Identifier splitting cannot see these compounds; a substring test on the name can."""
+    keys = sorted(
+        ((w * index.idf(t), t) for t, w in signals.query.items() if len(t) >= 3 and t.isalpha()),
+        reverse=True,
+    )[:15]
+    if not keys:
+        return
+    top = keys[0][0] or 1.0
+    for path in index.by_path:
+        stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
+        if len(stem) < 4:
+            continue
+        gain = 0.0
+        hits = []
+        for weight, term in keys:
+            if term in stem and term != stem:
+                gain += 0.5 * weight / top
+                hits.append(term)
+        if gain:
+            c = cand(path)
+            c.score += min(gain, 1.0)
+            c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[:3])}")
+
+
+def _literals(index: FileIndex, signals: Signals, cands: dict[str, Candidate], depth: int = 150) -> None:
+    """Exact strings from the task (flags, messages, quoted text) found in the best files."""
+    if not signals.literals:
+        return
+    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:depth]
+    for c in ranked:
+        text = index.text(c.path)
+        if not text:
+            continue
+        found = [lit for lit in signals.literals if lit in text]
+        if found:
+            c.score += min(0.8 * len(found), 2.4)
+            c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))

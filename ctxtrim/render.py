@@ -35,6 +35,17 @@ def header(pack: Pack) -> str:
     return " · ".join(parts)
 
 
+def task_text(pack: Pack) -> str:
+    """The task as shown in the pack: whole if asked for, else its first line, shortened.
+    The caller usually holds the task already; echoing a long issue would eat the budget."""
+    text = pack.task.strip()
+    if pack.with_task or not text:
+        return text
+    first = text.split("\n", 1)[0].strip()
+    short = first if len(first) <= 160 else first[:157].rstrip() + "…"
+    return short + (" …" if short != text else "")
+
+
 def _item_title(item: Item) -> str:
     if item.kind == "rule":
         return f"{item.path} › {item.section}" if item.section else item.path
@@ -54,8 +65,8 @@ def _fence(text: str) -> str:
 
 def markdown(pack: Pack) -> str:
     out = [f"<!-- {header(pack)} -->"]
-    if pack.task:
-        out.append(f"# Task\n\n{pack.task.strip()}")
+    if pack.task.strip():
+        out.append(f"# Task\n\n{task_text(pack)}")
     rules = [i for i in pack.items if i.kind == "rule"]
     files = [i for i in pack.items if i.kind == "file" and i.mode != "listed"]
     listed = [i for i in pack.items if i.kind == "file" and i.mode == "listed"]
@@ -86,8 +97,8 @@ def _attr(text: str) -> str:
 
 def xml(pack: Pack) -> str:
     out = [f"<!-- {_xml_escape(header(pack))} -->", "<context>"]
-    if pack.task:
-        out.append(f"<task>\n{_xml_escape(pack.task.strip())}\n</task>")
+    if pack.task.strip():
+        out.append(f"<task>\n{_xml_escape(task_text(pack))}\n</task>")
     for item in pack.items:
         if item.kind == "rule":
             out.append(
@@ -110,8 +121,8 @@ def xml(pack: Pack) -> str:
 
 def plain(pack: Pack) -> str:
     out = [header(pack)]
-    if pack.task:
-        out.append(f"TASK\n{pack.task.strip()}")
+    if pack.task.strip():
+        out.append(f"TASK\n{task_text(pack)}")
     for item in pack.items:
         if item.mode == "listed":
             out.append(f"=== {item.path} (listed)")

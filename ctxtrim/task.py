@@ -40,6 +40,20 @@ _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
+# Strings that code spells exactly: command-line flags, quoted strings, exception messages.
+_FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|--[a-z]{4,})\b")
+_QUOTED = re.compile(r"""(?<![\w])(["'])([^"'\n]{6,80})\1""")
+_MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception|Warning): (.{8,200})$", re.M)
+
+
+# Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
+_DUNDER_CALLS = {
+    "str": "__str__", "repr": "__repr__", "len": "__len__", "iter": "__iter__",
+    "next": "__next__", "hash": "__hash__", "bool": "__bool__", "int": "__int__",
+    "float": "__float__", "format": "__format__", "dir": "__dir__", "getattr": "__getattr__",
+    "setattr": "__setattr__", "delattr": "__delattr__", "copy": "__copy__",
+    "deepcopy": "__deepcopy__", "reversed": "__reversed__", "abs": "__abs__", "round": "__round__",
+}
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Signals:
     frames: list[tuple[str, int, str | None]] = field(default_factory=list)  # (path, line, function)
     symbols: dict[str, float] = field(default_factory=dict)  # code-like identifiers -> weight
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
+    literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
 
 
 def _looks_like_code(ident: str) -> bool:
@@ -59,6 +74,31 @@ def _looks_like_code(ident: str) -> bool:
     return "_" in ident.strip("_") or (ident[0].islower() and any(c.isupper() for c in ident)) or (
         ident[0].isupper() and any(c.isupper() for c in ident[1:]) and any(c.islower() for c in ident)
     )
+
+
+def literals(text: str) -> list[str]:
+    """Exact strings worth searching the code for, most specific first, unique."""
+    found: list[str] = []
+    found += _FLAG.findall(text)
+    for m in _MESSAGE.finditer(text):
+        # Up to the first value a format string would fill in.
+        msg = re.split(r"['\"`{(<\[]|\d", m.group(1).strip(), maxsplit=1)[0].strip()
+        if len(msg) >= 12:
+            found.append(msg)
+    for _, quoted in _QUOTED.findall(text):
+        if len(quoted.split()) <= 8 and not quoted.isspace():
+            found.append(quoted)
+    for m in _BACKTICK.finditer(text):
+        span = m.group(1).strip()
+        if len(span) >= 6 and not _IDENT.fullmatch(span) and "\n" not in span:
+            found.append(span)
+    seen: set[str] = set()
+    out = []
+    for lit in found:
+        if lit not in seen and lit.lower() not in STOPWORDS:
+            seen.add(lit)
+            out.append(lit)
+    return out[:30]
 
 
 def extract(text: str) -> Signals:
@@ -85,6 +125,8 @@ def extract(text: str) -> Signals:
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
                 symbols[ident] += 2
     for name in _CALL.findall(text):
+        if name in _DUNDER_CALLS:
+            symbols[_DUNDER_CALLS[name]] += 1
         if len(name) >= 3 and name.lower() not in STOPWORDS:
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):
@@ -101,6 +143,7 @@ def extract(text: str) -> Signals:
         if func and func.isidentifier():
             symbols[func] += 2
     sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
+    sig.literals = literals(text)
 
     # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
     counts = text_terms(text)

@@ -124,10 +124,16 @@ class Tokenizer:
         return len(self._enc.encode(text, disallowed_special=()))
 
     def count_many(self, texts: Iterable[str]) -> list[int]:
-        """Token counts of many texts (typically a file's lines). A plain loop: tiktoken's
-        threaded batch call costs a future per text, 5-10x slower for short lines."""
+        """Token counts of many texts. A plain loop: tiktoken's threaded batch call costs a
+        future per text, 5-10x slower for short lines."""
         encode = self._enc.encode_ordinary
         return [len(encode(t)) if t else 0 for t in texts]
+
+    def count_lines(self, lines: list[str]) -> list[int]:
+        """Tokens of each line with its line break. Lines are encoded one by one, which runs
+        about 2% above the count of the joined text: a safe estimate for fitting (the
+        rendered pack is counted exactly afterwards)."""
+        return self.count_many([line + "\n" for line in lines])
 
     def truncate(self, text: str, limit: int) -> str:
         """The longest prefix of `text` that ends on a line break and has at most `limit` tokens."""

@@ -108,10 +108,10 @@ def slice_view(
     lines: list[str],
     expand: list[Symbol],
     extra: list[tuple[int, int]] = (),  # type: ignore[assignment]
-    with_signatures: bool = True,
+    with_signatures: bool = False,
 ) -> View:
-    """The `expand` definitions verbatim, their enclosing headers, the file's head, and the
-    signatures of the other top-level definitions and class members."""
+    """The `expand` definitions verbatim, their enclosing headers and the file's head; with
+    `with_signatures`, also the signatures of the other top-level definitions and members."""
     symbols = outline.symbols
     depths = depth_of(symbols)
     ranges: list[tuple[int, int]] = list(extra)

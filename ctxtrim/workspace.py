@@ -82,6 +82,7 @@ class Workspace:
         budget: int = 8000,
         fmt: str = "markdown",
         explain: bool = False,
+        with_task: bool = False,
     ) -> Pack:
         """The best pack for `task` whose rendering in `fmt` fits `budget` tokens."""
         if fmt not in FORMATS:
@@ -89,9 +90,9 @@ class Workspace:
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
             raise CtxtrimError(f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)")
         with self.lock:
-            return self._pack(task, budget, fmt, explain)
+            return self._pack(task, budget, fmt, explain, with_task)
 
-    def _pack(self, task: Task, budget: int, fmt: str, explain: bool) -> Pack:
+    def _pack(self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool) -> Pack:
         tok = self.tokenizer
         signals = extract(task.text)
         for path, _ in task.focus_points():
@@ -108,6 +109,7 @@ class Workspace:
             repo_tokens_estimate=sum(d.entry.size for _, d in self.index.live_docs()) // 4,
             format=fmt,
             explain=explain,
+            with_task=with_task,
         )
         measured = measured_format(fmt)
         fixed = self._count(pack, measured)  # header and task, with no items

@@ -129,7 +129,15 @@ def test_budget_out_of_range_and_unknown_format(ws: Workspace) -> None:
 
 def test_budget_smaller_than_the_header_is_a_clear_error(ws: Workspace) -> None:
     with pytest.raises(CtxtrimError, match="too small"):
-        ws.pack(Task("word " * 200), 100)
+        ws.pack(Task("word " * 200), 100, with_task=True)
+
+
+def test_a_long_task_is_echoed_by_its_first_line_only(ws: Workspace) -> None:
+    task = "Fix the cart total\n\n" + "details " * 500
+    pack = ws.pack(Task(task), 2000)
+    text = render(pack, "markdown")
+    assert "Fix the cart total …" in text and "details details" not in text
+    assert "details details" in render(ws.pack(Task(task), 8000, with_task=True), "markdown")
 
 
 def test_unsaved_buffer_text_is_what_gets_packed(demo: Path) -> None:
