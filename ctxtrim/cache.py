@@ -43,7 +43,8 @@ SNAPSHOTS_KEPT = 32  # most recently written snapshots kept; older ones are dele
 _LOOKUP_BULK = 400
 # SQLite errors that mean the file itself is damaged or not a database; anything else
 # (locked, busy, read-only, disk full) is transient and must not cost the cache.
-_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+# A file shorter than its header says (a truncated copy) reads short.
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_IOERR_SHORT_READ")
 
 
 def default_dir() -> Path:
@@ -77,7 +78,7 @@ def _open_seal(blob: bytes, magic: bytes = _MAGIC) -> object | None:
 def _is_corrupt(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "")
     if name:
-        return name in _CORRUPT
+        return name.startswith(_CORRUPT)  # extended codes too: SQLITE_CORRUPT_INDEX, ...
     text = str(exc).lower()
     return "malformed" in text or "not a database" in text
 

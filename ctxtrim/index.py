@@ -547,6 +547,7 @@ class FileIndex:
         known = self.cache.lookup(root, stale)
         fresh: list[tuple[FileEntry, str, Analysis]] = []
         seen: list[tuple[FileEntry, str]] = []
+        changed: list[tuple[FileEntry, str, Analysis]] = []
         for n, entry in enumerate(stale, 1):
             doc_id = self.by_path.get(entry.path)
             old = self.docs[doc_id] if doc_id is not None else None
@@ -562,12 +563,15 @@ class FileIndex:
             if analysis is None or (old is not None and dig == old.digest):
                 if old is not None:
                     old.entry = entry  # same content, new stat
-                continue
-            self._add(entry, dig, analysis)
+            else:
+                changed.append((entry, dig, analysis))
             if progress and n % 500 == 0:
                 progress(n, len(stale))
+        # Stored before indexing: the index drops each analysis's terms as it takes them.
         self.cache.store(root, fresh)
         self.cache.remember(root, seen)
+        for entry, dig, analysis in changed:
+            self._add(entry, dig, analysis)
 
     def _examine(self, entry: FileEntry, old: Doc | None) -> tuple[str, Analysis | None]:
         """(digest, analysis) of a changed file; analysis None if its content is unchanged."""

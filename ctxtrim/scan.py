@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +173,9 @@ DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Ignore files a directory may hold.
+_IGNORE_FILES = frozenset((".ctxtrimignore", ".gitignore"))
+
 # Bytes read to sniff binary content.
 _SNIFF = 8192
 
@@ -253,7 +256,7 @@ def _layer(base: str, lines: list[str], source: str) -> _Layer:
     except Exception:  # noqa: BLE001 - a malformed line must not break the scan
         spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(cleaned))
         cleaned = tuple(_valid_lines(cleaned))
-    return _Layer(base, spec, cleaned, source, _prefilter(spec))
+    return _Layer(base, spec, cleaned, source, _prefilter(spec.patterns))
 
 
 _LIT = r"((?:\\.|[A-Za-z0-9_])+)"  # a literal as pathspec escapes it
@@ -280,15 +283,17 @@ class _Prefilter:
     *below* what it names does not count (`_whole`), and such a match always ends at a '/'
     inside the path, so the last component decides for the simple shapes."""
 
-    __slots__ = ("names", "dir_names", "suffixes", "dir_suffixes", "rest")
+    __slots__ = ("names", "dir_names", "suffixes", "dir_suffixes", "globs", "dir_globs", "rest")
 
-    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+    def __init__(self, patterns: Iterable[pathspec.Pattern]) -> None:
         self.names: set[str] = set()
         self.dir_names: set[str] = set()
         suffixes: list[str] = []
         dir_suffixes: list[str] = []
         rest: list[str] = []
-        for pattern in spec.patterns:
+        globs: list[str] = []
+        dir_globs: list[str] = []
+        for pattern in patterns:
             if pattern.include is None or pattern.regex is None:
                 continue
             text = pattern.regex.pattern
@@ -303,10 +308,16 @@ class _Prefilter:
                         (self.dir_names if dirs else self.names).add(lit)
                     break
             else:
-                rest.append(text.replace("(?P<ps_d>", "(?:"))
+                segment = _segment_glob(text)
+                if segment is not None:  # `id_rsa*`, `*.py[cod]`: a glob on the last component
+                    (dir_globs if segment[1] else globs).append(segment[0])
+                else:
+                    rest.append(text.replace("(?P<ps_d>", "(?:"))
         self.suffixes = tuple(suffixes)
         self.dir_suffixes = tuple(dir_suffixes)
         self.rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+        self.globs = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
+        self.dir_globs = re.compile("|".join(f"(?:{g})" for g in dir_globs)) if dir_globs else None
 
     def may_match(self, rel: str) -> bool:
         is_dir = rel.endswith("/")
@@ -318,12 +329,34 @@ class _Prefilter:
             name in self.dir_names or (self.dir_suffixes and name.endswith(self.dir_suffixes))
         ):
             return True
+        if self.globs is not None and self.globs.fullmatch(name):
+            return True
+        if is_dir and self.dir_globs is not None and self.dir_globs.fullmatch(name):
+            return True
         return self.rest is not None and self.rest.match(rel) is not None
 
 
-def _prefilter(spec: pathspec.GitIgnoreSpec) -> _Prefilter | None:
+_ANY_DEPTH = "^(?:.+/)?"
+_END_ANY = "(?:(?P<ps_d>/)|$)"
+_END_DIR = "(?P<ps_d>/)"
+
+
+def _segment_glob(text: str) -> tuple[str, bool] | None:
+    """(regex of the last path component, directories only?) for a pattern that matches at
+    any depth and whose glob cannot cross a '/'; None for any other pattern."""
+    if not text.startswith(_ANY_DEPTH):
+        return None
+    for end, dirs in ((_END_ANY, False), (_END_DIR, True)):
+        if text.endswith(end):
+            middle = text[len(_ANY_DEPTH) : -len(end)]
+            if middle and "/" not in middle.replace("[^/]", "") and "(" not in middle:
+                return middle, dirs
+    return None
+
+
+def _prefilter(patterns: Iterable[pathspec.Pattern]) -> _Prefilter | None:
     try:
-        return _Prefilter(spec)
+        return _Prefilter(patterns)
     except re.error:  # patterns that cannot be joined: check each one, as before
         return None
 
@@ -371,12 +404,17 @@ class IgnoreRules:
         self._back.append(_layer("", list(SECRET_FILE_PATTERNS), "default (secret file)"))
         for group, patterns in DEFAULT_EXCLUDES.items():
             self._back.append(_layer("", list(patterns), f"default ({group})"))
+        # One prefilter for all the root-level layers at the back: most paths pass them all.
+        self._back_filter = _prefilter(p for layer in self._back for p in layer.spec.patterns)
 
-    def load_dir(self, rel_dir: str) -> None:
-        """Read the ignore files of a directory the walk has just entered."""
+    def load_dir(self, rel_dir: str, present: Container[str] | None = None) -> None:
+        """Read the ignore files of a directory the walk has just entered. `present`, when
+        the caller has listed the directory, names its entries (saves failed opens)."""
         layers = []
         names = [".ctxtrimignore"] + ([".gitignore"] if self.config.use_gitignore else [])
         for name in names:
+            if present is not None and name not in present:
+                continue
             lines = _read_ignore_file(self.root / rel_dir / name)
             if lines:
                 source = f"{rel_dir}/{name}" if rel_dir else name
@@ -400,6 +438,8 @@ class IgnoreRules:
                     verdict = layer.verdict(probe)
                     if verdict:
                         return verdict
+        if self._back_filter is not None and not self._back_filter.may_match(probe):
+            return False, None
         for layer in self._back:
             verdict = layer.verdict(probe)
             if verdict:
@@ -443,13 +483,13 @@ def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry 
     root_str = str(root)
     while stack:
         rel_dir = stack.pop()
-        rules.load_dir(rel_dir)
         try:
             with os.scandir(os.path.join(root_str, rel_dir)) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
             continue
+        rules.load_dir(rel_dir, {e.name for e in entries if e.name in _IGNORE_FILES})
         subdirs = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name

@@ -54,6 +54,10 @@ class Folder:
     # ------------------------------------------------------------------ lifecycle
     def _open(self, progress: Progress | None) -> Workspace:
         try:
+            # Lets tests hold a folder in the "indexing" state deterministically.
+            delay = os.environ.get("CTXTRIM_SERVER_TEST_OPEN_DELAY")
+            if delay:
+                time.sleep(min(float(delay), 30.0))
             ws = Workspace.open(self.root, None, progress)
         finally:
             self.elapsed = time.monotonic() - self.started

@@ -378,23 +378,43 @@ async def test_malformed_lsp_params_are_answered(client: LanguageClient) -> None
 
 @pytest.mark.asyncio
 async def test_cancel_and_indexing_timeout(tmp_path: Path) -> None:
-    # A repository big enough that indexing takes a while, and a client that will not wait.
+    # A repository big enough for the index's process pool (cold cache), held in "indexing"
+    # for 2 s so that the timeout and the cancellation below are deterministic.
     files = {
         f"pkg{i // 100}/mod{i}.py": f"def function_{i}(x):\n    return x + {i}\n" * 40
         for i in range(2500)
     }
     root = make_repo(tmp_path / "big", files)
-    client = await start(root, tmp_path / "cache", {"indexTimeout": 0.05})
-    try:
-        with pytest.raises(JsonRpcException, match="still indexing"):
-            await pack(client, {"task": "function_7"})
-        waiting = client.protocol.send_request_async(
-            "ctxtrim/pack", {"task": "function_9"}, msg_id="cancel-me"
+    config = ClientServerConfig(
+        server_command=server_command(),
+        client_factory=_client,
+        server_env={**server_env(tmp_path / "cache"), "CTXTRIM_SERVER_TEST_OPEN_DELAY": "2"},
+    )
+    client = await bounded(config.start())
+    await bounded(
+        client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(),
+                root_uri=root.as_uri(),
+                initialization_options={"indexTimeout": 0.5},
+            )
         )
+    )
+    try:
+        # Cancelled while it waits for indexing: the client gets RequestCancelled.
+        waiting = asyncio.ensure_future(
+            client.protocol.send_request_async(
+                "ctxtrim/pack", {"task": "function_9"}, msg_id="cancel-me"
+            )
+        )
+        await asyncio.sleep(0.1)  # pytest-lsp sends the request when its coroutine first runs
         client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="cancel-me"))
-        with pytest.raises((JsonRpcRequestCancelled, JsonRpcException)) as err:
+        with pytest.raises(JsonRpcRequestCancelled):
             await bounded(waiting)
-        assert err.value.code in (-32800, -32803)  # cancelled (or, if it lost the race, timed out)
+        # Not cancelled: a bounded wait, then an error that says why.
+        with pytest.raises(JsonRpcException, match="still indexing") as err:
+            await pack(client, {"task": "function_7"})
+        assert err.value.code == -32803
 
         async def indexed() -> None:
             while True:
@@ -454,6 +474,20 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
     assert hover is not None
     assert "Claude Code" in hover.contents.value and "always-on tokens" in hover.contents.value
     assert "Testing" in hover.contents.value
+
+    # Packs take rule sections from the unsaved buffer too.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=fixed + "\n## Deploying\n\nShip with zebracorn canaries only.\n"
+                )
+            ],
+        )
+    )
+    result = await pack(client, {"task": "deploy with zebracorn canaries", "budget": 3000})
+    assert any(i["kind"] == "rule" and "zebracorn" in i["text"] for i in result["items"])
 
     # Not a rule file: no lens, no hover.
     other = open_doc(client, repo / "app" / "auth.py")
