@@ -485,7 +485,7 @@ def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry 
         rel_dir = stack.pop()
         try:
             with os.scandir(os.path.join(root_str, rel_dir)) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)  # no sorting here: scan() sorts what it returns
         except OSError as exc:
             yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
             continue
