@@ -11,6 +11,7 @@ counts the real pack and trims if the estimate was short.
 from __future__ import annotations
 
 import os
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ MAX_SLICE_SYMBOLS = 8
 SHARPEN = float(os.environ.get("CTXTRIM_SHARPEN", 2.0))  # file value ~ score ** SHARPEN
 SYM_SHARPEN = float(os.environ.get("CTXTRIM_SYM_SHARPEN", 2.0))  # definition weight ~ score ** this
 SLICE_BASE = float(os.environ.get("CTXTRIM_SLICE_BASE", 0.1))  # worth of a slice's context alone
+# A slice never holds all a file might need: code outside definitions, a definition that
+# scored low. Only the whole file is worth the whole file.
+SLICE_MAX = float(os.environ.get("CTXTRIM_SLICE_MAX", 0.8))
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
@@ -52,24 +56,79 @@ class FileChoice:
         return self.options[self.current] if self.current >= 0 else None
 
 
+@dataclass
+class Prepared:
+    """What fitting needs of one file's content, computed once per content hash."""
+
+    digest: str
+    language: str | None
+    redacted: Redacted
+    lines: list[str]
+    prefix: list[int]  # prefix[i] = tokens of lines 1..i
+    outline: Outline
+    leaves: list[Symbol]
+    leaf_terms: list[Counter[str]]
+    bodies: list[str]
+
+
+class Preparer:
+    """An LRU of prepared files, so a warm workspace re-reads and re-tokenizes nothing."""
+
+    def __init__(self, index: FileIndex, tok: Tokenizer, size: int = 600) -> None:
+        self.index = index
+        self.tok = tok
+        self.size = size
+        self._memo: OrderedDict[str, Prepared] = OrderedDict()
+
+    def get(self, path: str) -> Prepared | None:
+        doc_id = self.index.by_path.get(path)
+        if doc_id is None:
+            return None
+        doc = self.index.docs[doc_id]
+        key = f"{path}\0{doc.digest}"
+        got = self._memo.get(key)
+        if got is not None:
+            self._memo.move_to_end(key)
+            return got
+        text = self.index.text(path)
+        if text is None:
+            return None
+        got = self._prepare(path, doc.digest, doc.analysis.lang, text)
+        self._memo[key] = got
+        if len(self._memo) > self.size:
+            self._memo.popitem(last=False)
+        return got
+
+    def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
+        red = redact_lines(text)
+        lines = split_lines(red.text)
+        prefix = [0]
+        for n in self.tok.count_lines(lines):
+            prefix.append(prefix[-1] + n)
+        outline = self.index.outline(path, text)
+        leaves = [s for s in _leaves(outline.symbols) if not (s.kind == "heading" and s.end - s.start > 400)]
+        bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
+        return Prepared(digest, language, red, lines, prefix, outline, leaves,
+                        [text_terms(b) for b in bodies], bodies)
+
+
 def symbol_scores(
-    symbols: list[Symbol], lines: list[str], cand: Candidate, signals: Signals, index: FileIndex
+    prep: Prepared, cand: Candidate, signals: Signals, index: FileIndex
 ) -> list[tuple[Symbol, float]]:
-    """Relevance of each definition: the task's words in its body, its name, lines pointed at."""
+    """Relevance of each definition: the task's words in its body, its name, lines pointed at,
+    exact strings from the task."""
     scored = []
     query = signals.query
+    idf = {t: index.idf(t) for t in query}
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
-    for sym in symbols:
-        if sym.kind == "heading" and sym.end - sym.start > 400:
-            continue
-        body = "\n".join(lines[sym.start - 1 : sym.end])
-        terms = text_terms(body)
+    for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
         length = sum(terms.values()) or 1
+        norm = 1.2 * (0.4 + 0.6 * length / 150)
         s = 0.0
-        for term, n in terms.items():
-            w = query.get(term)
-            if w:
-                s += w * index.idf(term) * n * 2.2 / (n + 1.2 * (0.4 + 0.6 * length / 150))
+        for term, w in query.items():
+            n = terms.get(term)
+            if n:
+                s += w * idf[term] * n * 2.2 / (n + norm)
         name_w = lower_symbols.get(sym.name.lower())
         if name_w:
             s += 6.0 * name_w
@@ -98,27 +157,25 @@ def _leaves(symbols: list[Symbol]) -> list[Symbol]:
 
 def build_choice(
     cand: Candidate,
+    prep: Prepared,
     index: FileIndex,
     signals: Signals,
     tok: Tokenizer,
     overhead: int,
-) -> FileChoice | None:
-    text = index.text(cand.path)
-    if text is None:
-        return None
-    doc = index.docs[index.by_path[cand.path]]
-    red = redact_lines(text)
-    lines = split_lines(red.text)
-    outline = index.outline(cand.path, text)
-    choice = FileChoice(cand, doc.analysis.lang, redacted=red)
-    line_tokens = tok.count_lines(lines)
+) -> FileChoice:
+    lines = prep.lines
+    outline = prep.outline
+    choice = FileChoice(cand, prep.language, redacted=prep.redacted)
+    prefix = prep.prefix
 
     def cost(view: View) -> int:
         if view.mode == "full":
-            return sum(line_tokens) + overhead
-        shown = sum(sum(line_tokens[s - 1 : e]) for s, e in view.lines)
+            return prefix[-1] + overhead
+        if not view.lines:
+            return tok.count(view.text) + overhead
+        shown = sum(prefix[e] - prefix[s - 1] for s, e in view.lines)
         elisions = view.text.count("\n⋮") + view.text.startswith("⋮")
-        return shown + 2 * elisions + (tok.count(view.text) if not view.lines else 0) + overhead
+        return shown + 2 * elisions + overhead
 
     base = max(cand.score, 0.0) ** SHARPEN
     listed = View("listed", "", ())
@@ -128,7 +185,7 @@ def build_choice(
         choice.options.append(Option(ov, base * COVERAGE["outline"], cost(ov)))
         sv = summary(outline, lines)
         choice.options.append(Option(sv, base * COVERAGE["summary"], cost(sv)))
-        scored = symbol_scores(_leaves(outline.symbols), lines, cand, signals, index)
+        scored = symbol_scores(prep, cand, signals, index)
         # The chance that the change lands in a definition grows faster than its score.
         weights = [(sym, v**SYM_SHARPEN) for sym, v in scored if v > 0]
         total = sum(w for _, w in weights)
@@ -139,9 +196,9 @@ def build_choice(
             picked.append(sym)
             covered += w
             view = slice_view(outline, lines, picked, extra=[(ln, ln) for ln in cand.lines])
-            share = SLICE_BASE + (1 - SLICE_BASE) * covered / total
+            share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
             choice.options.append(Option(view, base * share, cost(view)))
-    fv = full(lines, red.text)
+    fv = full(lines, prep.redacted.text)
     choice.options.append(Option(fv, base, cost(fv)))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
     choice.options.sort(key=lambda o: (o.cost, -o.value))
@@ -184,6 +241,7 @@ def fit(
     tok: Tokenizer,
     budget: int,
     overhead: Callable[[str], int],
+    preparer: Preparer,
 ) -> tuple[list[Item], list[Candidate]]:
     """Items for the files that made it, best first, and the candidates left out."""
     pool = [c for c in candidates if c.score > 0][:MAX_CANDIDATES]
@@ -192,9 +250,9 @@ def fit(
         pool = [c for c in pool if c.score >= floor or c.focus]
     choices = []
     for cand in pool:
-        ch = build_choice(cand, index, signals, tok, overhead(cand.path))
-        if ch is not None:
-            choices.append(ch)
+        prep = preparer.get(cand.path)
+        if prep is not None:
+            choices.append(build_choice(cand, prep, index, signals, tok, overhead(cand.path)))
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .errors import CtxtrimError
@@ -54,13 +55,23 @@ def _item_title(item: Item) -> str:
     return f"{item.path} ({detail})"
 
 
+_TICKS = re.compile(r"`{3,}")
+
+
 def _fence(text: str) -> str:
-    longest = 2
-    run = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    """A backtick fence longer than any run of backticks inside `text`."""
+    longest = max((len(m) for m in _TICKS.findall(text)), default=2)
     return "`" * (longest + 1)
+
+
+def _md_file(item: Item) -> str:
+    fence = _fence(item.text)
+    lang = _FENCE_LANG.get(item.language or "", "")
+    return f"## {_item_title(item)}\n\n{fence}{lang}\n{item.text}\n{fence}"
+
+
+def _md_rule(item: Item) -> str:
+    return f"## {_item_title(item)}\n\n{item.text.strip()}"
 
 
 def markdown(pack: Pack) -> str:
@@ -72,14 +83,10 @@ def markdown(pack: Pack) -> str:
     listed = [i for i in pack.items if i.kind == "file" and i.mode == "listed"]
     if rules:
         out.append("# Rules")
-        for item in rules:
-            out.append(f"## {_item_title(item)}\n\n{item.text.strip()}")
+        out.extend(_md_rule(item) for item in rules)
     if files:
         out.append("# Files")
-        for item in files:
-            fence = _fence(item.text)
-            lang = _FENCE_LANG.get(item.language or "", "")
-            out.append(f"## {_item_title(item)}\n\n{fence}{lang}\n{item.text}\n{fence}")
+        out.extend(_md_file(item) for item in files)
     if listed:
         out.append("# Also relevant (not shown)\n\n" + "\n".join(f"- {i.path}" for i in listed))
     if pack.explain:
@@ -95,24 +102,43 @@ def _attr(text: str) -> str:
     return _xml_escape(text).replace('"', "&quot;")
 
 
+def _xml_item(item: Item) -> str:
+    if item.kind == "rule":
+        return (
+            f'<rule path="{_attr(item.path)}" section="{_attr(item.section or "")}">\n'
+            f"{_xml_escape(item.text.strip())}\n</rule>"
+        )
+    if item.mode == "listed":
+        return f'<file path="{_attr(item.path)}" mode="listed"/>'
+    ranges = " ".join(f"{s}-{e}" for s, e in item.lines)
+    return (
+        f'<file path="{_attr(item.path)}" mode="{item.mode}" lines="{ranges}">\n'
+        f"{_xml_escape(item.text)}\n</file>"
+    )
+
+
+def _plain_item(item: Item) -> str:
+    if item.mode == "listed":
+        return f"=== {item.path} (listed)"
+    return f"=== {_item_title(item)}\n{item.text}"
+
+
+def item_block(item: Item, fmt: str) -> str:
+    """One item as it appears in a rendering (markdown, xml or plain), with its separator."""
+    if fmt == "xml":
+        return _xml_item(item) + "\n"
+    if fmt == "plain":
+        return _plain_item(item) + "\n\n"
+    if item.kind == "rule":
+        return _md_rule(item) + "\n\n"
+    return (_md_file(item) if item.mode != "listed" else f"- {item.path}") + "\n\n"
+
+
 def xml(pack: Pack) -> str:
     out = [f"<!-- {_xml_escape(header(pack))} -->", "<context>"]
     if pack.task.strip():
         out.append(f"<task>\n{_xml_escape(task_text(pack))}\n</task>")
-    for item in pack.items:
-        if item.kind == "rule":
-            out.append(
-                f'<rule path="{_attr(item.path)}" section="{_attr(item.section or "")}">\n'
-                f"{_xml_escape(item.text.strip())}\n</rule>"
-            )
-        elif item.mode == "listed":
-            out.append(f'<file path="{_attr(item.path)}" mode="listed"/>')
-        else:
-            ranges = " ".join(f"{s}-{e}" for s, e in item.lines)
-            out.append(
-                f'<file path="{_attr(item.path)}" mode="{item.mode}" lines="{ranges}">\n'
-                f"{_xml_escape(item.text)}\n</file>"
-            )
+    out.extend(_xml_item(item) for item in pack.items)
     out.append("</context>")
     if pack.explain:
         out.append(f"<!--\n{_xml_escape(explain_text(pack))}\n-->")
@@ -123,11 +149,7 @@ def plain(pack: Pack) -> str:
     out = [header(pack)]
     if pack.task.strip():
         out.append(f"TASK\n{task_text(pack)}")
-    for item in pack.items:
-        if item.mode == "listed":
-            out.append(f"=== {item.path} (listed)")
-        else:
-            out.append(f"=== {_item_title(item)}\n{item.text}")
+    out.extend(_plain_item(item) for item in pack.items)
     if pack.explain:
         out.append(explain_text(pack))
     return "\n\n".join(out) + "\n"

@@ -10,12 +10,13 @@ from . import __version__
 from .cache import Cache
 from .config import Config
 from .errors import CtxtrimError
-from .fit import fit
+from .fit import Preparer, fit
 from .index import ANALYSIS_VERSION, FileIndex
 from .pack import Item, Omitted, Pack
 from .rank import Candidate, rank
-from .render import FORMATS, measured_format, render
-from .scan import ScanResult, scan
+from .render import FORMATS, item_block, measured_format, render
+from .rules import RuleFile, discover, pack_sections
+from .scan import IgnoreRules, ScanResult, scan
 from .task import Task, extract
 from .tokens import Tokenizer
 
@@ -35,6 +36,10 @@ class Workspace:
         self.index = index
         self.tokenizer = tok
         self.lock = threading.RLock()
+        self.preparer = Preparer(index, tok)
+        self._generation = 0  # counts edits; caches keyed by it go stale on an edit
+        self._rule_cache: tuple[int, list[RuleFile]] | None = None
+        self._ignore: tuple[IgnoreRules, set[str]] | None = None
 
     @classmethod
     def open(cls, root: Path | str, config: Config | None = None, progress: Progress | None = None) -> Workspace:
@@ -54,16 +59,54 @@ class Workspace:
         return cls(root, config, scanned, index, tok)
 
     # ------------------------------------------------------------------ edits
-    def update_file(self, rel: str, text: str | None = None) -> None:
-        """Re-index one file: from `text` (an unsaved buffer) or from disk if None."""
+    def update_file(self, rel: str, text: str | None = None) -> bool:
+        """Re-index one file: from `text` (an unsaved buffer) or from disk if None. A path the
+        scan would exclude (ignored, a secret file, too large) is kept out; returns whether
+        the file is in the index now."""
         rel = self.relative(rel)
         with self.lock:
+            size = len(text.encode("utf-8", "surrogatepass")) if text is not None else None
+            if not self.admits(rel, size):
+                self.index.remove(rel)
+                self._generation += 1
+                return False
             self.index.update(rel, text)
+            self._generation += 1
+            return rel in self.index.by_path
 
     def remove_file(self, rel: str) -> None:
         rel = self.relative(rel)
         with self.lock:
             self.index.remove(rel)
+            self._generation += 1
+
+    def admits(self, rel: str, size: int | None = None, is_dir: bool = False) -> bool:
+        """Whether the scan would keep `rel` (or, with `is_dir`, descend into it): ignore
+        files, excludes, include patterns, secret files, size."""
+        if not rel or rel == "." or rel.startswith("../"):
+            return is_dir and not rel
+        with self.lock:
+            if self._ignore is None:
+                self._ignore = (IgnoreRules(self.root, self.config), set())
+            rules, loaded = self._ignore
+            parts = rel.split("/")
+            for depth in range(len(parts)):
+                directory = "/".join(parts[:depth])
+                if directory not in loaded:
+                    rules.load_dir(directory)
+                    loaded.add(directory)
+                if depth and rules.check(directory, is_dir=True)[0]:
+                    return False
+            if is_dir:
+                return not rules.check(rel, is_dir=True)[0]
+            if rules.check(rel)[0] or not rules.wanted(rel):
+                return False
+            return size is None or size <= self.config.max_file_bytes
+
+    def forget_ignore_rules(self) -> None:
+        """An ignore file changed: read them again on the next `admits`."""
+        with self.lock:
+            self._ignore = None
 
     def relative(self, path: str | Path) -> str:
         """`path` relative to the root with '/' separators; refuses paths outside the root."""
@@ -117,8 +160,8 @@ class Workspace:
         pack.items = list(rule_items)
         rule_cost = self._count(pack, measured) - fixed
         room = int((budget - fixed - rule_cost) * 0.97)
-        per_item = self._item_overhead(pack, measured)
-        items, left = fit(candidates, self.index, signals, tok, max(room, 0), per_item)
+        per_item = self._item_overhead(measured)
+        items, left = fit(candidates, self.index, signals, tok, max(room, 0), per_item, self.preparer)
         pack.items = rule_items + items
         pack.dropped_rules = dropped
         self._enforce(pack, measured)
@@ -146,32 +189,34 @@ class Workspace:
         return sorted(out, key=lambda c: (-c.score, c.path))
 
     def _rules(self, task: Task, candidates: list[Candidate], budget: int) -> tuple[list[Item], list[Omitted]]:
-        try:
-            from .rules import pack_sections
-        except ImportError:
-            return [], []
         paths = [c.path for c in candidates[:20]] + [p for p, _ in task.focus_points()]
-        kept, dropped = pack_sections(self.root, self.index, task.text, paths, budget, self.tokenizer)
+        kept, dropped = pack_sections(self.rules(), task.text, paths, budget, self.tokenizer)
         top = max([i.score for i in kept] + [o.score for o in dropped] + [1e-9])
         for item in kept:
             item.score = round(max(item.score, 0.0) / top, 4)
         return kept, dropped
 
+    def rules(self) -> list[RuleFile]:
+        """The repository's AI rule files (open buffers win over the disk), rediscovered
+        only after an edit."""
+        with self.lock:
+            if self._rule_cache is None or self._rule_cache[0] != self._generation:
+                files = [doc.path for _, doc in self.index.live_docs()]
+                found = discover(self.root, files, self.tokenizer, dict(self.index.overlays))
+                self._rule_cache = (self._generation, found)
+            return self._rule_cache[1]
+
     def _count(self, pack: Pack, fmt: str) -> int:
         return self.tokenizer.count(render(pack, fmt))
 
-    def _item_overhead(self, pack: Pack, fmt: str) -> Callable[[str], int]:
-        """Tokens a file item costs beyond its text (title, fences), by path."""
-        base = self._count(pack, fmt)
+    def _item_overhead(self, fmt: str) -> Callable[[str], int]:
+        """Tokens a file item costs beyond its text (title, fences, separators), by path. The
+        line ranges in a slice's title vary, hence the margin."""
         probe = Item("file", "", "slice", "x", 1.0, lines=[(1, 1)], language="python")
 
         def overhead(path: str) -> int:
             probe.path = path
-            pack.items.append(probe)
-            try:
-                return self._count(pack, fmt) - base + 8  # reasons vary; lines lists vary
-            finally:
-                pack.items.pop()
+            return self.tokenizer.count(item_block(probe, fmt)) + 12
 
         return overhead
 

@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
-from ctxtrim.scan import IgnoreRules
 from ctxtrim.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,6 @@ class Folder:
         self._secondary: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], Workspace] = (
             OrderedDict()
         )
-        self._ignore: dict[int, tuple[IgnoreRules, set[str]]] = {}
         self.ready: Future[Workspace] = self._worker.submit(self._open, progress)
 
     # ------------------------------------------------------------------ lifecycle
@@ -110,29 +108,16 @@ class Folder:
         """Whether the scan would keep `rel` (or, with `is_dir`, descend into it): ignore files,
         excludes, include patterns, secret files, size. So the buffer of an excluded file
         (`.env`, vendored code) never enters the index. Worker thread only."""
-        if not rel or rel == "." or rel.startswith("../"):
-            return is_dir and not rel
-        key = id(ws.config)
-        if key not in self._ignore:
-            self._ignore[key] = (IgnoreRules(ws.root, ws.config), set())
-        rules, loaded = self._ignore[key]
-        parts = rel.split("/")
-        for depth in range(len(parts)):
-            directory = "/".join(parts[:depth])
-            if directory not in loaded:
-                rules.load_dir(directory)
-                loaded.add(directory)
-            if depth and rules.check(directory, is_dir=True)[0]:
-                return False
-        if is_dir:
-            return not rules.check(rel, is_dir=True)[0]
-        if rules.check(rel)[0] or not rules.wanted(rel):
-            return False
-        return size is None or size <= ws.config.max_file_bytes
+        return ws.admits(rel, size, is_dir)
 
     def forget_ignore_rules(self) -> None:
-        """An ignore file changed: re-read them on the next check (worker thread)."""
-        self.submit(self._ignore.clear)
+        """An ignore file changed: re-read them on the next check."""
+
+        def forget() -> None:
+            for ws in [self.ready.result(), *self._secondary.values()]:
+                ws.forget_ignore_rules()
+
+        self.submit(forget)
 
     # ------------------------------------------------------------------ edits
     def set_text(self, rel: str, text: str) -> None:

@@ -14,7 +14,6 @@ from ctxtrim.task import Task
 from .errors import failed, invalid
 from .folder import Folder
 from .params import FocusRef, PackParams, parse_pack_params
-from .rules import buffer_texts
 
 if TYPE_CHECKING:
     from .app import CtxtrimServer
@@ -100,8 +99,8 @@ def _run(
     if default is not None and default[0] in ws.index.by_path:  # else: an excluded or new file
         points.insert(0, default)
     focus = tuple(f"{rel}:{line}" if line else rel for rel, line in points)
-    with buffer_texts(folder):  # rule sections come from unsaved buffers too
-        result = ws.pack(Task(req.task, focus=focus), req.budget, req.fmt, req.explain)
+    # Rule sections come from unsaved buffers too: the workspace's overlays hold them.
+    result = ws.pack(Task(req.task, focus=focus), req.budget, req.fmt, req.explain)
     if req.fmt == "json":
         return as_dict(result)
     return {

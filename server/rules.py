@@ -3,17 +3,13 @@ each section heading (code lens), and a hover saying which tools load the file a
 those tools load in total.
 
 Everything is computed on the folder's worker, after the edits queued before it, from the
-buffers' current text (see `buffer_texts`), and cached until the next change.
+buffers' current text, and cached until the next change.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,38 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.3  # seconds of quiet typing before a rule file is checked again
 
-# ------------------------------------------------------------------ unsaved rule text
-# The rules package reads rule files from disk. Until it accepts buffer texts (a requested core
-# change), its reader is wrapped so that, on a thread that asks for it, open buffers win.
-_local = threading.local()
-# The package re-exports `discover` the function under the module's name; fetch the module.
-discover_mod = importlib.import_module("ctxtrim.rules.discover")
-_disk_read_text = discover_mod.read_text
-
-
-def _read_text(path: Path) -> str:
-    overlay: dict[str, str] | None = getattr(_local, "texts", None)
-    if overlay:
-        text = overlay.get(str(path))
-        if text is not None:
-            return text.replace("\r\n", "\n")
-    return _disk_read_text(path)
-
-
-discover_mod.read_text = _read_text
-
-
-@contextlib.contextmanager
-def buffer_texts(folder: Folder) -> Iterator[None]:
-    """On this thread, make the rules package see the folder's open buffers (worker thread)."""
-    previous = getattr(_local, "texts", None)
-    _local.texts = {str(folder.root / rel): text for rel, text in folder.buffers.items()}
-    try:
-        yield
-    finally:
-        _local.texts = previous
-
-
 # ------------------------------------------------------------------ the rules of one folder
 @dataclass
 class RulesView:
@@ -90,10 +54,10 @@ def compute(folder: Folder) -> RulesView:
         settings = load_settings(folder.root)
     except CtxtrimError as exc:
         settings, view.error = CheckSettings(), str(exc)
-    with buffer_texts(folder):
-        rules = discover(folder.root, files, Tokenizer(settings.encoding))
-        rules = [r for r in rules if not any(glob_matches(p, r.path) for p in settings.exclude)]
-        found = run_checks(rules, RepoFiles(folder.root, files), settings)
+    # Open buffers win over the disk, so diagnostics follow the user's typing.
+    rules = discover(folder.root, files, Tokenizer(settings.encoding), dict(folder.buffers))
+    rules = [r for r in rules if not any(glob_matches(p, r.path) for p in settings.exclude)]
+    found = run_checks(rules, RepoFiles(folder.root, files), settings)
     view.rules = {r.path: r for r in rules}
     view.by_tool = always_on_by_tool(rules)
     for rule in rules:

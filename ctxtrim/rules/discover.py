@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +35,29 @@ WINDSURF_TRIGGERS = {
 }
 
 
-def discover(root: Path, files: list[str], tokenizer: Tokenizer | None = None) -> list[RuleFile]:
+def discover(
+    root: Path,
+    files: list[str],
+    tokenizer: Tokenizer | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> list[RuleFile]:
     """All rule files under `root`, sorted by path.
 
     `files` are the repository's non-ignored files (repo-relative, posix). Known rule
     locations are also looked up on disk, so a gitignored `CLAUDE.local.md` or `.cursor/`
     folder is still found. Files reached through `@imports` are included, marked `imported_by`.
+    `texts` maps paths to unsaved editor buffers, which win over the disk.
     """
     root = Path(root)
     tokenizer = tokenizer or Tokenizer()
     known = RepoFiles(root, files)
+    texts = texts or {}
     rules: dict[str, RuleFile] = {}
     for path in sorted(_candidate_paths(root, files)):
         convention = classify(path)
         if convention is not None and known.is_file(path):
-            rules[path] = read_rule(root, path, convention, tokenizer, known)
-    _follow_imports(root, rules, tokenizer, known)
+            rules[path] = read_rule(root, path, convention, tokenizer, known, texts.get(path))
+    _follow_imports(root, rules, tokenizer, known, texts)
     _mark_shadowing(rules)
     _add_zed(rules)
     return [rules[path] for path in sorted(rules)]
@@ -102,10 +110,15 @@ def read_text(path: Path) -> str:
 
 
 def read_rule(
-    root: Path, path: str, convention: Convention, tokenizer: Tokenizer, known: RepoFiles
+    root: Path,
+    path: str,
+    convention: Convention,
+    tokenizer: Tokenizer,
+    known: RepoFiles,
+    text: str | None = None,
 ) -> RuleFile:
-    """Read one rule file: frontmatter, activation, sections, imports."""
-    text = read_text(root / path)
+    """Read one rule file (or take its unsaved `text`): frontmatter, activation, sections, imports."""
+    text = read_text(root / path) if text is None else text.replace("\r\n", "\n")
     front = read_frontmatter(text) if convention.kind in FRONTMATTER_KINDS else Frontmatter()
     activation, globs, description, problem = _activation(convention.kind, path, front.data)
     error, error_line = front.error, front.error_line
@@ -211,7 +224,11 @@ def _imports(rule: RuleFile, known: RepoFiles) -> tuple[Reference, ...]:
 
 
 def _follow_imports(
-    root: Path, rules: dict[str, RuleFile], tokenizer: Tokenizer, known: RepoFiles
+    root: Path,
+    rules: dict[str, RuleFile],
+    tokenizer: Tokenizer,
+    known: RepoFiles,
+    texts: Mapping[str, str],
 ) -> None:
     """Add the files that `@imports` pull in, up to MAX_IMPORT_DEPTH hops; cycles end it."""
     frontier = [(rule, 0) for rule in rules.values() if rule.imports]
@@ -232,7 +249,7 @@ def _follow_imports(
                 continue
             seen.add(target)
             convention = Convention("import", importer.tools, importer.scope)
-            imported = read_rule(root, target, convention, tokenizer, known)
+            imported = read_rule(root, target, convention, tokenizer, known, texts.get(target))
             imported.activation = importer.activation
             imported.globs = importer.globs
             imported.imported_by = importer.path

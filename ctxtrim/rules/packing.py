@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..tokens import Tokenizer
-from .discover import discover
+from .model import RuleFile
 from .select import select_sections
 
 
 def pack_sections(
-    root: Path, index: Any, task: str, paths: list[str], budget: int, tokenizer: Tokenizer
+    rules: list[RuleFile], task: str, paths: list[str], budget: int, tokenizer: Tokenizer
 ) -> tuple[list[Any], list[Any]]:
     """Rule sections for a pack as (`Item`s kept, `Omitted`s dropped).
 
-    `index` is the core's FileIndex (only `live_docs()` is used, for the file list); `paths`
-    are the files in the pack and the focus files.
+    `rules` come from `discover`; `paths` are the files in the pack and the focus files.
     """
     from ..pack import Item, Omitted  # the core's types; imported late to avoid a cycle
 
-    files = [doc.path for _, doc in index.live_docs()]
-    rules = discover(Path(root), files, tokenizer)
     selection = select_sections(rules, task, paths, budget, tokenizer)
     kept = [
         Item(
