@@ -24,6 +24,7 @@ import hashlib
 import math
 import os
 import re
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -339,8 +340,18 @@ class FileIndex:
         paths = [e.path for e in files]
         total_bytes = sum(e.size for e in files)
         workers = min(os.cpu_count() or 1, 8)
+        # Worker processes are forked: cheap, and no re-import of `__main__` (which `python -m
+        # ctxtrim` would re-run under spawn). Forking a process with other threads (the
+        # language server's) risks a child stuck on a lock one of them held, so there the
+        # build stays in this process.
+        import multiprocessing  # here: a warm start never needs it
+
         parallel = (
-            workers > 1 and total_bytes >= PARALLEL_MIN_BYTES and len(paths) >= PARALLEL_MIN_FILES
+            workers > 1
+            and total_bytes >= PARALLEL_MIN_BYTES
+            and len(paths) >= PARALLEL_MIN_FILES
+            and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()
         )
         self.stats.parallel = parallel
         root, max_bytes = str(self.root), self.config.max_file_bytes
@@ -353,7 +364,8 @@ class FileIndex:
             # A few chunks per worker balance the load; more would only multiply the per-term
             # merge work in the parent.
             jobs = _chunk_jobs(root, max_bytes, paths, 0, workers * 3)
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 for chunk in pool.map(analyze_chunk, jobs):
                     self._merge(chunk, entries, lists_docs, lists_tfs)
                     if progress:
