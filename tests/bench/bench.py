@@ -157,8 +157,15 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path, out: Path) -> Run:
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     ok = proc.returncode == 0
-    note = "" if ok else Path(f"{out}.err").read_text(errors="replace").strip()[-300:]
+    note = "" if ok else _failure(Path(f"{out}.err").read_text(errors="replace"), proc.returncode)
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, peak[0], ok, note)
+
+
+def _failure(stderr: str, code: int) -> str:
+    """The line of a failed run's stderr that says what went wrong, else its last line."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    said = [ln for ln in lines if "error" in ln.lower()] or lines[-1:] or [""]
+    return f"exit {code}: {said[0][:240]}"
 
 
 # ---------------------------------------------------------------------- the contenders
@@ -214,7 +221,16 @@ def pick_changed_file(tree: Path) -> Path:
 
 
 def run_ctxtrim(args: argparse.Namespace, work: Path, rows: dict[str, Row]) -> None:
-    base = [sys.executable, "-m", "ctxtrim", "pack", str(args.tree), args.task, "--budget", str(args.budget)]
+    base = [
+        sys.executable,
+        "-m",
+        "ctxtrim",
+        "pack",
+        str(args.tree),
+        args.task,
+        "--budget",
+        str(args.budget),
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     changed = pick_changed_file(args.tree)
     original, st = changed.read_bytes(), changed.stat()
@@ -232,7 +248,10 @@ def run_ctxtrim(args: argparse.Namespace, work: Path, rows: dict[str, Row]) -> N
     finally:
         changed.write_bytes(original)
         os.utime(changed, ns=(st.st_atime_ns, st.st_mtime_ns))
-    print(f"  (after-change edits went to {changed.relative_to(args.tree)}, restored)", file=sys.stderr)
+    print(
+        f"  (after-change edits went to {changed.relative_to(args.tree)}, restored)",
+        file=sys.stderr,
+    )
 
 
 def run_repomix(cmd0: list[str], args: argparse.Namespace, work: Path, row: Row) -> None:
@@ -244,7 +263,9 @@ def run_repomix(cmd0: list[str], args: argparse.Namespace, work: Path, row: Row)
         out.unlink(missing_ok=True)
 
 
-def run_aider(py: str, bpe: str, args: argparse.Namespace, work: Path, rows: dict[str, Row]) -> None:
+def run_aider(
+    py: str, bpe: str, args: argparse.Namespace, work: Path, rows: dict[str, Row]
+) -> None:
     driver = work / "aider_driver.py"
     driver.write_text(AIDER_DRIVER)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
@@ -281,7 +302,7 @@ def report(rows: dict[str, Row], args: argparse.Namespace) -> str:
     ]
     repomix = rows.get("repomix")
     aider = rows.get("aider cold")
-    for key, row in rows.items():
+    for row in rows.values():
         if not row.runs:
             continue
         if not row.ok:
@@ -306,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--skip-repomix", action="store_true")
     parser.add_argument("--skip-aider", action="store_true")
-    parser.add_argument("--repomix", help="the repomix command (default: found on PATH or /tmp/repomix)")
+    parser.add_argument(
+        "--repomix", help="the repomix command (default: found on PATH or /tmp/repomix)"
+    )
     parser.add_argument("--aider-python", help="a python with aider-chat (default /tmp/aider-venv)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     args = parser.parse_args(argv)
@@ -329,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_repomix:
             cmd = find_repomix(args.repomix)
             if cmd is None:
-                print("repomix not found (npm i repomix, or --repomix CMD): skipped", file=sys.stderr)
+                print(
+                    "repomix not found (npm i repomix, or --repomix CMD): skipped", file=sys.stderr
+                )
             else:
                 print("repomix ...", file=sys.stderr)
                 run_repomix(cmd, args, work, rows["repomix"])
