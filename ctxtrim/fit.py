@@ -33,6 +33,7 @@ SLICE_BASE = float(os.environ.get("CTXTRIM_SLICE_BASE", 0.1))  # worth of a slic
 # A slice never holds all a file might need: code outside definitions, a definition that
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = float(os.environ.get("CTXTRIM_SLICE_MAX", 0.8))
+RERANK = float(os.environ.get("CTXTRIM_RERANK", 1.0))  # weight of the best definition's score
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
@@ -155,11 +156,25 @@ def _leaves(symbols: list[Symbol]) -> list[Symbol]:
     return out
 
 
+def _rerank(prepared: list[tuple[Candidate, Prepared]], scored: dict[str, list[tuple[Symbol, float]]]) -> None:
+    """Symbol-level evidence re-ranks files: a file with one definition that matches the task
+    closely is a likelier place for the change than one with diffuse matches."""
+    best = {path: max((v for _, v in syms), default=0.0) for path, syms in scored.items()}
+    top = max(best.values(), default=0.0)
+    if top <= 0:
+        return
+    for cand, _ in prepared:
+        gain = RERANK * best[cand.path] / top
+        cand.score += gain
+        if gain >= RERANK * 0.6:
+            sym = max(scored[cand.path], key=lambda x: x[1])[0]
+            cand.reasons.append(f"`{sym.qualname}` matches the task closely")
+
+
 def build_choice(
     cand: Candidate,
     prep: Prepared,
-    index: FileIndex,
-    signals: Signals,
+    scored: list[tuple[Symbol, float]],
     tok: Tokenizer,
     overhead: int,
 ) -> FileChoice:
@@ -185,7 +200,6 @@ def build_choice(
         choice.options.append(Option(ov, base * COVERAGE["outline"], cost(ov)))
         sv = summary(outline, lines)
         choice.options.append(Option(sv, base * COVERAGE["summary"], cost(sv)))
-        scored = symbol_scores(prep, cand, signals, index)
         # The chance that the change lands in a definition grows faster than its score.
         weights = [(sym, v**SYM_SHARPEN) for sym, v in scored if v > 0]
         total = sum(w for _, w in weights)
@@ -248,11 +262,13 @@ def fit(
     if pool:
         floor = pool[0].score * 0.02
         pool = [c for c in pool if c.score >= floor or c.focus]
-    choices = []
-    for cand in pool:
-        prep = preparer.get(cand.path)
-        if prep is not None:
-            choices.append(build_choice(cand, prep, index, signals, tok, overhead(cand.path)))
+    prepared = [(c, p) for c in pool if (p := preparer.get(c.path)) is not None]
+    scored = {c.path: symbol_scores(p, c, signals, index) for c, p in prepared}
+    _rerank(prepared, scored)
+    prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
+    choices = [
+        build_choice(c, p, scored[c.path], tok, overhead(c.path)) for c, p in prepared
+    ]
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0

@@ -276,6 +276,7 @@ class BuildStats:
     from_cache: int = 0  # analyses taken from the per-file cache
     snapshot: str = "none"  # none | loaded | written | refreshed
     parallel: bool = False
+    idle_done: bool = False  # the caller's idle work ran while workers analysed
 
 
 class FileIndex:
@@ -303,9 +304,26 @@ class FileIndex:
         self._outlines: OrderedDict[str, Outline] = OrderedDict()
 
     # ------------------------------------------------------------------ building
-    def build(self, scan: ScanResult, progress: Callable[[int, int], None] | None = None) -> None:
+    def build(
+        self,
+        scan: ScanResult,
+        progress: Callable[[int, int], None] | None = None,
+        idle: Callable[[], object] | None = None,
+    ) -> None:
         """Index every scanned file: from the snapshot when there is one, re-examining only
-        files whose size or mtime changed; else analyse everything (in parallel if large)."""
+        files whose size or mtime changed; else analyse everything (in parallel if large).
+        `idle` is called once, while worker processes run if there are any: other start-up
+        work (loading the tokenizer) overlaps the analysis instead of following it."""
+        self._build(scan, progress, idle)
+        if idle is not None and not self.stats.idle_done:
+            idle()
+
+    def _build(
+        self,
+        scan: ScanResult,
+        progress: Callable[[int, int], None] | None,
+        idle: Callable[[], object] | None,
+    ) -> None:
         self.stats = BuildStats(files=len(scan.files))
         key = self._snapshot_key()
         snap = self.cache.load_snapshot(str(self.root), key)
@@ -319,7 +337,7 @@ class FileIndex:
                     self.stats.snapshot = "refreshed"
                 return
             self._reset()
-        self._build_cold(scan.files, progress)
+        self._build_cold(scan.files, progress, idle)
         self.save_snapshot()
         self.stats.snapshot = "written"
 
@@ -335,7 +353,10 @@ class FileIndex:
         return repr((SNAPSHOT_FORMAT, c.exclude, c.include, c.use_gitignore, c.max_file_bytes))
 
     def _build_cold(
-        self, files: list[FileEntry], progress: Callable[[int, int], None] | None
+        self,
+        files: list[FileEntry],
+        progress: Callable[[int, int], None] | None,
+        idle: Callable[[], object] | None = None,
     ) -> None:
         paths = [e.path for e in files]
         total_bytes = sum(e.size for e in files)
@@ -366,7 +387,11 @@ class FileIndex:
             jobs = _chunk_jobs(root, max_bytes, paths, 0, workers * 3)
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for chunk in pool.map(analyze_chunk, jobs):
+                chunks = pool.map(analyze_chunk, jobs)  # submits every job now
+                if idle is not None:
+                    self.stats.idle_done = True
+                    idle()
+                for chunk in chunks:
                     self._merge(chunk, entries, lists_docs, lists_tfs)
                     if progress:
                         progress(chunk.base + len(chunk.digests), len(paths))

@@ -18,7 +18,7 @@ from .render import FORMATS, item_block, measured_format, render
 from .rules import RuleFile, discover, pack_sections
 from .scan import IgnoreRules, ScanResult, scan
 from .task import Task, extract
-from .tokens import Tokenizer
+from .tokens import Tokenizer, check_available
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -51,12 +51,17 @@ class Workspace:
             raise CtxtrimError(f"{root}: not a directory")
         root = root.resolve()
         config = config or Config.load(root)
-        tok = Tokenizer(config.encoding)
+        check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
         scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)
         cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
         index = FileIndex(root, config, cache)
-        index.build(scanned, (lambda d, t: progress("index", d, t)) if progress else None)
-        return cls(root, config, scanned, index, tok)
+        loaded: list[Tokenizer] = []
+        index.build(
+            scanned,
+            (lambda d, t: progress("index", d, t)) if progress else None,
+            idle=lambda: loaded.append(Tokenizer(config.encoding)),
+        )
+        return cls(root, config, scanned, index, loaded[0])
 
     # ------------------------------------------------------------------ edits
     def update_file(self, rel: str, text: str | None = None) -> bool:
@@ -149,7 +154,7 @@ class Workspace:
             budget=budget,
             encoding=tok.name,
             files_total=self.index.alive,
-            repo_tokens_estimate=sum(d.entry.size for _, d in self.index.live_docs()) // 4,
+            repo_tokens_estimate=self._total_bytes() // 4,
             format=fmt,
             explain=explain,
             with_task=with_task,
@@ -201,10 +206,14 @@ class Workspace:
         only after an edit."""
         with self.lock:
             if self._rule_cache is None or self._rule_cache[0] != self._generation:
-                files = [doc.path for _, doc in self.index.live_docs()]
+                files = list(self.index.by_path)
                 found = discover(self.root, files, self.tokenizer, dict(self.index.overlays))
                 self._rule_cache = (self._generation, found)
             return self._rule_cache[1]
+
+    def _total_bytes(self) -> int:
+        docs = self.index.docs
+        return sum(docs[i].entry.size for i in self.index.by_path.values())
 
     def _count(self, pack: Pack, fmt: str) -> int:
         return self.tokenizer.count(render(pack, fmt))
@@ -244,7 +253,9 @@ class Workspace:
     def _account(self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
         pack.omitted_files = max(self.index.alive - len(shown), 0)
-        omitted_bytes = sum(d.entry.size for _, d in self.index.live_docs() if d.path not in shown)
+        docs = self.index.docs
+        shown_bytes = sum(docs[self.index.by_path[p]].entry.size for p in shown if p in self.index.by_path)
+        omitted_bytes = self._total_bytes() - shown_bytes
         pack.omitted_tokens = omitted_bytes // 4
         for item in pack.items:
             if item.redactions:

@@ -84,11 +84,29 @@ def _inside(path: str, directory: str) -> bool:
     return not directory or path == directory or path.startswith(directory + "/")
 
 
+MAX_LOCAL_LOOKUPS = 3000
+# Cheap tests that every rule path passes; classify() runs only on what passes them.
+_MARKERS = (".claude/", ".cursor/", ".github/instructions/", ".windsurf/", ".clinerules",
+            ".continue/", ".roo", ".roorules")
+
+
+def _maybe_rule(path: str) -> bool:
+    return (
+        path in ROOT_FILES
+        or posixpath.basename(path) in NESTED_NAMES
+        or any(marker in path for marker in _MARKERS)
+    )
+
+
 def _candidate_paths(root: Path, files: list[str]) -> set[str]:
-    candidates = {path for path in files if classify(path) is not None}
+    candidates = {path for path in files if _maybe_rule(path) and classify(path) is not None}
     on_disk = [*ROOT_FILES, *NESTED_NAMES]
+    # A gitignored CLAUDE.local.md may sit in any directory. Looking costs a stat per
+    # directory, so a very large tree is only searched next to its other rule files.
     directories = {posixpath.dirname(path) for path in files} | {""}
-    for directory in directories:  # a gitignored CLAUDE.local.md next to tracked files
+    if len(directories) > MAX_LOCAL_LOOKUPS:
+        directories = {posixpath.dirname(path) for path in candidates} | {""}
+    for directory in directories:
         on_disk.append(posixpath.join(directory, "CLAUDE.local.md"))
     candidates.update(path for path in on_disk if (root / path).is_file())
     for folder in DISK_FOLDERS:

@@ -24,16 +24,28 @@ class RepoFiles:
     def __init__(self, root: Path, files: Iterable[str]) -> None:
         self.root = root
         self.files = set(files)
-        self.dirs = {""}
-        self.by_name: dict[str, list[str]] = defaultdict(list)
-        for path in sorted(self.files):
-            self.by_name[posixpath.basename(path)].append(path)
-            parent = posixpath.dirname(path)
-            while parent not in self.dirs:
-                self.dirs.add(parent)
-                self.by_name[posixpath.basename(parent)].append(parent)
-                parent = posixpath.dirname(parent)
+        self._dirs: set[str] | None = None  # built on first use: large repositories pay once
+        self._by_name: dict[str, list[str]] = defaultdict(list)
         self._ignore: pathspec.PathSpec | None = None
+
+    @property
+    def dirs(self) -> set[str]:
+        if self._dirs is None:
+            dirs = {""}
+            for path in sorted(self.files):
+                self._by_name[posixpath.basename(path)].append(path)
+                parent = posixpath.dirname(path)
+                while parent not in dirs:
+                    dirs.add(parent)
+                    self._by_name[posixpath.basename(parent)].append(parent)
+                    parent = posixpath.dirname(parent)
+            self._dirs = dirs
+        return self._dirs
+
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        _ = self.dirs
+        return self._by_name
 
     def is_file(self, path: str) -> bool:
         return path in self.files or (self.root / path).is_file()
