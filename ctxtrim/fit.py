@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .index import FileIndex
 from .outline import Outline, Symbol
@@ -262,6 +262,8 @@ def fit(
     if pool:
         floor = pool[0].score * 0.02
         pool = [c for c in pool if c.score >= floor or c.focus]
+    # Copies: re-ranking changes scores and reasons, and fit may run twice on one ranking.
+    pool = [replace(c, reasons=list(c.reasons)) for c in pool]
     prepared = [(c, p) for c in pool if (p := preparer.get(c.path)) is not None]
     scored = {c.path: symbol_scores(p, c, signals, index) for c, p in prepared}
     _rerank(prepared, scored)

@@ -148,6 +148,9 @@ class Workspace:
             if rel not in self.index.by_path:
                 raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
         candidates = rank(self.index, task, signals) if (task.text.strip() or task.focus) else self._central()
+        # Rule files are packed as rule sections, with their own share of the budget.
+        rule_paths = {r.path for r in self.rules()}
+        candidates = [c for c in candidates if c.path not in rule_paths]
         pack = Pack(
             root=str(self.root),
             task=task.text,
@@ -161,12 +164,21 @@ class Workspace:
         )
         measured = measured_format(fmt)
         fixed = self._count(pack, measured)  # header and task, with no items
-        rule_items, dropped = self._rules(task, candidates, int(budget * self.config.rules_share))
+        per_item = self._item_overhead(measured)
+
+        def fit_code(room: int) -> tuple[list[Item], list[Candidate]]:
+            return fit(candidates, self.index, signals, tok, max(int(room * 0.97), 0), per_item, self.preparer)
+
+        # Code first, within the budget less the rules' share; then the rule sections that
+        # apply to the files actually shown; then give the code what the rules left unused.
+        reserve = int(budget * self.config.rules_share) if self.rules() else 0
+        items, left = fit_code(budget - fixed - reserve)
+        shown = [i.path for i in items if i.mode in ("full", "slice")]
+        rule_items, dropped = self._rules(task, shown, reserve)
         pack.items = list(rule_items)
         rule_cost = self._count(pack, measured) - fixed
-        room = int((budget - fixed - rule_cost) * 0.97)
-        per_item = self._item_overhead(measured)
-        items, left = fit(candidates, self.index, signals, tok, max(room, 0), per_item, self.preparer)
+        if reserve - rule_cost > 0.05 * budget:
+            items, left = fit_code(budget - fixed - rule_cost)
         pack.items = rule_items + items
         pack.dropped_rules = dropped
         self._enforce(pack, measured)
@@ -193,8 +205,8 @@ class Workspace:
             out.append(Candidate(doc.path, score, ["central: its definitions are used widely"]))
         return sorted(out, key=lambda c: (-c.score, c.path))
 
-    def _rules(self, task: Task, candidates: list[Candidate], budget: int) -> tuple[list[Item], list[Omitted]]:
-        paths = [c.path for c in candidates[:20]] + [p for p, _ in task.focus_points()]
+    def _rules(self, task: Task, shown: list[str], budget: int) -> tuple[list[Item], list[Omitted]]:
+        paths = shown + [self.relative(p) for p, _ in task.focus_points()]
         kept, dropped = pack_sections(self.rules(), task.text, paths, budget, self.tokenizer)
         top = max([i.score for i in kept] + [o.score for o in dropped] + [1e-9])
         for item in kept:

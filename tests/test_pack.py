@@ -167,3 +167,29 @@ def test_secrets_are_redacted_and_not_claimed(demo: Path) -> None:
     item = next(i for i in pack.items if i.path == "app/settings.py")
     assert item.mode != "full" and all(not (s <= 3 <= e) for s, e in item.lines)
     assert pack.redactions
+
+
+def test_rule_sections_follow_the_task(ws: Workspace) -> None:
+    pack = ws.pack(Task("the login redirect goes to another host"), 3000, "json", explain=True)
+    sections = {(i.path, i.section) for i in pack.items if i.kind == "rule"}
+    assert ("CLAUDE.md", "shopdemo > Login and redirects") in sections
+    assert ("CLAUDE.md", "shopdemo > Payments service") not in sections
+    assert any(o.path.startswith("CLAUDE.md:") for o in pack.dropped_rules)
+    # Rule files are packed as rule sections, never again as files.
+    assert not any(i.kind == "file" and i.path == "CLAUDE.md" for i in pack.items)
+
+
+def test_a_glob_rule_stays_out_when_no_matching_file_is_packed(ws: Workspace) -> None:
+    pack = ws.pack(Task("Charge.Capture must reject zero amounts in the payments service"), 3000, "json")
+    sections = {(i.path, i.section) for i in pack.items if i.kind == "rule"}
+    shown = {i.path for i in pack.items if i.kind == "file" and i.mode != "listed"}
+    assert ("CLAUDE.md", "shopdemo > Payments service") in sections
+    assert ("CLAUDE.md", "shopdemo > Login and redirects") not in sections
+    front_end_shown = any(p.startswith("web/") for p in shown)
+    assert ((".cursor/rules/frontend.mdc", "Front end") in sections) == front_end_shown
+
+
+def test_a_glob_rule_applies_when_a_matching_file_is_packed(ws: Workspace) -> None:
+    pack = ws.pack(Task("submitLogin should use api.post", focus=("web/src/login.ts",)), 3000, "json")
+    sections = {(i.path, i.section) for i in pack.items if i.kind == "rule"}
+    assert (".cursor/rules/frontend.mdc", "Front end") in sections

@@ -19,6 +19,7 @@ from .lexical import bm25, words
 from .model import RuleFile, RuleSection
 
 MIN_SCORE = 0.1  # below this a section is noise for the task, even if budget remains
+RELATIVE_FLOOR = 0.2  # of the best section's score
 _OVERVIEW_TOKENS = 120  # a short first section of an always-on file: what the project is
 _LANGUAGES = {
     "py": "python",
@@ -234,9 +235,12 @@ def _fit(
     kept: list[Scored] = []
     seen_text: dict[str, RuleSection] = {}
     used = 0
+    # Relevance is relative: with a strong match in hand, a faint one is noise, even if the
+    # budget could hold it.
+    floor = max(MIN_SCORE, RELATIVE_FLOOR * max((c.score for c in candidates), default=0.0))
     for scored in candidates:
         section = scored.section
-        if scored.score < MIN_SCORE and not section.keep:
+        if scored.score < floor and not section.keep:
             scored.reasons.append("not relevant to the task")
             dropped.append(scored)
             continue
