@@ -187,21 +187,48 @@ def _char_classes(value: str) -> int:
 
 # Markers of documentation examples and placeholders. Applied to vendor tokens too: the AWS docs
 # keys (AKIAIOSFODNN7EXAMPLE, wJalr...EXAMPLEKEY) and Slack's XXXXXXXX webhooks must not fire.
-_FAKE_MARKER = re.compile(r"example|xxxx|(.)\1{7}|0123456789|abcdefghij|your[_-]?", re.IGNORECASE)
+#
+# Word markers only count when written in one case (`xxxx`, `XXXX`, `your`, `YOUR`, `Your`): a
+# random 40-character body contains a mixed-case `xXxX` or `yOuR` about once in 20,000 keys, and
+# such a key must not survive as a "placeholder".
+_FAKE_MARKER = re.compile(
+    r"example|x{6}|(.)\1{7}|0123456789|abcdefghij|your[_-]|^your", re.IGNORECASE
+)
 
 # Placeholders for assigned values (generic secrets, connection-string passwords). Substrings.
 _PLACEHOLDER = re.compile(
-    r"example|dummy|placeholder|chang(?:e|ing)[_-]?me|fake|sample|redacted|xxx|\*\*\*|\.\.\."
-    r"|[<>]|\$\{|\{\{|\}\}|%\(|%s|^\$|^\{|test|todo|fixme|replace|insert|your|my[_-]?(?:secret|pass|key|token)"
+    r"example|dummy|placeholder|chang(?:e|ing)[_-]?me|fake|sample|redacted|x{4}|(?<![a-z0-9])xxx|xxx(?![a-z0-9])|\*\*\*|\.\.\."
+    r"|[<>]|\$\{|\{\{|\}\}|%\(|(?-i:%s)(?![A-Za-z0-9])|^\$|^\{|test|todo|fixme|replace|insert|your|my[_-]?(?:secret|pass|key|token)"
     r"|not[_-]?(?:a|so)[_-]?secret|secret[_-]?here|^none$|^null$|^nil$|^true$|^false$|^undefined$"
     r"|(.)\1{5}|^(?:pass(?:word|wd)?|secret|admin|root|qwerty|letmein)[\W_]*\d{0,6}$",
     re.IGNORECASE,
 )
 
 
+def _one_case(marker: str) -> bool:
+    """True if the letters of a matched marker are written in one case (`test`, `TEST`, `Test`).
+
+    Only short markers need it: random bodies contain a mixed-case `xXx` or `tEsT` now and then,
+    while a five-letter word (`ChangeMe`, `dUmmY`) in a random body is a one in 10^8 event.
+    """
+    letters = "".join(c for c in marker if c.isalpha())
+    return (
+        not letters
+        or len(letters) > 4
+        or letters.islower()
+        or letters.isupper()
+        or (letters[0].isupper() and letters[1:].islower())
+    )
+
+
+def _has_marker(pattern: re.Pattern[str], value: str) -> bool:
+    """True if `pattern` (case-insensitive) matches somewhere in `value` in one consistent case."""
+    return any(_one_case(m.group()) for m in pattern.finditer(value))
+
+
 def _looks_fake(body: str) -> bool:
     """True for documentation examples and placeholder tokens of otherwise valid format."""
-    return _FAKE_MARKER.search(body) is not None
+    return _has_marker(_FAKE_MARKER, body)
 
 
 def _mixed_token(body: str) -> bool:
@@ -214,26 +241,86 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _CONSTANT_NAME = re.compile(r"[A-Z]+(?:_[A-Z]+)+|[a-z]+(?:[_.-][a-z]+)+")
 
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+# The pieces of an identifier: `getAPIKey2` -> get, API, Key, 2.
+_NAME_PIECE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _name_like(part: str) -> bool:
+    """True for identifiers written by people: `access_token`, `apiKeyV2`, `DEFAULT_KEY`.
+
+    Words of people-made names are a few letters long; a random mix of cases and digits breaks
+    into many one- and two-character pieces (`TORkJvypKUGR3opo` -> TO, Rk, Jvyp, KUGR, 3, opo).
+    """
+    chunks = [c for c in part.split("_") if c]
+    if len(chunks) >= 2 and all(c.islower() or c.isupper() or c.isdigit() for c in chunks):
+        return True  # snake_case and CONSTANT_CASE (`_public_id_to_private_key`)
+    if sum(c.isdigit() for c in part) >= 3:
+        return False
+    pieces = _NAME_PIECE.findall(part)
+    if not pieces:
+        return True
+    letters = [p for p in pieces if not p.isdigit()]
+    # Odd pieces: one or two letters, or a lower-case piece with no vowel (`wdjb`). Upper-case
+    # runs without vowels are acronyms (`SQL`, `JWT`) and are fine.
+    odd = sum(
+        len(p) <= 2 or (not p.isupper() and not any(c in "aeiouyAEIOUY" for c in p))
+        for p in letters
+    )
+    return odd <= max(1, len(letters) // 3)
+
+
+# A path: optional `~`/`.` start, then segments of word characters, dots, `@` and dashes.
+_PATH = re.compile(r"[~.]{0,2}/?[\w.@-]+(?:/[\w.@-]*)*")
+# Lower-case kebab flags only: a random value may start with `-` (base64url) and have capitals.
+_FLAG_OR_DECORATOR = re.compile(
+    r"--?[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?:=\S*)?|--[\w-]+(?:=\S*)?|@[A-Za-z_][\w.]*(?:\(.*)?"
+)
+
+
+def _looks_like_path(value: str) -> bool:
+    """True for `/etc/app/key.pem`, `~/.ssh/id_rsa`, `./certs/dev.key`.
+
+    A value that merely starts with `/` is not a path if it has characters paths rarely have
+    (`+`, `=`: base64) or a long segment with lower, upper case and digits (a random key that
+    happens to begin with `/`, as 1 in 32 base64 secrets do).
+    """
+    if value[0] not in "/~.":
+        return False
+    if not _PATH.fullmatch(value):
+        return False
+    return not any(
+        len(segment) >= 10 and _char_classes(segment.replace("_", "").replace("-", "")) >= 3
+        for segment in value.split("/")
+    )
+
+
 def _random_value(value: str, quoted: bool) -> bool:
     """True if a value assigned to a secret-looking name looks like a real credential."""
-    if len(value) < 8 or _PLACEHOLDER.search(value):
+    if len(value) < 8 or _has_marker(_PLACEHOLDER, value):
         return False
-    if "://" in value or value[0] in "/~." or value.startswith(("-", "@")):
-        return False  # URLs, paths, CLI flags, decorators
+    if "://" in value or _looks_like_path(value):
+        return False  # URLs, paths
+    if _FLAG_OR_DECORATOR.fullmatch(value):
+        return False  # CLI flags (`--token-file`), decorators and annotations (`@Value`)
     if value.isdigit() or len(set(value)) <= 4:
         return False
     if _CONSTANT_NAME.fullmatch(value):
         return False  # `password = "DB_PASSWORD"`, `token: "access_token"`: names, not values
-    if not quoted:
-        # Unquoted values in code are usually expressions: `self.password`, `settings.KEY`.
-        if _DOTTED_NAME.fullmatch(value):
+    if not quoted and (_DOTTED_NAME.fullmatch(value) or _IDENTIFIER.fullmatch(value)):
+        # Unquoted values in code are usually expressions: `self.password`, `settings.KEY`,
+        # `token = access_token`. In YAML and .env files they are literals, so a name made of
+        # random letters (`TORkJvypKUGR3opoAhTWO8`) is still a secret.
+        parts = value.split(".")
+        if parts[0] in ("self", "this", "cls") or all(_name_like(part) for part in parts):
             return False
-        if _IDENTIFIER.fullmatch(value) and sum(c.isdigit() for c in value) < 3:
-            return False  # variable names (`token = access_token`, `key = api_key_v2`)
     entropy = _entropy(value)
     classes = _char_classes(value)
     if classes >= 2 and entropy >= 3.0:
         return True
+    if len(value) >= 16 and classes == 2 and _HEX.fullmatch(value) and entropy >= 2.5:
+        return True  # short hex keys: 16 random hex digits often have less than 3 bits a char
     # Long single-class values (e.g. all-lowercase random strings) need more entropy.
     return len(value) >= 20 and entropy >= 3.6
 
@@ -273,7 +360,9 @@ class _Rule:
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    # ASCII letters and digits only: a token glued to `_` (`KEY_ghp_...`) or to a non-ASCII letter
+    # is still a token; a token inside a longer ASCII word (`TASKIA...`) is not.
+    return char.isascii() and char.isalnum()
 
 
 def _not_fake(value: str) -> bool:
@@ -289,8 +378,15 @@ _RULES: tuple[_Rule, ...] = (
     # user and role ids, which are not credentials.
     _Rule("aws-access-key", re.compile(r"AKIA[A-Z0-9]{16}(?![A-Za-z0-9])"), 0, _not_fake),
     _Rule("aws-access-key", re.compile(r"ASIA[A-Z0-9]{16}(?![A-Za-z0-9])"), 0, _not_fake),
-    _Rule("github-token", re.compile(r"gh[pousr]_[A-Za-z0-9]{36,255}\b"), 0, _mixed_token),
-    _Rule("github-token", re.compile(r"github_pat_[A-Za-z0-9_]{50,255}\b"), 0, _mixed_token),
+    _Rule(
+        "github-token", re.compile(r"gh[pousr]_[A-Za-z0-9]{36,255}(?![A-Za-z0-9])"), 0, _mixed_token
+    ),
+    _Rule(
+        "github-token",
+        re.compile(r"github_pat_[A-Za-z0-9_]{50,255}(?![A-Za-z0-9_])"),
+        0,
+        _mixed_token,
+    ),
     _Rule("gitlab-token", re.compile(r"glpat-[A-Za-z0-9_-]{20,}"), 0, _mixed_token),
     _Rule(
         "slack-webhook",
@@ -309,23 +405,29 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("anthropic-key", re.compile(r"sk-ant-[A-Za-z0-9_-]{32,}"), 0, _mixed_token),
     _Rule(
         "openai-key",
-        re.compile(r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{40,60}\b)"),
+        re.compile(
+            r"sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9]{40,60}(?![A-Za-z0-9]))"
+        ),
         0,
         _mixed_token,
     ),
-    _Rule("google-api-key", re.compile(r"AIza[0-9A-Za-z_-]{35}(?![\w-])"), 0, _not_fake),
-    _Rule("npm-token", re.compile(r"npm_[A-Za-z0-9]{36}\b"), 0, _mixed_token),
+    _Rule("google-api-key", re.compile(r"AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9])"), 0, _not_fake),
+    _Rule("npm-token", re.compile(r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"), 0, _mixed_token),
     _Rule("pypi-token", re.compile(r"pypi-AgE[A-Za-z0-9_-]{50,}"), 0, _not_fake),
-    _Rule("twilio-key", re.compile(r"SK[0-9a-f]{32}\b"), 0, _not_fake),
+    _Rule("twilio-key", re.compile(r"SK[0-9a-f]{32}(?![A-Za-z0-9])"), 0, _not_fake),
     _Rule(
         "sendgrid-key",
-        re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![\w-])"),
+        re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9])"),
         0,
         _sendgrid_ok,
     ),
     _Rule("heroku-key", re.compile(r"HRKU-[A-Za-z0-9_-]{20,}"), 0, _mixed_token),
-    _Rule("digitalocean-token", re.compile(r"do[opr]_v1_[a-f0-9]{64}\b"), 0, _not_fake),
-    _Rule("huggingface-token", re.compile(r"hf_[A-Za-z0-9]{30,40}\b"), 0, _mixed_token),
+    _Rule(
+        "digitalocean-token", re.compile(r"do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])"), 0, _not_fake
+    ),
+    _Rule(
+        "huggingface-token", re.compile(r"hf_[A-Za-z0-9]{30,40}(?![A-Za-z0-9])"), 0, _mixed_token
+    ),
     _Rule(
         "azure-storage-key",
         re.compile(r"AccountKey=([A-Za-z0-9+/]{40,}={0,2})"),
@@ -427,13 +529,14 @@ _GENERIC_KEYWORD_RES = tuple(re.compile(re.escape(k)) for k in _GENERIC_KEYWORDS
 # From the end of the keyword: rest of the name, optional closing quote/bracket, operator, value.
 _ASSIGNMENT = re.compile(
     r"[\w.-]{0,40}[\"']?\]?[ \t]*(?::=|=>|=(?!=)|:(?!:))[ \t]*"
-    r"(?:[bru]?\"([^\"\s\\]{1,300})\"|[bru]?'([^'\s\\]{1,300})'|([^\s\"'`,;&()\[\]{}<>|\\]{1,300}))"
+    r"(?:[bru]?\"([^\"\s\\]{1,300})\"|[bru]?'([^'\s\\]{1,300})'|`([^`\s\\]{1,300})`"
+    r"|([^\s\"'`,;&()\[\]{}<>|\\]{1,300}))"
 )
 # The full name must contain one of these (a bare `key` or `pass` is too common to mean secret).
 _SECRET_NAME = re.compile(
-    r"passw(?:or)?d|passphrase|pwd|secret|token(?!iz)|api_?key|apikey|access_?key|private_?key"
-    r"|signing_?key|encryption_?key|master_?key|account_?key|credential|auth(?!or|ent|ori[tz])|heroku"
-    r"|auth_?token|authorization_?token",
+    r"passw(?:or)?d|passphrase|pwd|secret|token(?!iz)|api[_-]?key|access[_-]?key|private[_-]?key"
+    r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|credential"
+    r"|auth(?!or|ent|ori[tz])|heroku",
     re.IGNORECASE,
 )
 _NAME_TAIL = re.compile(r"[\w.-]{0,60}$")
@@ -448,7 +551,9 @@ _NAME_DENY = re.compile(
     re.IGNORECASE,
 )
 _AWS_SECRET_NAME = re.compile(r"aws|secret_?access", re.IGNORECASE)
-_AWS_SECRET_VALUE = re.compile(r"[A-Za-z0-9/+]{40}")
+# Forty base64 characters, then anything that is not base64: an unquoted value runs on to the next
+# space, so `key=<40 chars>: ` or `key=<40 chars>,` must still be recognised by its first 40.
+_AWS_SECRET_VALUE = re.compile(r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -460,15 +565,26 @@ def _assigned_name(text: str, keyword_start: int, operator_end: int) -> str:
     return name.split("=")[0].split(":")[0].strip("\"'] \t")
 
 
-def _generic_kind(name: str, value: str) -> str | None:
-    """Kind of a value assigned to a secret-looking name, or None if it is not a secret."""
+def _generic_kind(name: str, value: str) -> tuple[str, int] | None:
+    """(kind, length of the secret) of a value assigned to a secret-looking name, or None.
+
+    The length is shorter than the value when the secret is a recognisable prefix of it (an AWS
+    secret followed by punctuation that an unquoted value swallowed).
+    """
     if _NAME_DENY.search(name.replace("-", "_")):
         return None
     if "heroku" in name.lower() and _UUID.fullmatch(value):
-        return "heroku-key"  # Heroku API keys are plain UUIDs: only the name tells them apart
-    if _AWS_SECRET_NAME.search(name) and _AWS_SECRET_VALUE.fullmatch(value):
-        return "aws-secret-key" if not _looks_fake(value) and _entropy(value) >= 3.5 else None
-    return "generic-secret"
+        return "heroku-key", len(value)  # Heroku API keys are UUIDs: only the name tells
+    if _AWS_SECRET_NAME.search(name):
+        aws = _AWS_SECRET_VALUE.match(value)
+        if aws is not None and (aws.end() == len(value) or not value[aws.end()].isalnum()):
+            secret = aws.group()
+            if _looks_fake(secret):
+                return None  # the AWS documentation's wJalr...EXAMPLEKEY
+            if _entropy(secret) >= 3.5:
+                return "aws-secret-key", aws.end()
+            # Lower entropy (40 hex digits): judged like any value assigned to a secret name.
+    return "generic-secret", len(value)
 
 
 def _generic_secrets(text: str, low: str) -> Iterator[_Candidate]:
@@ -479,7 +595,7 @@ def _generic_secrets(text: str, low: str) -> Iterator[_Candidate]:
             match = _ASSIGNMENT.match(low, keyword.end())
             if match is None:
                 continue
-            group = 1 if match.group(1) is not None else 2 if match.group(2) is not None else 3
+            group = next(g for g in (1, 2, 3, 4) if match.group(g) is not None)
             start, end = match.span(group)
             if start in seen:
                 continue
@@ -488,11 +604,40 @@ def _generic_secrets(text: str, low: str) -> Iterator[_Candidate]:
             if not _SECRET_NAME.search(name):
                 continue
             value = text[start:end]
-            kind = _generic_kind(name, value)
-            if kind is None:
+            found = _generic_kind(name, value)
+            if found is None:
                 continue
-            if kind != "generic-secret" or _random_value(value, quoted=group != 3):
+            kind, length = found
+            if kind != "generic-secret":
+                yield start, start + length, kind
+            elif _random_value(value, quoted=group != 4):
                 yield start, end, kind
+
+
+# `<password>s3cr3t</password>`, `<add key="ApiKey" value="..."/>` is covered by the generic
+# detector (`value="..."` follows a secret-looking name). Element names are matched on the folded
+# text; the value is taken from the original.
+_XML_ELEMENT = re.compile(r"<([\w:.-]{1,60})(?:[ \t][^<>]{0,200})?>([^<>\s]{1,300})</\1>")
+
+
+def _xml_elements(text: str, low: str) -> Iterator[_Candidate]:
+    """Values of XML elements with secret-looking names (Maven, Tomcat, .NET configs)."""
+    if "</" not in text:
+        return
+    for match in _XML_ELEMENT.finditer(low):
+        name = match.group(1)
+        if not _SECRET_NAME.search(name):
+            continue
+        start, end = match.span(2)
+        value = text[start:end]
+        found = _generic_kind(name, value)
+        if found is None:
+            continue
+        kind, length = found
+        if kind != "generic-secret":
+            yield start, start + length, kind
+        elif _random_value(value, quoted=True):
+            yield start, end, kind
 
 
 _BEARER = (
@@ -525,6 +670,7 @@ _DETECTORS: tuple[Callable[[str, str], Iterator[_Candidate]], ...] = (
     _connection_strings,
     _auth_headers,
     _generic_secrets,
+    _xml_elements,
 )
 
 #: Every kind :func:`find_secrets` can report.

@@ -36,3 +36,13 @@ def init_repo(root: Path) -> None:
     git(root, "init", "-q")
     git(root, "config", "user.email", "t@example.com")
     git(root, "config", "user.name", "t")
+
+
+# ---- hypothesis: one deterministic profile for every run ------------------------------------
+# derandomize=True makes every run explore the same examples (CI and laptops agree, and a
+# failure reproduces by re-running); deadline=None because tree-sitter and the tokenizer warm up
+# on first use; print_blob=True so a failure can be replayed with @reproduce_failure.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ctxtrim", derandomize=True, deadline=None, print_blob=True)
+_hypothesis_settings.load_profile("ctxtrim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ def discover(
     rules: dict[str, RuleFile] = {}
     for path in sorted(_candidate_paths(root, files)):
         convention = classify(path)
-        if convention is not None and known.is_file(path):
+        if convention is not None and (path in texts or safe_path(root, path) is not None):
             rules[path] = read_rule(root, path, convention, tokenizer, known, texts.get(path))
     _follow_imports(root, rules, tokenizer, known, texts)
     _mark_shadowing(rules)
@@ -122,9 +123,57 @@ def _candidate_paths(root: Path, files: list[str]) -> set[str]:
     return candidates
 
 
+# A rule file larger than this is not read (nobody writes 4 MB of rules; a hostile or generated
+# file that big would only cost time).
+MAX_RULE_BYTES = 4 * 1024 * 1024
+
+
+def safe_path(root: Path, path: str) -> Path | None:
+    """`root/path` if it is a regular file whose real location is inside `root`, else None.
+
+    Rule files are found by name, not through the scan, so the scan's guarantees are checked
+    here: a `CLAUDE.md` (or an `@import`, or a file in `.cursor/rules/`) that is a symbolic link
+    out of the repository, or that sits below a linked directory, is never read; neither are
+    FIFOs, sockets and devices (reading them blocks or never ends) nor files over MAX_RULE_BYTES.
+    """
+    try:
+        base = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(root, path))
+        if os.path.commonpath([base, real]) != base:
+            return None
+        info = os.stat(real)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RULE_BYTES:
+        return None
+    return Path(real)
+
+
 def read_text(path: Path) -> str:
-    """A rule file's text, with CRLF read as LF (line numbers are unchanged)."""
-    return path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
+    """A rule file's text, with CRLF read as LF (line numbers are unchanged).
+
+    Opened non-blocking and checked again once open: the file may have been replaced by a FIFO
+    (whose plain open blocks forever) since :func:`safe_path` looked. A file that cannot be
+    read, or is no longer a regular file, reads as empty.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        chunks = []
+        size = 0
+        while size <= MAX_RULE_BYTES and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)[:MAX_RULE_BYTES]
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 def read_rule(
@@ -136,7 +185,11 @@ def read_rule(
     text: str | None = None,
 ) -> RuleFile:
     """Read one rule file (or take its unsaved `text`): frontmatter, activation, sections, imports."""
-    text = read_text(root / path) if text is None else text.replace("\r\n", "\n")
+    real = safe_path(root, path)
+    if text is None:
+        text = read_text(real) if real is not None else ""
+    else:
+        text = text.replace("\r\n", "\n")
     front = read_frontmatter(text) if convention.kind in FRONTMATTER_KINDS else Frontmatter()
     activation, globs, description, problem = _activation(convention.kind, path, front.data)
     error, error_line = front.error, front.error_line
@@ -162,10 +215,10 @@ def read_rule(
     if convention.kind in IMPORT_KINDS or convention.kind == "import":
         rule.imports = _imports(rule, known)
     link = root / path
-    if link.is_symlink():
-        target = Path(os.path.realpath(link))
-        if target.is_relative_to(root.resolve()):
-            rule.symlink_of = target.relative_to(root.resolve()).as_posix()
+    if real is not None and link.is_symlink():
+        base = Path(os.path.realpath(root))
+        if real.is_relative_to(base):
+            rule.symlink_of = real.relative_to(base).as_posix()
     return rule
 
 
@@ -266,6 +319,8 @@ def _follow_imports(
             if target in seen:
                 continue
             seen.add(target)
+            if target not in texts and safe_path(root, target) is None:
+                continue  # a link out of the repository, a FIFO, a huge file: never read
             convention = Convention("import", importer.tools, importer.scope)
             imported = read_rule(root, target, convention, tokenizer, known, texts.get(target))
             imported.activation = importer.activation

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..redact import redact_lines
 from ..tokens import Tokenizer
 from .model import RuleFile
 from .select import select_sections
@@ -19,21 +20,28 @@ def pack_sections(
     from ..pack import Item, Omitted  # the core's types; imported late to avoid a cycle
 
     selection = select_sections(rules, task, paths, budget, tokenizer)
-    kept = [
-        Item(
-            kind="rule",
-            path=scored.section.file,
-            mode="full",
-            text=scored.section.text,
-            score=scored.score,
-            reasons=list(scored.reasons),
-            lines=[(scored.section.start, scored.section.end)],
-            tokens=tokenizer.count(scored.section.text),
-            section=" > ".join(scored.section.heading_path) or None,
-            language="markdown",
+    kept = []
+    for scored in selection.kept:
+        section = scored.section
+        # Rule files are sent to a model like code: secrets in them are redacted the same way,
+        # and the lines that changed are no longer claimed as verbatim.
+        red = redact_lines(section.text)
+        lines = _verbatim_ranges(section.start, section.end, red.lines)
+        kept.append(
+            Item(
+                kind="rule",
+                path=section.file,
+                mode="full" if not red.counts else "slice",
+                text=red.text,
+                score=scored.score,
+                reasons=list(scored.reasons),
+                lines=lines,
+                tokens=tokenizer.count(red.text),
+                section=" > ".join(section.heading_path) or None,
+                language="markdown",
+                redactions=sum(red.counts.values()),
+            )
         )
-        for scored in selection.kept
-    ]
     dropped = [
         Omitted(
             path=f"{scored.section.file}:{scored.section.start}",
@@ -44,3 +52,17 @@ def pack_sections(
         for scored in selection.dropped
     ]
     return kept, dropped
+
+
+def _verbatim_ranges(start: int, end: int, touched: frozenset[int]) -> list[tuple[int, int]]:
+    """File line ranges `start..end` minus the lines (1-based within the section) redacted."""
+    ranges: list[tuple[int, int]] = []
+    for offset in range(end - start + 1):
+        line = start + offset
+        if offset + 1 in touched:
+            continue
+        if ranges and ranges[-1][1] == line - 1:
+            ranges[-1] = (ranges[-1][0], line)
+        else:
+            ranges.append((line, line))
+    return ranges

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..secrets import redact
 from ..tokens import Tokenizer
 from .model import RuleSection
 
@@ -43,6 +44,8 @@ def headings(lines: list[str], first: int = 1) -> Iterator[tuple[int, int, str]]
             title = re.sub(r"[ \t]+#+$", "", match.group(2) or "").strip()
             if title == "#" * len(title):  # a closing sequence only: `## ##`
                 title = ""
+            # Titles are printed (`ctxtrim rules`) and packed as section names: never a secret.
+            title = redact(title).text
             yield index + 1, len(match.group(1)), title
 
 
