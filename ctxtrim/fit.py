@@ -166,7 +166,7 @@ def _rerank(prepared: list[tuple[Candidate, Prepared]], scored: dict[str, list[t
     for cand, _ in prepared:
         gain = RERANK * best[cand.path] / top
         cand.score += gain
-        if gain >= RERANK * 0.6:
+        if gain > 0 and gain >= RERANK * 0.6:
             sym = max(scored[cand.path], key=lambda x: x[1])[0]
             cand.reasons.append(f"`{sym.qualname}` matches the task closely")
 

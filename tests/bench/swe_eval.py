@@ -49,7 +49,7 @@ def main() -> int:
     mine = out / f"{a.name}_{a.split}.jsonl"
     if a.fresh and mine.exists():
         mine.unlink()
-    cmd = f"{ctxtrim} pack {{tree}} --task-file {{task_file}} --budget {{budget}} --format json --no-cache"
+    cmd = f"{ctxtrim} pack {{tree}} --task-file {{task_file}} --budget {{budget}} --format json"
     runs = [[
         "run", "--tool", "cmd", "--name", a.name, "--cmd", cmd, "--budgets", a.budgets,
         "--workers", str(a.workers), "--out", str(mine), *sample,
@@ -59,8 +59,10 @@ def main() -> int:
         base = out / f"{a.baseline}_{a.split}.jsonl"
         runs.append(["run", "--tool", a.baseline, "--budgets", a.budgets, "--out", str(base), *sample])
         files.append(base)
+    # One index cache for the run, as a user would have: the budgets of a task share it.
+    env = {**os.environ, "CTXTRIM_CACHE_DIR": os.environ.get("CTXTRIM_CACHE_DIR", str(out / "cache"))}
     for args in runs:
-        subprocess.run([sys.executable, str(harness), *args], check=True)
+        subprocess.run([sys.executable, str(harness), *args], check=True, env=env)
     subprocess.run([sys.executable, str(harness), "report", *map(str, files)], check=True)
     return 0
 
