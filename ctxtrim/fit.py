@@ -23,7 +23,7 @@ from .redact import Redacted, redact_lines
 from .task import Signals
 from .terms import text_terms
 from .tokens import Tokenizer
-from .views import View, full, outline_view, slice_view, split_lines, summary
+from .views import View, context, full, head_range, outline_view, slice_view, split_lines, summary
 
 MAX_CANDIDATES = 48
 MAX_SLICE_SYMBOLS = 8
@@ -70,6 +70,9 @@ class Prepared:
     leaves: list[Symbol]
     leaf_terms: list[Counter[str]]
     bodies: list[str]
+    contexts: list[list[tuple[int, int]]]  # per leaf: its lines and its enclosing headers
+    head: list[tuple[int, int]]  # the file's head (imports, module docstring), if any
+    fixed_views: list[tuple[View, float, int]]  # task-independent views: (view, coverage, tokens)
 
 
 class Preparer:
@@ -109,8 +112,26 @@ class Preparer:
         outline = self.index.outline(path, text)
         leaves = [s for s in _leaves(outline.symbols) if not (s.kind == "heading" and s.end - s.start > 400)]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
-        return Prepared(digest, language, red, lines, prefix, outline, leaves,
-                        [text_terms(b) for b in bodies], bodies)
+        head = head_range(outline, lines)
+        fixed: list[tuple[View, float, int]] = []
+        if outline.symbols:
+            ov = outline_view(outline)
+            fixed.append((ov, COVERAGE["outline"], self.tok.count(ov.text)))
+            sv = summary(outline, lines)
+            fixed.append((sv, COVERAGE["summary"], _shown_tokens(sv, prefix)))
+        return Prepared(
+            digest, language, red, lines, prefix, outline, leaves,
+            [text_terms(b) for b in bodies], bodies,
+            [context(outline.symbols, lines, s) for s in leaves],
+            [head] if head else [], fixed,
+        )
+
+
+def _shown_tokens(view: View, prefix: list[int]) -> int:
+    """Tokens of a view made of verbatim ranges, from the file's line-token prefix sums."""
+    shown = sum(prefix[e] - prefix[s - 1] for s, e in view.lines)
+    elisions = view.text.count("\n⋮") + view.text.startswith("⋮")
+    return shown + 2 * elisions
 
 
 def symbol_scores(
@@ -175,45 +196,29 @@ def build_choice(
     cand: Candidate,
     prep: Prepared,
     scored: list[tuple[Symbol, float]],
-    tok: Tokenizer,
     overhead: int,
 ) -> FileChoice:
     lines = prep.lines
-    outline = prep.outline
     choice = FileChoice(cand, prep.language, redacted=prep.redacted)
-    prefix = prep.prefix
-
-    def cost(view: View) -> int:
-        if view.mode == "full":
-            return prefix[-1] + overhead
-        if not view.lines:
-            return tok.count(view.text) + overhead
-        shown = sum(prefix[e] - prefix[s - 1] for s, e in view.lines)
-        elisions = view.text.count("\n⋮") + view.text.startswith("⋮")
-        return shown + 2 * elisions + overhead
-
     base = max(cand.score, 0.0) ** SHARPEN
-    listed = View("listed", "", ())
-    choice.options.append(Option(listed, base * COVERAGE["listed"], overhead))
-    if outline.symbols:
-        ov = outline_view(outline)
-        choice.options.append(Option(ov, base * COVERAGE["outline"], cost(ov)))
-        sv = summary(outline, lines)
-        choice.options.append(Option(sv, base * COVERAGE["summary"], cost(sv)))
+    choice.options.append(Option(View("listed", "", ()), base * COVERAGE["listed"], overhead))
+    for view, coverage, tokens in prep.fixed_views:
+        choice.options.append(Option(view, base * coverage, tokens + overhead))
+    if prep.leaves:
         # The chance that the change lands in a definition grows faster than its score.
-        weights = [(sym, v**SYM_SHARPEN) for sym, v in scored if v > 0]
+        weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > 0]
         total = sum(w for _, w in weights)
-        ranked = sorted(weights, key=lambda x: (-x[1], x[0].start))
-        picked: list[Symbol] = []
+        ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
+        ranges = prep.head + [(ln, ln) for ln in cand.lines]
         covered = 0.0
-        for sym, w in ranked[:MAX_SLICE_SYMBOLS]:
-            picked.append(sym)
+        for j, w in ranked[:MAX_SLICE_SYMBOLS]:
+            ranges = ranges + prep.contexts[j]
             covered += w
-            view = slice_view(outline, lines, picked, extra=[(ln, ln) for ln in cand.lines])
+            view = slice_view(lines, ranges)
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
-            choice.options.append(Option(view, base * share, cost(view)))
+            choice.options.append(Option(view, base * share, _shown_tokens(view, prep.prefix) + overhead))
     fv = full(lines, prep.redacted.text)
-    choice.options.append(Option(fv, base, cost(fv)))
+    choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
     choice.options.sort(key=lambda o: (o.cost, -o.value))
     ladder: list[Option] = []
@@ -269,7 +274,7 @@ def fit(
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
     choices = [
-        build_choice(c, p, scored[c.path], tok, overhead(c.path)) for c, p in prepared
+        build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared
     ]
     greedy(choices, budget)
     items: list[Item] = []

@@ -289,6 +289,7 @@ class FileIndex:
         self.root = root
         self.config = config
         self.cache = cache
+        self.changes = 0  # bumped by every add or removal: memos keyed by it go stale
         self.docs: list[Doc] = []
         self.by_path: dict[str, int] = {}
         self.vocab: dict[str, int] = {}
@@ -633,6 +634,7 @@ class FileIndex:
 
     # ------------------------------------------------------------------ one document
     def _add(self, entry: FileEntry, dig: str, analysis: Analysis) -> None:
+        self.changes += 1
         counts = doc_terms(entry.path, analysis)
         doc_id = len(self.docs)
         term_ids = array("I")
@@ -660,6 +662,7 @@ class FileIndex:
         self.docs.append(doc)
 
     def _retire(self, doc_id: int) -> None:
+        self.changes += 1
         doc = self.docs[doc_id]
         if not doc.alive:
             return

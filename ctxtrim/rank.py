@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,10 +203,7 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
     if not keys:
         return
     top = keys[0][0] or 1.0
-    for path in index.by_path:
-        stem = path.rsplit("/", 1)[-1].split(".", 1)[0].lower()
-        if len(stem) < 4:
-            continue
+    for path, stem in _stems(index):
         gain = 0.0
         hits = []
         for weight, term in keys:
@@ -216,6 +214,21 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
             c = cand(path)
             c.score += min(gain, 1.0)
             c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[:3])}")
+
+
+_STEMS: weakref.WeakKeyDictionary[FileIndex, tuple[int, list[tuple[str, str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _stems(index: FileIndex) -> list[tuple[str, str]]:
+    """(path, lower-case file name stem) of every file with a stem worth matching, memoised
+    per index until it changes."""
+    got = _STEMS.get(index)
+    if got is None or got[0] != index.changes:
+        stems = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.by_path]
+        got = _STEMS[index] = (index.changes, [(p, s) for p, s in stems if len(s) >= 4])
+    return got[1]
 
 
 def _literals(index: FileIndex, signals: Signals, cands: dict[str, Candidate], depth: int = 150) -> None:

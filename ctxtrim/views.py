@@ -103,31 +103,20 @@ def summary(outline: Outline, lines: list[str], max_depth: int = 1) -> View:
     return from_ranges("summary", lines, ranges)
 
 
-def slice_view(
-    outline: Outline,
-    lines: list[str],
-    expand: list[Symbol],
-    extra: list[tuple[int, int]] = (),  # type: ignore[assignment]
-    with_signatures: bool = False,
-) -> View:
-    """The `expand` definitions verbatim, their enclosing headers and the file's head; with
-    `with_signatures`, also the signatures of the other top-level definitions and members."""
-    symbols = outline.symbols
-    depths = depth_of(symbols)
-    ranges: list[tuple[int, int]] = list(extra)
-    head = head_range(outline, lines)
-    if head:
-        ranges.append(head)
-    for sym in expand:
-        ranges.append((sym.start, sym.end))
-        for outer in symbols:
-            if outer is not sym and outer.start <= sym.start and sym.end <= outer.end:
-                ranges.append(signature(outer, lines))
-    if with_signatures:
-        inside = [(s.start, s.end) for s in expand]
-        for sym, d in zip(symbols, depths):
-            if d <= 1 and sym.kind != "heading" and not any(a <= sym.start and sym.end <= b for a, b in inside):
-                ranges.append(signature(sym, lines))
+def context(symbols: list[Symbol], lines: list[str], sym: Symbol) -> list[tuple[int, int]]:
+    """What showing `sym` verbatim takes: its own lines and the headers of what encloses it
+    (the class line above a method), so the excerpt still says where it lives."""
+    ranges = [(sym.start, sym.end)]
+    for outer in symbols:
+        if outer.start > sym.start:
+            break
+        if outer is not sym and sym.end <= outer.end:
+            ranges.append(signature(outer, lines))
+    return ranges
+
+
+def slice_view(lines: list[str], ranges: list[tuple[int, int]]) -> View:
+    """Some definitions verbatim (see `context`) and the file's head, the rest elided."""
     return from_ranges("slice", lines, ranges)
 
 
