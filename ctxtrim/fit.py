@@ -25,7 +25,10 @@ from .terms import text_terms
 from .tokens import Tokenizer
 from .views import View, context, full, head_range, outline_view, slice_view, split_lines, summary
 
-MAX_CANDIDATES = 48
+# How many ranked files are weighed for a budget: a bigger budget can show more of them,
+# and preparing a file (outline, token counts) is the main cost of a pack.
+TOKENS_PER_CANDIDATE = int(os.environ.get("CTXTRIM_TOKENS_PER_CANDIDATE", 350))
+MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = float(os.environ.get("CTXTRIM_SHARPEN", 2.0))  # file value ~ score ** SHARPEN
 SYM_SHARPEN = float(os.environ.get("CTXTRIM_SYM_SHARPEN", 2.0))  # definition weight ~ score ** this
@@ -263,7 +266,8 @@ def fit(
     preparer: Preparer,
 ) -> tuple[list[Item], list[Candidate]]:
     """Items for the files that made it, best first, and the candidates left out."""
-    pool = [c for c in candidates if c.score > 0][:MAX_CANDIDATES]
+    size = min(MAX_CANDIDATES, max(MIN_CANDIDATES, budget // TOKENS_PER_CANDIDATE))
+    pool = [c for c in candidates if c.score > 0][:size]
     if pool:
         floor = pool[0].score * 0.02
         pool = [c for c in pool if c.score >= floor or c.focus]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import weakref
@@ -35,6 +36,7 @@ class Candidate:
     focus: bool = False
 
 
+@functools.lru_cache(maxsize=65536)
 def prior(path: str) -> tuple[float, str | None]:
     """A mild weight for the kind of file: source code first, then tests, docs and data."""
     lower = path.lower()

@@ -40,6 +40,7 @@ class Workspace:
         self._generation = 0  # counts edits; caches keyed by it go stale on an edit
         self._rule_cache: tuple[int, list[RuleFile]] | None = None
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
+        self._bytes = (-1, 0)  # (index.changes, total bytes)
 
     @classmethod
     def open(cls, root: Path | str, config: Config | None = None, progress: Progress | None = None) -> Workspace:
@@ -224,8 +225,11 @@ class Workspace:
             return self._rule_cache[1]
 
     def _total_bytes(self) -> int:
-        docs = self.index.docs
-        return sum(docs[i].entry.size for i in self.index.by_path.values())
+        """Bytes of every indexed file, recomputed only after the index changed."""
+        if self._bytes[0] != self.index.changes:
+            docs = self.index.docs
+            self._bytes = (self.index.changes, sum(docs[i].entry.size for i in self.index.by_path.values()))
+        return self._bytes[1]
 
     def _count(self, pack: Pack, fmt: str) -> int:
         return self.tokenizer.count(render(pack, fmt))
