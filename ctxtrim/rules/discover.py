@@ -87,8 +87,16 @@ def _inside(path: str, directory: str) -> bool:
 
 MAX_LOCAL_LOOKUPS = 3000
 # Cheap tests that every rule path passes; classify() runs only on what passes them.
-_MARKERS = (".claude/", ".cursor/", ".github/instructions/", ".windsurf/", ".clinerules",
-            ".continue/", ".roo", ".roorules")
+_MARKERS = (
+    ".claude/",
+    ".cursor/",
+    ".github/instructions/",
+    ".windsurf/",
+    ".clinerules",
+    ".continue/",
+    ".roo",
+    ".roorules",
+)
 
 
 def _maybe_rule(path: str) -> bool:
@@ -112,12 +120,26 @@ def _candidate_paths(root: Path, files: list[str]) -> set[str]:
     candidates.update(path for path in on_disk if (root / path).is_file())
     for folder in DISK_FOLDERS:
         base = root / folder
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames.sort()
-            for name in filenames:
-                relative = Path(dirpath, name).relative_to(root).as_posix()
+        if not base.is_dir() or safe_dir(root, folder) is None:
+            continue  # absent, or a link out of the repository (`.cursor/rules -> /`)
+        # An explicit stack (os.walk recurses per level: a 1,000-deep folder overflowed it).
+        # Links to directories are not followed; links to files are vetted by `safe_path`.
+        stack = [folder]
+        while stack:
+            directory = stack.pop()
+            try:
+                with os.scandir(root / directory) as entries:
+                    listed = list(entries)
+            except OSError:
+                continue
+            for entry in listed:
+                relative = f"{directory}/{entry.name}"
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(relative)
+                        continue
+                except OSError:
+                    continue
                 if classify(relative) is not None:
                     candidates.add(relative)
     return candidates
@@ -145,6 +167,18 @@ def safe_path(root: Path, path: str) -> Path | None:
     except (OSError, ValueError):
         return None
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RULE_BYTES:
+        return None
+    return Path(real)
+
+
+def safe_dir(root: Path, path: str) -> Path | None:
+    """`root/path` if it is a directory whose real location is inside `root`, else None."""
+    try:
+        base = os.path.realpath(root)
+        real = os.path.realpath(os.path.join(root, path))
+        if os.path.commonpath([base, real]) != base or not os.path.isdir(real):
+            return None
+    except (OSError, ValueError):
         return None
     return Path(real)
 

@@ -50,19 +50,40 @@ def list_files(root: Path) -> list[str]:
             ],
             capture_output=True,
             check=True,
+            timeout=120,  # a FIFO named .gitignore can block git; fall back to the walk
         ).stdout
         if (root / ".git").exists():
             names = [name for name in out.decode("utf-8", errors="replace").split("\0") if name]
             return sorted({name for name in names if (root / name).is_file()})
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.SubprocessError):
         pass
     return _walk(root)
 
 
 def _walk(root: Path) -> list[str]:
+    """Every non-directory below `root`, without following links to directories.
+
+    An explicit stack, not `os.walk`: `os.walk` recurses once per level and a tree 1,000
+    directories deep (legal, and near PATH_MAX) raised RecursionError.
+    """
     files: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in GENERATED_DIRS and d != ".git")
-        for name in filenames:
-            files.append(Path(dirpath, name).relative_to(root).as_posix())
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel_dir)) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # unreadable, or deleted since it was listed
+        for entry in listed:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name not in GENERATED_DIRS and entry.name != ".git":
+                    stack.append(rel)
+            else:
+                files.append(rel)
     return sorted(files)
