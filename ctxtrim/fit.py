@@ -10,7 +10,6 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
-import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,16 +26,16 @@ from .views import View, context, full, head_range, outline_view, slice_view, sp
 
 # How many ranked files are weighed for a budget: a bigger budget can show more of them,
 # and preparing a file (outline, token counts) is the main cost of a pack.
-TOKENS_PER_CANDIDATE = int(os.environ.get("CTXTRIM_TOKENS_PER_CANDIDATE", 350))
+TOKENS_PER_CANDIDATE = 350
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
-SHARPEN = float(os.environ.get("CTXTRIM_SHARPEN", 2.0))  # file value ~ score ** SHARPEN
-SYM_SHARPEN = float(os.environ.get("CTXTRIM_SYM_SHARPEN", 2.0))  # definition weight ~ score ** this
-SLICE_BASE = float(os.environ.get("CTXTRIM_SLICE_BASE", 0.1))  # worth of a slice's context alone
+SHARPEN = 2.0  # file value ~ score ** SHARPEN
+SYM_SHARPEN = 2.0  # definition weight ~ score ** this
+SLICE_BASE = 0.1  # worth of a slice's context alone
 # A slice never holds all a file might need: code outside definitions, a definition that
 # scored low. Only the whole file is worth the whole file.
-SLICE_MAX = float(os.environ.get("CTXTRIM_SLICE_MAX", 0.8))
-RERANK = float(os.environ.get("CTXTRIM_RERANK", 1.0))  # weight of the best definition's score
+SLICE_MAX = 0.8
+RERANK = 1.0  # weight of the best definition's score
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
