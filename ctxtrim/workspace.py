@@ -37,8 +37,7 @@ class Workspace:
         self.tokenizer = tok
         self.lock = threading.RLock()
         self.preparer = Preparer(index, tok)
-        self._generation = 0  # counts edits; caches keyed by it go stale on an edit
-        self._rule_cache: tuple[int, list[RuleFile]] | None = None
+        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.changes, rules)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
         self._bytes = (-1, 0)  # (index.changes, total bytes)
 
@@ -74,17 +73,14 @@ class Workspace:
             size = len(text.encode("utf-8", "surrogatepass")) if text is not None else None
             if not self.admits(rel, size):
                 self.index.remove(rel)
-                self._generation += 1
                 return False
             self.index.update(rel, text)
-            self._generation += 1
             return rel in self.index.by_path
 
     def remove_file(self, rel: str) -> None:
         rel = self.relative(rel)
         with self.lock:
             self.index.remove(rel)
-            self._generation += 1
 
     def admits(self, rel: str, size: int | None = None, is_dir: bool = False) -> bool:
         """Whether the scan would keep `rel` (or, with `is_dir`, descend into it): ignore
@@ -218,10 +214,10 @@ class Workspace:
         """The repository's AI rule files (open buffers win over the disk), rediscovered
         only after an edit."""
         with self.lock:
-            if self._rule_cache is None or self._rule_cache[0] != self._generation:
+            if self._rule_cache is None or self._rule_cache[0] != self.index.changes:
                 files = list(self.index.by_path)
                 found = discover(self.root, files, self.tokenizer, dict(self.index.overlays))
-                self._rule_cache = (self._generation, found)
+                self._rule_cache = (self.index.changes, found)
             return self._rule_cache[1]
 
     def _total_bytes(self) -> int:
