@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic
 from .discover import discover
 from .globs import glob_matches
 from .model import TOOLS, RuleFile
-from .repo import RepoFiles
+from .repo import RepoFiles, probe_path
 from .select import Selection, select_sections
 from .settings import load_settings
 from .workspace import existing, find_root, list_files
@@ -199,7 +199,7 @@ def _file_json(rule: RuleFile) -> dict[str, Any]:
 def cmd_rules(args: argparse.Namespace) -> int:
     """Show each tool's rule files and tokens; with a task, what would be kept."""
     raw_path, task = args.path, args.task
-    if raw_path is not None and task is None and not Path(raw_path).exists():
+    if raw_path is not None and task is None and not probe_path(Path(raw_path), Path.exists):
         raw_path, task = (
             None,
             raw_path,

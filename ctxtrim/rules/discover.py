@@ -25,7 +25,7 @@ from .globs import glob_matches, is_universal
 from .model import Activation, Reference, RuleFile
 from .parse import split_sections
 from .references import find_mentions, resolve
-from .repo import RepoFiles
+from .repo import RepoFiles, probe_path
 
 MAX_IMPORT_DEPTH = 5  # Claude Code follows at most five hops of `@imports`
 WINDSURF_TRIGGERS = {
@@ -117,7 +117,7 @@ def _candidate_paths(root: Path, files: list[str]) -> set[str]:
         directories = {posixpath.dirname(path) for path in candidates} | {""}
     for directory in directories:
         on_disk.append(posixpath.join(directory, "CLAUDE.local.md"))
-    candidates.update(path for path in on_disk if (root / path).is_file())
+    candidates.update(path for path in on_disk if probe_path(root / path, Path.is_file))
     for folder in DISK_FOLDERS:
         base = root / folder
         if not base.is_dir() or safe_dir(root, folder) is None:

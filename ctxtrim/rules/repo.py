@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pathspec
@@ -16,6 +16,16 @@ GENERATED_DIRS = frozenset(
     .gradle bin obj tmp temp logs .terraform .serverless .expo .parcel-cache storybook-static
     """.split()
 )
+
+
+def probe_path(path: Path, test: Callable[[Path], bool]) -> bool:
+    """`test(path)`, False when the path cannot even be asked about: a name over 255 bytes or a
+    path over PATH_MAX (ENAMETOOLONG), a NUL byte (ValueError), permissions. Paths written in
+    rule files are arbitrary text; pathlib raises for these instead of answering False."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
 
 
 class RepoFiles:
@@ -48,10 +58,10 @@ class RepoFiles:
         return self._by_name
 
     def is_file(self, path: str) -> bool:
-        return path in self.files or (self.root / path).is_file()
+        return path in self.files or probe_path(self.root / path, Path.is_file)
 
     def exists(self, path: str) -> bool:
-        return path in self.files or path in self.dirs or (self.root / path).exists()
+        return path in self.files or path in self.dirs or probe_path(self.root / path, Path.exists)
 
     def named(self, name: str) -> list[str]:
         """Files and folders anywhere in the repository whose last segment is `name`."""

@@ -7,17 +7,17 @@ import subprocess
 from pathlib import Path
 
 from ..errors import CtxtrimError
-from .repo import GENERATED_DIRS
+from .repo import GENERATED_DIRS, probe_path
 
 
 def find_root(path: Path) -> Path:
     """A directory is its own root, as for `ctxtrim pack`; a file belongs to the nearest
     directory above it holding `.git` (else its folder)."""
-    if path.is_dir():
+    if probe_path(path, Path.is_dir):
         return path
     start = path.parent
     for directory in (start, *start.parents):
-        if (directory / ".git").exists():
+        if probe_path(directory / ".git", Path.exists):
             return directory
     return start
 
@@ -25,9 +25,15 @@ def find_root(path: Path) -> Path:
 def existing(raw: str) -> Path:
     """`raw` as an absolute path, or a CtxtrimError naming it."""
     path = Path(raw)
-    if not path.exists():
-        raise CtxtrimError(f"no such file or directory: {raw}")
+    if not probe_path(path, Path.exists):
+        raise CtxtrimError(f"no such file or directory: {_short(raw)}")
     return path.resolve()
+
+
+def _short(raw: str) -> str:
+    """`raw` for an error message: one line, at most 200 characters."""
+    raw = raw.replace("\n", " ")
+    return raw if len(raw) <= 200 else raw[:197] + "..."
 
 
 def list_files(root: Path) -> list[str]:
@@ -54,7 +60,7 @@ def list_files(root: Path) -> list[str]:
         ).stdout
         if (root / ".git").exists():
             names = [name for name in out.decode("utf-8", errors="replace").split("\0") if name]
-            return sorted({name for name in names if (root / name).is_file()})
+            return sorted({name for name in names if probe_path(root / name, Path.is_file)})
     except (OSError, subprocess.SubprocessError):
         pass
     return _walk(root)
