@@ -1,9 +1,9 @@
 """ctxtrim: task-ranked context packs for AI coding assistants, under a hard token budget.
 
-    from ctxtrim import Workspace, Task, render
-    ws = Workspace.open("path/to/repo")
-    pack = ws.pack(Task("fix the login redirect", focus=("src/auth.py:42",)), budget=16000)
-    print(render(pack, "markdown"))
+from ctxtrim import Workspace, Task, render
+ws = Workspace.open("path/to/repo")
+pack = ws.pack(Task("fix the login redirect", focus=("src/auth.py:42",)), budget=16000)
+print(render(pack, "markdown"))
 """
 
 from __future__ import annotations

@@ -359,6 +359,19 @@ class Cache:
             "INSERT OR REPLACE INTO blobs VALUES (?, 'o', ?, ?)", [(dig, blob, time.time())]
         )
 
+    # ------------------------------------------------------------------ other facts
+    def get_facts(self, dig: str, kind: str) -> object | None:
+        """Any marshal-able facts stored for content `dig` under `kind` (e.g. token counts
+        for one encoding), or None when absent or damaged."""
+        rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = ?", (dig, kind))
+        return _open_seal(rows[0][0]) if rows else None
+
+    def put_facts(self, dig: str, kind: str, facts: object) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+            [(dig, kind, _seal(facts), time.time())],
+        )
+
     # ------------------------------------------------------------------ maintenance
     def info(self) -> dict[str, object]:
         """Where the cache is and what it holds."""

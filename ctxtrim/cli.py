@@ -68,7 +68,11 @@ def _config(args: argparse.Namespace, root: Path) -> Config:
 def _git(root: Path, *args: str) -> str:
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20, errors="replace"
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            errors="replace",
         )
     except (OSError, subprocess.SubprocessError):
         return ""
@@ -83,7 +87,9 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
         try:
             return Path(args.task_file).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
-            raise CtxtrimError(f"{args.task_file}: cannot read task file ({exc.strerror})") from None
+            raise CtxtrimError(
+                f"{args.task_file}: cannot read task file ({exc.strerror})"
+            ) from None
     if not sys.stdin.isatty():
         data = sys.stdin.read()
         if data.strip():
@@ -174,12 +180,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
             for d, v in sorted(by_dir.items(), key=lambda kv: (-kv[1][1], kv[0]))
         ],
         "top_files": [{"path": p, "tokens": t} for t, p in top_files],
-        "excluded": [{"path": e.path + ("/" if e.is_dir else ""), "rule": e.rule} for e in result.excluded],
+        "excluded": [
+            {"path": e.path + ("/" if e.is_dir else ""), "rule": e.rule} for e in result.excluded
+        ],
     }
     if args.format == "json":
         print(json.dumps(data, indent=1))
         return EXIT_OK
-    print(f"{data['root']}: {data['files']:,} files, ~{data['tokens_estimate']:,} tokens (estimated)")
+    print(
+        f"{data['root']}: {data['files']:,} files, ~{data['tokens_estimate']:,} tokens (estimated)"
+    )
     print("\nBy directory:")
     for d in data["directories"][:20]:
         print(f"  {d['tokens_estimate']:>10,}  {d['files']:>6,} files  {d['path']}")
@@ -198,13 +208,18 @@ def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
     from .index import ANALYSIS_VERSION
 
-    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}")
+    cache = Cache.open(
+        os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
+    )
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
     else:
-        print(json.dumps(cache.info(), indent=1) if args.format == "json" else
-              "\n".join(f"{k}: {v}" for k, v in cache.info().items()))
+        print(
+            json.dumps(cache.info(), indent=1)
+            if args.format == "json"
+            else "\n".join(f"{k}: {v}" for k, v in cache.info().items())
+        )
     return EXIT_OK
 
 
@@ -219,29 +234,63 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _add_scan_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--exclude", action="append", metavar="PATTERN", help="gitignore-style pattern to leave out (repeatable)")
-    p.add_argument("--include", action="append", metavar="PATTERN", help="pack only files matching these patterns (repeatable)")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="gitignore-style pattern to leave out (repeatable)",
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        metavar="PATTERN",
+        help="pack only files matching these patterns (repeatable)",
+    )
     p.add_argument("--no-gitignore", action="store_true", help="do not apply .gitignore files")
-    p.add_argument("--max-file-bytes", type=int, help="leave out files larger than this (default 1,000,000)")
+    p.add_argument(
+        "--max-file-bytes", type=int, help="leave out files larger than this (default 1,000,000)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ctxtrim", description="Task-ranked context packs for AI coding assistants.")
+    parser = _Parser(
+        prog="ctxtrim", description="Task-ranked context packs for AI coding assistants."
+    )
     parser.add_argument("--version", action="version", version=f"ctxtrim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("pack", help="print a context pack for a task")
     p.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
-    p.add_argument("task", nargs="?", help="the task; else --task-file, stdin, or the uncommitted diff")
+    p.add_argument(
+        "task", nargs="?", help="the task; else --task-file, stdin, or the uncommitted diff"
+    )
     p.add_argument("--task-file", help="read the task from this file")
-    p.add_argument("--focus", action="append", metavar="FILE[:LINE]", help="a file (and line) the task is about (repeatable)")
-    p.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=f"token budget (default {DEFAULT_BUDGET})")
+    p.add_argument(
+        "--focus",
+        action="append",
+        metavar="FILE[:LINE]",
+        help="a file (and line) the task is about (repeatable)",
+    )
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=DEFAULT_BUDGET,
+        help=f"token budget (default {DEFAULT_BUDGET})",
+    )
     p.add_argument("--format", default="markdown", choices=FORMATS)
     p.add_argument("--output", "-o", help="write the pack to this file")
-    p.add_argument("--explain", action="store_true", help="say why each item is in, and the best left out")
-    p.add_argument("--with-task", action="store_true", help="repeat the whole task in the pack (default: its first line)")
+    p.add_argument(
+        "--explain", action="store_true", help="say why each item is in, and the best left out"
+    )
+    p.add_argument(
+        "--with-task",
+        action="store_true",
+        help="repeat the whole task in the pack (default: its first line)",
+    )
     p.add_argument("--encoding", help="tiktoken encoding (default cl100k_base)")
-    p.add_argument("--fail-on-secret", action="store_true", help="fail instead of redacting secrets")
+    p.add_argument(
+        "--fail-on-secret", action="store_true", help="fail instead of redacting secrets"
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the index cache")
     _add_scan_flags(p)
     p.set_defaults(func=cmd_pack)

@@ -25,9 +25,42 @@ from .pack import Pack
 from .task import Task
 
 SOURCE_EXT = {
-    ".py", ".pyi", ".pyx", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".rs", ".java",
-    ".kt", ".scala", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rb", ".php",
-    ".swift", ".m", ".sh", ".lua", ".ex", ".exs", ".erl", ".hs", ".ml", ".clj", ".dart", ".vue",
+    ".py",
+    ".pyi",
+    ".pyx",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".scala",
+    ".c",
+    ".h",
+    ".cc",
+    ".cpp",
+    ".cxx",
+    ".hpp",
+    ".hh",
+    ".cs",
+    ".rb",
+    ".php",
+    ".swift",
+    ".m",
+    ".sh",
+    ".lua",
+    ".ex",
+    ".exs",
+    ".erl",
+    ".hs",
+    ".ml",
+    ".clj",
+    ".dart",
+    ".vue",
 }
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 
@@ -155,11 +188,18 @@ def run(root: Path, n: int, budgets: list[int], since: str | None, progress: boo
             ws = Workspace.open(tree, Config.load(tree).with_(cache_dir=""))
             for budget in budgets:
                 pack = ws.pack(Task(commit.message), budget, "json")
-                rows.append({"commit": commit.sha, "budget": budget, **score(pack, commit).__dict__})
+                rows.append(
+                    {"commit": commit.sha, "budget": budget, **score(pack, commit).__dict__}
+                )
     if progress:
         sys.stderr.write("\r\x1b[2K")
-    return {"root": str(root), "commits": len(picked), "budgets": budgets, "rows": rows,
-            "summary": summarise(rows, budgets)}
+    return {
+        "root": str(root),
+        "commits": len(picked),
+        "budgets": budgets,
+        "rows": rows,
+        "summary": summarise(rows, budgets),
+    }
 
 
 def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
@@ -168,15 +208,17 @@ def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
         rs = [r for r in rows if r["budget"] == budget]
         files = sum(r["files"] for r in rs) or 1
         lines = sum(r["lines"] for r in rs) or 1
-        out.append({
-            "budget": budget,
-            "commits": len(rs),
-            "files_seen": round(sum(r["files_seen"] for r in rs) / files, 4),
-            "files_full": round(sum(r["files_full"] for r in rs) / files, 4),
-            "lines_covered": round(sum(r["lines_covered"] for r in rs) / lines, 4),
-            "all_lines": round(sum(r["all_covered"] for r in rs) / max(len(rs), 1), 4),
-            "within_budget": all(r["within_budget"] for r in rs),
-        })
+        out.append(
+            {
+                "budget": budget,
+                "commits": len(rs),
+                "files_seen": round(sum(r["files_seen"] for r in rs) / files, 4),
+                "files_full": round(sum(r["files_full"] for r in rs) / files, 4),
+                "lines_covered": round(sum(r["lines_covered"] for r in rs) / lines, 4),
+                "all_lines": round(sum(r["all_covered"] for r in rs) / max(len(rs), 1), 4),
+                "within_budget": all(r["within_budget"] for r in rs),
+            }
+        )
     return out
 
 
@@ -199,7 +241,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     try:
         budgets = [int(b) for b in args.budgets.split(",") if b.strip()]
     except ValueError:
-        raise CtxtrimError(f"--budgets: expected numbers like 8000,16000, got '{args.budgets}'") from None
+        raise CtxtrimError(
+            f"--budgets: expected numbers like 8000,16000, got '{args.budgets}'"
+        ) from None
     if not budgets:
         raise CtxtrimError("--budgets: no budget given")
     if args.commits < 1:

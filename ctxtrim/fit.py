@@ -10,7 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -18,11 +18,11 @@ from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
 from .rank import Candidate
-from .redact import Redacted, redact_lines
+from .redact import Redacted, redact_lines, secret_spans
 from .task import Signals
 from .terms import text_terms
 from .tokens import Tokenizer
-from .views import View, context, full, head_range, outline_view, slice_view, split_lines, summary
+from .views import View, contexts, full, head_range, outline_view, slice_view, split_lines, summary
 
 # How many ranked files are weighed for a budget: a bigger budget can show more of them,
 # and preparing a file (outline, token counts) is the main cost of a pack.
@@ -70,7 +70,7 @@ class Prepared:
     prefix: list[int]  # prefix[i] = tokens of lines 1..i
     outline: Outline
     leaves: list[Symbol]
-    leaf_terms: list[Counter[str]]
+    leaf_terms: list[dict[str, int]]
     bodies: list[str]
     contexts: list[list[tuple[int, int]]]  # per leaf: its lines and its enclosing headers
     head: list[tuple[int, int]]  # the file's head (imports, module docstring), if any
@@ -106,14 +106,30 @@ class Preparer:
         return got
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
-        red = redact_lines(text)
+        # Secrets, per-line token counts and definition terms are facts of the content:
+        # kept in the persistent cache, so a warm CLI run does not recompute them.
+        cached = path not in self.index.overlays and bool(digest)
+        key = f"p1:{self.tok.name}"
+        facts = self.index.cache.get_facts(digest, key) if cached else None
+        spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
+        red = redact_lines(text, spans)
         lines = split_lines(red.text)
-        prefix = [0]
-        for n in self.tok.count_lines(lines):
-            prefix.append(prefix[-1] + n)
         outline = self.index.outline(path, text)
-        leaves = [s for s in _leaves(outline.symbols) if not (s.kind == "heading" and s.end - s.start > 400)]
+        leaves = [
+            s
+            for s in _leaves(outline.symbols)
+            if not (s.kind == "heading" and s.end - s.start > 400)
+        ]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
+        if counts is None or len(counts) != len(lines) or len(leaf_terms) != len(leaves):
+            spans = secret_spans(text) if spans is None else spans
+            counts = self.tok.count_lines(lines)
+            leaf_terms = [dict(text_terms(b)) for b in bodies]
+            if cached:
+                self.index.cache.put_facts(digest, key, (spans, counts, leaf_terms))
+        prefix = [0]
+        for n in counts:
+            prefix.append(prefix[-1] + n)
         head = head_range(outline, lines)
         fixed: list[tuple[View, float, int]] = []
         if outline.symbols:
@@ -122,11 +138,27 @@ class Preparer:
             sv = summary(outline, lines)
             fixed.append((sv, COVERAGE["summary"], _shown_tokens(sv, prefix)))
         return Prepared(
-            digest, language, red, lines, prefix, outline, leaves,
-            [text_terms(b) for b in bodies], bodies,
-            [context(outline.symbols, lines, s) for s in leaves],
-            [head] if head else [], fixed,
+            digest,
+            language,
+            red,
+            lines,
+            prefix,
+            outline,
+            leaves,
+            leaf_terms,
+            bodies,
+            contexts(outline.symbols, lines, leaves),
+            [head] if head else [],
+            fixed,
         )
+
+
+def _valid_facts(facts: object) -> bool:
+    return (
+        isinstance(facts, tuple)
+        and len(facts) == 3
+        and all(isinstance(part, list) for part in facts)
+    )
 
 
 def _shown_tokens(view: View, prefix: list[int]) -> int:
@@ -179,7 +211,9 @@ def _leaves(symbols: list[Symbol]) -> list[Symbol]:
     return out
 
 
-def _rerank(prepared: list[tuple[Candidate, Prepared]], scored: dict[str, list[tuple[Symbol, float]]]) -> None:
+def _rerank(
+    prepared: list[tuple[Candidate, Prepared]], scored: dict[str, list[tuple[Symbol, float]]]
+) -> None:
     """Symbol-level evidence re-ranks files: a file with one definition that matches the task
     closely is a likelier place for the change than one with diffuse matches."""
     best = {path: max((v for _, v in syms), default=0.0) for path, syms in scored.items()}
@@ -218,7 +252,9 @@ def build_choice(
             covered += w
             view = slice_view(lines, ranges)
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
-            choice.options.append(Option(view, base * share, _shown_tokens(view, prep.prefix) + overhead))
+            choice.options.append(
+                Option(view, base * share, _shown_tokens(view, prep.prefix) + overhead)
+            )
     fv = full(lines, prep.redacted.text)
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
@@ -276,9 +312,7 @@ def fit(
     scored = {c.path: symbol_scores(p, c, signals, index) for c, p in prepared}
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
-    choices = [
-        build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared
-    ]
+    choices = [build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared]
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0
@@ -339,6 +373,3 @@ def _dedupe(reasons: list[str]) -> list[str]:
             seen.add(r)
             out.append(r)
     return out[:8]
-
-
-

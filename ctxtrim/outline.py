@@ -29,5 +29,7 @@ class Outline:
     language: str
     symbols: list[Symbol] = field(default_factory=list)
     imports: list[str] = field(default_factory=list)  # imported modules / paths, as written
-    refs: list[str] = field(default_factory=list)  # identifiers used but not defined here, sorted, unique
+    refs: list[str] = field(
+        default_factory=list
+    )  # identifiers used but not defined here, sorted, unique
     error: str | None = None

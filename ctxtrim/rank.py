@@ -13,10 +13,26 @@ from dataclasses import dataclass, field
 from .index import FileIndex
 from .task import Signals, Task
 
-TEST_PATH = re.compile(r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$")
-CHANGELOG = re.compile(r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$")
+TEST_PATH = re.compile(
+    r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
+)
+CHANGELOG = re.compile(
+    r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"
+)
 DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc", ".html")
-DATA_EXT = (".json", ".yaml", ".yml", ".csv", ".tsv", ".xml", ".svg", ".ini", ".cfg", ".toml", ".lock")
+DATA_EXT = (
+    ".json",
+    ".yaml",
+    ".yml",
+    ".csv",
+    ".tsv",
+    ".xml",
+    ".svg",
+    ".ini",
+    ".cfg",
+    ".toml",
+    ".lock",
+)
 VENDORED = re.compile(
     r"(^|/)(vendor|vendored|third[_-]?party|external|extern|_vendor|bower_components)(/|$)"
     r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|(^|/)(locale|locales|i18n|translations)/|\.(po|pot)$"
@@ -134,7 +150,9 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c.symbols[name] = max(c.symbols.get(name, 0.0), weight)
     for c in cands.values():
         if c.symbols:
-            names = ", ".join(f"`{n}`" for n in sorted(c.symbols, key=lambda n: (-c.symbols[n], n))[:4])
+            names = ", ".join(
+                f"`{n}`" for n in sorted(c.symbols, key=lambda n: (-c.symbols[n], n))[:4]
+            )
             c.reasons.append(f"defines {names}")
 
     # Focus files (the file under the cursor) are always relevant.
@@ -233,7 +251,9 @@ def _stems(index: FileIndex) -> list[tuple[str, str]]:
     return got[1]
 
 
-def _literals(index: FileIndex, signals: Signals, cands: dict[str, Candidate], depth: int = 150) -> None:
+def _literals(
+    index: FileIndex, signals: Signals, cands: dict[str, Candidate], depth: int = 150
+) -> None:
     """Exact strings from the task (flags, messages, quoted text) found in the best files."""
     if not signals.literals:
         return

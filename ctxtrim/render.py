@@ -12,10 +12,26 @@ from .pack import SCHEMA, Item, Pack
 FORMATS = ("markdown", "xml", "json", "plain")
 
 _FENCE_LANG = {
-    "python": "python", "javascript": "javascript", "typescript": "typescript", "tsx": "tsx",
-    "go": "go", "rust": "rust", "java": "java", "c": "c", "cpp": "cpp", "csharp": "csharp",
-    "ruby": "ruby", "php": "php", "markdown": "markdown", "shell": "bash", "yaml": "yaml",
-    "toml": "toml", "json": "json", "html": "html", "css": "css", "sql": "sql",
+    "python": "python",
+    "javascript": "javascript",
+    "typescript": "typescript",
+    "tsx": "tsx",
+    "go": "go",
+    "rust": "rust",
+    "java": "java",
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "csharp",
+    "ruby": "ruby",
+    "php": "php",
+    "markdown": "markdown",
+    "shell": "bash",
+    "yaml": "yaml",
+    "toml": "toml",
+    "json": "json",
+    "html": "html",
+    "css": "css",
+    "sql": "sql",
 }
 
 
@@ -51,7 +67,11 @@ def _item_title(item: Item) -> str:
     if item.kind == "rule":
         return f"{item.path} › {item.section}" if item.section else item.path
     ranges = ", ".join(f"{s}-{e}" if s != e else str(s) for s, e in item.lines)
-    detail = item.mode if item.mode in ("full", "listed") or not ranges else f"{item.mode}, lines {ranges}"
+    detail = (
+        item.mode
+        if item.mode in ("full", "listed") or not ranges
+        else f"{item.mode}, lines {ranges}"
+    )
     return f"{item.path} ({detail})"
 
 
@@ -204,9 +224,13 @@ def explain_text(pack: Pack) -> str:
     lines = ["# Why", ""]
     for item in pack.items:
         what = f"{item.path} › {item.section}" if item.kind == "rule" else item.path
-        lines.append(f"- in: {what} [{item.mode}, {item.tokens} tokens, score {item.score:.2f}]: {'; '.join(item.reasons) or 'ranked'}")
+        lines.append(
+            f"- in: {what} [{item.mode}, {item.tokens} tokens, score {item.score:.2f}]: {'; '.join(item.reasons) or 'ranked'}"
+        )
     for o in pack.best_omitted:
-        lines.append(f"- out: {o.path} [score {o.score:.2f}] {o.why}: {'; '.join(o.reasons) or 'ranked'}")
+        lines.append(
+            f"- out: {o.path} [score {o.score:.2f}] {o.why}: {'; '.join(o.reasons) or 'ranked'}"
+        )
     for o in pack.dropped_rules:
         lines.append(f"- rule dropped: {o.path} {o.why}")
     return "\n".join(lines)

@@ -29,7 +29,9 @@ class Task:
 
 
 # `path/to/file.py`, `file.py`, `pkg/module` with a slash; extensions of 1-10 characters.
-_PATH = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)")
+_PATH = re.compile(
+    r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)"
+)
 # Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
 _FRAME = re.compile(
     r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
@@ -48,11 +50,25 @@ _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception|Warning): (.{8,20
 
 # Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
 _DUNDER_CALLS = {
-    "str": "__str__", "repr": "__repr__", "len": "__len__", "iter": "__iter__",
-    "next": "__next__", "hash": "__hash__", "bool": "__bool__", "int": "__int__",
-    "float": "__float__", "format": "__format__", "dir": "__dir__", "getattr": "__getattr__",
-    "setattr": "__setattr__", "delattr": "__delattr__", "copy": "__copy__",
-    "deepcopy": "__deepcopy__", "reversed": "__reversed__", "abs": "__abs__", "round": "__round__",
+    "str": "__str__",
+    "repr": "__repr__",
+    "len": "__len__",
+    "iter": "__iter__",
+    "next": "__next__",
+    "hash": "__hash__",
+    "bool": "__bool__",
+    "int": "__int__",
+    "float": "__float__",
+    "format": "__format__",
+    "dir": "__dir__",
+    "getattr": "__getattr__",
+    "setattr": "__setattr__",
+    "delattr": "__delattr__",
+    "copy": "__copy__",
+    "deepcopy": "__deepcopy__",
+    "reversed": "__reversed__",
+    "abs": "__abs__",
+    "round": "__round__",
 }
 
 
@@ -62,7 +78,9 @@ class Signals:
 
     query: dict[str, float] = field(default_factory=dict)  # weighted terms for BM25
     paths: list[str] = field(default_factory=list)  # path-like strings, as written
-    frames: list[tuple[str, int, str | None]] = field(default_factory=list)  # (path, line, function)
+    frames: list[tuple[str, int, str | None]] = field(
+        default_factory=list
+    )  # (path, line, function)
     symbols: dict[str, float] = field(default_factory=dict)  # code-like identifiers -> weight
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
@@ -71,8 +89,14 @@ class Signals:
 def _looks_like_code(ident: str) -> bool:
     if len(ident) < 3 or ident.lower() in STOPWORDS:
         return False
-    return "_" in ident.strip("_") or (ident[0].islower() and any(c.isupper() for c in ident)) or (
-        ident[0].isupper() and any(c.isupper() for c in ident[1:]) and any(c.islower() for c in ident)
+    return (
+        "_" in ident.strip("_")
+        or (ident[0].islower() and any(c.isupper() for c in ident))
+        or (
+            ident[0].isupper()
+            and any(c.isupper() for c in ident[1:])
+            and any(c.islower() for c in ident)
+        )
     )
 
 

@@ -65,14 +65,20 @@ def from_ranges(mode: str, lines: list[str], ranges: list[tuple[int, int]]) -> V
 
 
 def full(lines: list[str], text: str) -> View:
-    return View("full", text[:-1] if text.endswith("\n") else text, ((1, len(lines)),) if lines else ())
+    return View(
+        "full", text[:-1] if text.endswith("\n") else text, ((1, len(lines)),) if lines else ()
+    )
 
 
 def signature(sym: Symbol, lines: list[str]) -> tuple[int, int]:
     """The header lines of a definition, with a one-line docstring or doc comment after it."""
     end = min(sym.signature_end, sym.start + MAX_SIGNATURE_LINES - 1)
     nxt = end + 1
-    if sym.end > end and nxt <= len(lines) and lines[nxt - 1].lstrip().startswith(('"""', "'''", 'r"""')):
+    if (
+        sym.end > end
+        and nxt <= len(lines)
+        and lines[nxt - 1].lstrip().startswith(('"""', "'''", 'r"""'))
+    ):
         end = nxt
     return sym.start, max(end, sym.start)
 
@@ -98,21 +104,35 @@ def head_range(outline: Outline, lines: list[str]) -> tuple[int, int] | None:
 def summary(outline: Outline, lines: list[str], max_depth: int = 1) -> View:
     """Signatures (and one-line docs) of every definition up to `max_depth`."""
     depths = depth_of(outline.symbols)
-    ranges = [signature(s, lines) for s, d in zip(outline.symbols, depths) if d <= max_depth and s.kind != "heading"]
-    ranges += [(s.start, s.start) for s, d in zip(outline.symbols, depths) if s.kind == "heading" and d <= 2]
+    ranges = [
+        signature(s, lines)
+        for s, d in zip(outline.symbols, depths)
+        if d <= max_depth and s.kind != "heading"
+    ]
+    ranges += [
+        (s.start, s.start)
+        for s, d in zip(outline.symbols, depths)
+        if s.kind == "heading" and d <= 2
+    ]
     return from_ranges("summary", lines, ranges)
 
 
-def context(symbols: list[Symbol], lines: list[str], sym: Symbol) -> list[tuple[int, int]]:
-    """What showing `sym` verbatim takes: its own lines and the headers of what encloses it
-    (the class line above a method), so the excerpt still says where it lives."""
-    ranges = [(sym.start, sym.end)]
-    for outer in symbols:
-        if outer.start > sym.start:
-            break
-        if outer is not sym and sym.end <= outer.end:
-            ranges.append(signature(outer, lines))
-    return ranges
+def contexts(
+    symbols: list[Symbol], lines: list[str], wanted: list[Symbol]
+) -> list[list[tuple[int, int]]]:
+    """For each of `wanted`, what showing it verbatim takes: its own lines and the headers
+    of what encloses it (the class line above a method), so the excerpt says where it lives.
+    One pass with a stack of open definitions (symbols are sorted, enclosing ones first)."""
+    wanted_ids = {id(s) for s in wanted}
+    found: dict[int, list[tuple[int, int]]] = {}
+    stack: list[Symbol] = []
+    for sym in symbols:
+        while stack and not (stack[-1].start <= sym.start and sym.end <= stack[-1].end):
+            stack.pop()
+        if id(sym) in wanted_ids:
+            found[id(sym)] = [(sym.start, sym.end)] + [signature(o, lines) for o in stack]
+        stack.append(sym)
+    return [found.get(id(s), [(s.start, s.end)]) for s in wanted]
 
 
 def slice_view(lines: list[str], ranges: list[tuple[int, int]]) -> View:
@@ -128,5 +148,7 @@ def outline_view(outline: Outline) -> View:
             rows.append((f"{sym.kind} {sym.name}  (L{sym.start}-{sym.end})", []))
         elif d == 1 and rows:
             rows[-1][1].append(sym.name)
-    text = "\n".join(head + (": " + ", ".join(members) if members else "") for head, members in rows)
+    text = "\n".join(
+        head + (": " + ", ".join(members) if members else "") for head, members in rows
+    )
     return View("outline", text, ())

@@ -29,7 +29,9 @@ MAX_BUDGET = 2_000_000
 class Workspace:
     """A scanned and indexed repository. Thread-safe: the language server shares one."""
 
-    def __init__(self, root: Path, config: Config, scanned: ScanResult, index: FileIndex, tok: Tokenizer) -> None:
+    def __init__(
+        self, root: Path, config: Config, scanned: ScanResult, index: FileIndex, tok: Tokenizer
+    ) -> None:
         self.root = root
         self.config = config
         self.scanned = scanned
@@ -42,7 +44,9 @@ class Workspace:
         self._bytes = (-1, 0)  # (index.changes, total bytes)
 
     @classmethod
-    def open(cls, root: Path | str, config: Config | None = None, progress: Progress | None = None) -> Workspace:
+    def open(
+        cls, root: Path | str, config: Config | None = None, progress: Progress | None = None
+    ) -> Workspace:
         """Scan and index `root` (reusing the persistent cache). Raises CtxtrimError on bad input."""
         root = Path(root)
         if not root.exists():
@@ -133,7 +137,9 @@ class Workspace:
         if fmt not in FORMATS:
             raise CtxtrimError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
-            raise CtxtrimError(f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)")
+            raise CtxtrimError(
+                f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)"
+            )
         with self.lock:
             return self._pack(task, budget, fmt, explain, with_task)
 
@@ -144,7 +150,11 @@ class Workspace:
             rel = self.relative(path)
             if rel not in self.index.by_path:
                 raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
-        candidates = rank(self.index, task, signals) if (task.text.strip() or task.focus) else self._central()
+        candidates = (
+            rank(self.index, task, signals)
+            if (task.text.strip() or task.focus)
+            else self._central()
+        )
         # Rule files are packed as rule sections, with their own share of the budget.
         rule_paths = {r.path for r in self.rules()}
         candidates = [c for c in candidates if c.path not in rule_paths]
@@ -164,7 +174,15 @@ class Workspace:
         per_item = self._item_overhead(measured)
 
         def fit_code(room: int) -> tuple[list[Item], list[Candidate]]:
-            return fit(candidates, self.index, signals, tok, max(int(room * 0.97), 0), per_item, self.preparer)
+            return fit(
+                candidates,
+                self.index,
+                signals,
+                tok,
+                max(int(room * 0.97), 0),
+                per_item,
+                self.preparer,
+            )
 
         # Code first, within the budget less the rules' share; then the rule sections that
         # apply to the files actually shown; then give the code what the rules left unused.
@@ -224,7 +242,10 @@ class Workspace:
         """Bytes of every indexed file, recomputed only after the index changed."""
         if self._bytes[0] != self.index.changes:
             docs = self.index.docs
-            self._bytes = (self.index.changes, sum(docs[i].entry.size for i in self.index.by_path.values()))
+            self._bytes = (
+                self.index.changes,
+                sum(docs[i].entry.size for i in self.index.by_path.values()),
+            )
         return self._bytes[1]
 
     def _count(self, pack: Pack, fmt: str) -> int:
@@ -262,11 +283,15 @@ class Workspace:
             victim = min(files or pack.items, key=lambda i: (i.score, i.path))
             pack.items.remove(victim)
 
-    def _account(self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool) -> None:
+    def _account(
+        self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool
+    ) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
         pack.omitted_files = max(self.index.alive - len(shown), 0)
         docs = self.index.docs
-        shown_bytes = sum(docs[self.index.by_path[p]].entry.size for p in shown if p in self.index.by_path)
+        shown_bytes = sum(
+            docs[self.index.by_path[p]].entry.size for p in shown if p in self.index.by_path
+        )
         omitted_bytes = self._total_bytes() - shown_bytes
         pack.omitted_tokens = omitted_bytes // 4
         for item in pack.items:

@@ -13,7 +13,9 @@ DEMO = ROOT / "fixtures" / "demo"
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Tests never touch the user's cache directory.
     monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "ctxtrim-cache"))
 

@@ -15,10 +15,17 @@ from ctxtrim.cli import main
 from .conftest import DEMO, git, init_repo
 
 
-def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ctxtrim", *args],
-        capture_output=True, text=True, input=stdin, cwd=cwd, timeout=120, env={**os.environ},
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=cwd,
+        timeout=120,
+        env={**os.environ},
     )
 
 
@@ -30,7 +37,9 @@ def test_pack_json_from_the_command_line() -> None:
 
 
 def test_task_from_stdin_and_file(tmp_path: Path) -> None:
-    a = run("pack", str(DEMO), "--budget", "1200", "--format", "json", stdin="payments Capture amount")
+    a = run(
+        "pack", str(DEMO), "--budget", "1200", "--format", "json", stdin="payments Capture amount"
+    )
     task = tmp_path / "task.txt"
     task.write_text("payments Capture amount")
     b = run("pack", str(DEMO), "--task-file", str(task), "--budget", "1200", "--format", "json")
@@ -55,8 +64,14 @@ def test_output_file_and_explain(tmp_path: Path) -> None:
         (["pack", str(DEMO), "x", "--budget", "ten"], "invalid int value: 'ten'"),
         (["pack", str(DEMO), "x", "--budget", "5"], "budget 5 is out of range"),
         (["pack", str(DEMO), "x", "--encoding", "nope"], "unknown encoding 'nope'"),
-        (["pack", str(DEMO), "--task-file", "/nonexistent/task"], "/nonexistent/task: cannot read task file"),
-        (["pack", str(DEMO), "x", "--focus", "nope.py"], "focus file nope.py: not in the workspace"),
+        (
+            ["pack", str(DEMO), "--task-file", "/nonexistent/task"],
+            "/nonexistent/task: cannot read task file",
+        ),
+        (
+            ["pack", str(DEMO), "x", "--focus", "nope.py"],
+            "focus file nope.py: not in the workspace",
+        ),
         (["stats", str(DEMO), "--why", "missing.py"], "missing.py: no such file"),
         (["bogus"], "invalid choice: 'bogus'"),
     ],

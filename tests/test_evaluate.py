@@ -57,16 +57,23 @@ def _history(root: Path) -> None:
     git(root, "add", "-A")
     git(root, "commit", "-qm", "initial")
     pricing = pkg / "pricing.py"
-    pricing.write_text(pricing.read_text().replace("price * percent / 100", "price * min(percent, 100) / 100"))
+    pricing.write_text(
+        pricing.read_text().replace("price * percent / 100", "price * min(percent, 100) / 100")
+    )
     git(root, "commit", "-qam", "apply_discount: cap the percent at 100")
     pricing.write_text(pricing.read_text().replace("round(price, 2)", "round(price + 0.0, 2)"))
     git(root, "commit", "-qam", "round_price: normalise negative zero")
 
 
-def test_eval_reports_coverage_on_real_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_reports_coverage_on_real_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _history(tmp_path)
     head = git(tmp_path, "rev-parse", "HEAD")
-    assert main(["eval", str(tmp_path), "--commits", "5", "--budgets", "400,2000", "--format", "json"]) == 0
+    assert (
+        main(["eval", str(tmp_path), "--commits", "5", "--budgets", "400,2000", "--format", "json"])
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["commits"] == 2  # the initial commit has no parent and is skipped
     by_budget = {s["budget"]: s for s in result["summary"]}

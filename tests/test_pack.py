@@ -47,7 +47,9 @@ def ws() -> Workspace:
 
 @pytest.mark.parametrize("budget", [300, 800, 2000, 8000])
 @pytest.mark.parametrize("fmt", ["markdown", "xml", "plain", "json"])
-def test_every_pack_fits_its_budget_and_tells_the_truth(ws: Workspace, budget: int, fmt: str) -> None:
+def test_every_pack_fits_its_budget_and_tells_the_truth(
+    ws: Workspace, budget: int, fmt: str
+) -> None:
     pack = ws.pack(Task("the login redirect goes to another host"), budget, fmt)
     text = render(pack, fmt)
     measured = render(pack, "markdown") if fmt == "json" else text
@@ -180,7 +182,9 @@ def test_rule_sections_follow_the_task(ws: Workspace) -> None:
 
 
 def test_a_glob_rule_stays_out_when_no_matching_file_is_packed(ws: Workspace) -> None:
-    pack = ws.pack(Task("Charge.Capture must reject zero amounts in the payments service"), 3000, "json")
+    pack = ws.pack(
+        Task("Charge.Capture must reject zero amounts in the payments service"), 3000, "json"
+    )
     sections = {(i.path, i.section) for i in pack.items if i.kind == "rule"}
     shown = {i.path for i in pack.items if i.kind == "file" and i.mode != "listed"}
     assert ("CLAUDE.md", "shopdemo > Payments service") in sections
@@ -190,6 +194,8 @@ def test_a_glob_rule_stays_out_when_no_matching_file_is_packed(ws: Workspace) ->
 
 
 def test_a_glob_rule_applies_when_a_matching_file_is_packed(ws: Workspace) -> None:
-    pack = ws.pack(Task("submitLogin should use api.post", focus=("web/src/login.ts",)), 3000, "json")
+    pack = ws.pack(
+        Task("submitLogin should use api.post", focus=("web/src/login.ts",)), 3000, "json"
+    )
     sections = {(i.path, i.section) for i in pack.items if i.kind == "rule"}
     assert (".cursor/rules/frontend.mdc", "Front end") in sections

@@ -28,16 +28,32 @@ def paths(root: Path, config: Config | None = None) -> set[str]:
 
 def test_defaults_leave_out_vcs_dependencies_builds_locks_binaries(tmp_path: Path) -> None:
     for rel in [
-        "src/app.py", ".git/config", "node_modules/x/index.js", ".venv/lib/site.py",
-        "build/out.js", "dist/app.min.js", "package-lock.json", "poetry.lock", "img/logo.png",
-        "src/__pycache__/app.cpython-311.pyc", "static/app.min.js", "proto/api_pb2.py",
+        "src/app.py",
+        ".git/config",
+        "node_modules/x/index.js",
+        ".venv/lib/site.py",
+        "build/out.js",
+        "dist/app.min.js",
+        "package-lock.json",
+        "poetry.lock",
+        "img/logo.png",
+        "src/__pycache__/app.cpython-311.pyc",
+        "static/app.min.js",
+        "proto/api_pb2.py",
     ]:
         write(tmp_path, rel)
     assert paths(tmp_path) == {"src/app.py"}
 
 
 def test_secret_files_are_excluded_but_examples_kept(tmp_path: Path) -> None:
-    for rel in [".env", ".env.production", "deploy/id_rsa", "certs/server.pem", ".env.example", "app.py"]:
+    for rel in [
+        ".env",
+        ".env.production",
+        "deploy/id_rsa",
+        "certs/server.pem",
+        ".env.example",
+        "app.py",
+    ]:
         write(tmp_path, rel)
     kept = paths(tmp_path)
     assert ".env" not in kept and ".env.production" not in kept
@@ -48,11 +64,28 @@ def test_secret_files_are_excluded_but_examples_kept(tmp_path: Path) -> None:
 def test_gitignore_chain_negation_anchoring_and_directories(tmp_path: Path) -> None:
     write(tmp_path, ".gitignore", "*.log\n!keep.log\n/top.txt\nout/\n")
     write(tmp_path, "sub/.gitignore", "!debug.log\nlocal.txt\n")
-    for rel in ["a.log", "keep.log", "top.txt", "sub/top.txt", "out/x.py", "sub/out/y.py",
-                "sub/debug.log", "sub/other.log", "sub/local.txt", "local.txt", "main.py"]:
+    for rel in [
+        "a.log",
+        "keep.log",
+        "top.txt",
+        "sub/top.txt",
+        "out/x.py",
+        "sub/out/y.py",
+        "sub/debug.log",
+        "sub/other.log",
+        "sub/local.txt",
+        "local.txt",
+        "main.py",
+    ]:
         write(tmp_path, rel)
     assert paths(tmp_path) == {
-        ".gitignore", "sub/.gitignore", "keep.log", "sub/top.txt", "sub/debug.log", "local.txt", "main.py",
+        ".gitignore",
+        "sub/.gitignore",
+        "keep.log",
+        "sub/top.txt",
+        "sub/debug.log",
+        "local.txt",
+        "main.py",
     }
 
 
@@ -142,10 +175,21 @@ EXTS = [".py", ".txt", ".md", ".c", ".cfg"]
 def _random_pattern(rng: random.Random) -> str:
     name = rng.choice(NAMES)
     ext = rng.choice(EXTS)
-    pattern = rng.choice([
-        f"*{ext}", f"{name}{ext}", f"{name}/", f"/{name}", f"{name}*", f"**/{name}/*{ext}",
-        f"{name}/**", f"{name}/{rng.choice(NAMES)}{ext}", f"[ab]{ext}", f"?{ext}", f"{name}/*",
-    ])
+    pattern = rng.choice(
+        [
+            f"*{ext}",
+            f"{name}{ext}",
+            f"{name}/",
+            f"/{name}",
+            f"{name}*",
+            f"**/{name}/*{ext}",
+            f"{name}/**",
+            f"{name}/{rng.choice(NAMES)}{ext}",
+            f"[ab]{ext}",
+            f"?{ext}",
+            f"{name}/*",
+        ]
+    )
     return ("!" if rng.random() < 0.3 else "") + pattern
 
 
@@ -172,4 +216,9 @@ def test_verdicts_agree_with_git(tmp_path: Path, seed: int) -> None:
     init_repo(tmp_path)
     listed = git(tmp_path, "ls-files", "--others", "--exclude-standard", "-z")
     expected = {p for p in listed.split("\0") if p}
-    assert paths(tmp_path) == expected, (tmp_path, subprocess.run(["find", str(tmp_path), "-name", ".gitignore"], capture_output=True, text=True).stdout)
+    assert paths(tmp_path) == expected, (
+        tmp_path,
+        subprocess.run(
+            ["find", str(tmp_path), "-name", ".gitignore"], capture_output=True, text=True
+        ).stdout,
+    )

@@ -32,10 +32,14 @@ def test_unknown_encoding_is_a_clear_error() -> None:
         Tokenizer("nope")
 
 
-def test_encoding_not_cached_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_encoding_not_cached_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
     get_encoding.cache_clear()
-    with pytest.raises(EncodingUnavailable, match="o200k_base.*not available offline.*TIKTOKEN_CACHE_DIR"):
+    with pytest.raises(
+        EncodingUnavailable, match="o200k_base.*not available offline.*TIKTOKEN_CACHE_DIR"
+    ):
         Tokenizer("o200k_base")
 
 
@@ -45,7 +49,9 @@ def test_tampered_encoding_file_is_refused(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CTXTRIM_CL100K_FILE", str(bad))
     get_encoding.cache_clear()
     try:
-        with pytest.raises(EncodingUnavailable, match="does not match the official cl100k_base digest"):
+        with pytest.raises(
+            EncodingUnavailable, match="does not match the official cl100k_base digest"
+        ):
             Tokenizer("cl100k_base")
     finally:
         monkeypatch.delenv("CTXTRIM_CL100K_FILE")

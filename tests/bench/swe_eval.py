@@ -43,24 +43,45 @@ def main() -> int:
         sys.exit("swe_eval: install ctxtrim first (pip install -e .)")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    sample = ["--split", a.split] + (["--limit", str(a.limit)] if a.limit else []) + (
-        ["--repos", a.repos] if a.repos else []
+    sample = (
+        ["--split", a.split]
+        + (["--limit", str(a.limit)] if a.limit else [])
+        + (["--repos", a.repos] if a.repos else [])
     )
     mine = out / f"{a.name}_{a.split}.jsonl"
     if a.fresh and mine.exists():
         mine.unlink()
     cmd = f"{ctxtrim} pack {{tree}} --task-file {{task_file}} --budget {{budget}} --format json"
-    runs = [[
-        "run", "--tool", "cmd", "--name", a.name, "--cmd", cmd, "--budgets", a.budgets,
-        "--workers", str(a.workers), "--out", str(mine), *sample,
-    ]]
+    runs = [
+        [
+            "run",
+            "--tool",
+            "cmd",
+            "--name",
+            a.name,
+            "--cmd",
+            cmd,
+            "--budgets",
+            a.budgets,
+            "--workers",
+            str(a.workers),
+            "--out",
+            str(mine),
+            *sample,
+        ]
+    ]
     files = [mine]
     if a.baseline != "none":
         base = out / f"{a.baseline}_{a.split}.jsonl"
-        runs.append(["run", "--tool", a.baseline, "--budgets", a.budgets, "--out", str(base), *sample])
+        runs.append(
+            ["run", "--tool", a.baseline, "--budgets", a.budgets, "--out", str(base), *sample]
+        )
         files.append(base)
     # One index cache for the run, as a user would have: the budgets of a task share it.
-    env = {**os.environ, "CTXTRIM_CACHE_DIR": os.environ.get("CTXTRIM_CACHE_DIR", str(out / "cache"))}
+    env = {
+        **os.environ,
+        "CTXTRIM_CACHE_DIR": os.environ.get("CTXTRIM_CACHE_DIR", str(out / "cache")),
+    }
     for args in runs:
         subprocess.run([sys.executable, str(harness), *args], check=True, env=env)
     subprocess.run([sys.executable, str(harness), "report", *map(str, files)], check=True)
