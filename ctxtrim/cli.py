@@ -15,6 +15,7 @@ from . import __version__
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .render import FORMATS, render
+from .scan import directory
 from .task import Task
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
@@ -46,7 +47,7 @@ def _clear_progress() -> None:
 
 
 def _config(args: argparse.Namespace, root: Path) -> Config:
-    config = Config.load(root) if root.is_dir() else Config()
+    config = Config.load(root)
     changes: dict[str, object] = {}
     if getattr(args, "exclude", None):
         changes["exclude"] = tuple(config.exclude) + tuple(args.exclude)
@@ -107,11 +108,9 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
 def cmd_pack(args: argparse.Namespace) -> int:
     from .workspace import Workspace
 
-    root = Path(args.path)
-    if not root.exists():
-        raise CtxtrimError(f"{args.path}: no such directory")
+    root = directory(args.path)
     text = _task_text(args, root)
-    ws = Workspace.open(root, _config(args, root.resolve() if root.is_dir() else root), _progress())
+    ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
     if ws.index.alive == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
@@ -148,8 +147,8 @@ def _write(text: str, output: str | None) -> None:
 def cmd_stats(args: argparse.Namespace) -> int:
     from .scan import scan, why
 
-    root = Path(args.path)
-    config = _config(args, root.resolve() if root.is_dir() else root)
+    root = directory(args.path)
+    config = _config(args, root)
     if args.why:
         print(why(root, args.why, config))
         return EXIT_OK

@@ -11,8 +11,10 @@ kept only when its target lies inside the root.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
+import warnings
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,12 +253,16 @@ def _whole(regex: re.Pattern[str], end: int, rel: str) -> bool:
 def _layer(base: str, lines: list[str], source: str) -> _Layer:
     # Blank lines become comments so a pattern's index is its line number.
     cleaned = tuple(line if line.strip() else "#" for line in lines)
-    try:
-        spec = pathspec.GitIgnoreSpec.from_lines(cleaned)
-    except Exception:  # noqa: BLE001 - a malformed line must not break the scan
-        spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(cleaned))
-        cleaned = tuple(_valid_lines(cleaned))
-    return _Layer(base, spec, cleaned, source, _prefilter(spec.patterns))
+    # A line like `[[:alpha:]` makes `re` warn ("possible nested set"): noise the user
+    # cannot act on, printed to stderr. Git treats such lines literally; so does the regex.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(cleaned)
+        except Exception:  # noqa: BLE001 - a malformed line must not break the scan
+            spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(cleaned))
+            cleaned = tuple(_valid_lines(cleaned))
+        return _Layer(base, spec, cleaned, source, _prefilter(spec.patterns))
 
 
 _LIT = r"((?:\\.|[A-Za-z0-9_])+)"  # a literal as pathspec escapes it
@@ -373,12 +379,47 @@ def _valid_lines(lines: tuple[str, ...]) -> list[str]:
     return kept
 
 
-def _read_ignore_file(path: Path) -> list[str] | None:
+def read_regular(path: str, limit: int, root: str | None = None) -> bytes | str:
+    """Up to `limit` + 1 bytes of a regular file, or why not. Never blocks on a FIFO or a
+    device (opened non-blocking, then checked), and with `root`, never follows a link that
+    leads out of it: the tree may change between the scan and the read."""
+    if root is not None:
+        try:
+            target = os.path.realpath(path)
+        except (OSError, ValueError):
+            return "unreadable"
+        if target != root and not target.startswith(root.rstrip("/") + "/"):
+            return "symlink out of the root"
     try:
-        data = path.read_bytes()
-    except OSError:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except (OSError, ValueError) as exc:
+        return f"unreadable ({getattr(exc, 'strerror', None) or exc})"
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "not a regular file"
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    finally:
+        os.close(fd)
+
+
+_IGNORE_FILE_LIMIT = 1_000_000  # bytes of one ignore file that are read
+
+
+def _read_ignore_file(path: Path, root: Path) -> list[str] | None:
+    data = read_regular(str(path), _IGNORE_FILE_LIMIT, str(root))
+    if isinstance(data, str):
         return None
-    return data.decode("utf-8", "replace").split("\n")
+    return data[:_IGNORE_FILE_LIMIT].decode("utf-8", "replace").split("\n")
 
 
 class IgnoreRules:
@@ -392,13 +433,11 @@ class IgnoreRules:
             str, list[_Layer]
         ] = {}  # dir -> [.ctxtrimignore, .gitignore] layers there
         self._back: list[_Layer] = []  # info/exclude, then defaults
-        self._include = (
-            pathspec.GitIgnoreSpec.from_lines(config.include) if config.include else None
-        )
+        self._include = _layer("", list(config.include), "include").spec if config.include else None
         if config.exclude:
             self._front.append(_layer("", list(config.exclude), "exclude setting"))
         if config.use_gitignore:
-            info = _read_ignore_file(root / ".git" / "info" / "exclude")
+            info = _read_ignore_file(root / ".git" / "info" / "exclude", root)
             if info:
                 self._back.append(_layer("", info, ".git/info/exclude"))
         self._back.append(_layer("", list(SECRET_FILE_PATTERNS), "default (secret file)"))
@@ -415,7 +454,7 @@ class IgnoreRules:
         for name in names:
             if present is not None and name not in present:
                 continue
-            lines = _read_ignore_file(self.root / rel_dir / name)
+            lines = _read_ignore_file(self.root / rel_dir / name, self.root)
             if lines:
                 source = f"{rel_dir}/{name}" if rel_dir else name
                 layers.append(_layer(rel_dir, lines, source))
@@ -451,6 +490,23 @@ class IgnoreRules:
         return self._include is None or self._include.match_file(rel)
 
 
+def directory(path: Path | str) -> Path:
+    """`path` resolved, if it is a directory; else a CtxtrimError naming it. Also for names
+    the OS refuses (too long, NUL bytes), which make pathlib raise instead of answer."""
+    path = Path(path)
+    try:
+        if not path.exists():
+            raise CtxtrimError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            raise CtxtrimError(f"{path}: not a directory")
+        return path.resolve()
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise CtxtrimError(
+            f"{str(path)[:80]}{'…' if len(str(path)) > 80 else ''}: {reason}"
+        ) from None
+
+
 def scan(
     root: Path | str,
     config: Config | None = None,
@@ -459,10 +515,7 @@ def scan(
     """Walk `root` and return the files that may enter a pack and those left out (with why)."""
     root = Path(root)
     config = config or Config()
-    if not root.exists():
-        raise CtxtrimError(f"{root}: no such file or directory")
-    if not root.is_dir():
-        raise CtxtrimError(f"{root}: not a directory")
+    root = directory(root)
     root = root.resolve()
     rules = IgnoreRules(root, config)
     result = ScanResult(root=root)
@@ -552,12 +605,9 @@ class Text:
 
 def read_text(root: Path, rel: str, max_bytes: int) -> Text:
     """Read and decode a file as UTF-8 (or UTF-16 with a BOM). Binary content is refused."""
-    path = os.path.join(root, rel)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)
-    except OSError as exc:
-        return Text(None, f"unreadable ({exc.strerror or exc})")
+    data = read_regular(os.path.join(root, rel), max_bytes, str(root))
+    if isinstance(data, str):
+        return Text(None, data)
     if len(data) > max_bytes:
         return Text(None, f"huge (> max_file_bytes {max_bytes:,})")
     return decode(data)
@@ -587,14 +637,22 @@ def why(root: Path | str, rel: str, config: Config | None = None) -> str:
     """Say whether `rel` would be packed and, if not, which rule excludes it."""
     root = Path(root).resolve()
     config = config or Config()
-    rel = rel.replace(os.sep, "/").strip("/")
-    if rel.startswith("./"):
-        rel = rel[2:]
+    rel = posixpath.normpath(rel.replace(os.sep, "/")).strip("/")
+    if rel == ".." or rel.startswith("../") or Path(rel).is_absolute():
+        raise CtxtrimError(f"{rel}: outside the root {root}")
     full = root / rel
-    if not (full.exists() or full.is_symlink()):
+    try:
+        present = full.exists() or full.is_symlink()
+    except (OSError, ValueError):
+        present = False
+    if not present:
         raise CtxtrimError(f"{rel}: no such file under {root}")
-    rules = IgnoreRules(root, config)
     parts = rel.split("/")
+    for depth in range(1, len(parts)):
+        parent = "/".join(parts[:depth])
+        if (root / parent).is_symlink():
+            return f"{rel}: excluded, its directory {parent}/ is a symbolic link (never followed)"
+    rules = IgnoreRules(root, config)
     for depth in range(len(parts)):
         rules.load_dir("/".join(parts[:depth]))
     for depth in range(1, len(parts)):
@@ -606,12 +664,11 @@ def why(root: Path | str, rel: str, config: Config | None = None) -> str:
     ignored, rule = rules.check(rel, is_dir=is_dir)
     if ignored:
         return f"{rel}: excluded by {rule}"
-    if rule:
-        return f"{rel}: included (re-included by {rule})"
     if not rules.wanted(rel):
         return f"{rel}: excluded, not matched by include patterns"
+    included = f"included (re-included by {rule})" if rule else "included"
     if is_dir:
-        return f"{rel}/: included"
+        return f"{rel}/: {included}"
     try:
         entry = next(e for e in os.scandir(full.parent) if e.name == full.name)
     except (OSError, StopIteration):
@@ -622,4 +679,4 @@ def why(root: Path | str, rel: str, config: Config | None = None) -> str:
     text = read_text(root, rel, config.max_file_bytes)
     if text.problem:
         return f"{rel}: excluded ({text.problem})"
-    return f"{rel}: included"
+    return f"{rel}: {included}"

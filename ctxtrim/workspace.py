@@ -16,7 +16,7 @@ from .pack import Item, Omitted, Pack
 from .rank import Candidate, rank
 from .render import FORMATS, item_block, measured_format, render
 from .rules import RuleFile, discover, pack_sections
-from .scan import IgnoreRules, ScanResult, scan
+from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Task, extract
 from .tokens import Tokenizer, check_available
 
@@ -48,12 +48,7 @@ class Workspace:
         cls, root: Path | str, config: Config | None = None, progress: Progress | None = None
     ) -> Workspace:
         """Scan and index `root` (reusing the persistent cache). Raises CtxtrimError on bad input."""
-        root = Path(root)
-        if not root.exists():
-            raise CtxtrimError(f"{root}: no such directory")
-        if not root.is_dir():
-            raise CtxtrimError(f"{root}: not a directory")
-        root = root.resolve()
+        root = directory(root)
         config = config or Config.load(root)
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
         scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)

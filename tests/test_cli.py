@@ -59,7 +59,7 @@ def test_output_file_and_explain(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["pack", "/nonexistent/repo", "x"], "/nonexistent/repo: no such directory"),
+        (["pack", "/nonexistent/repo", "x"], "/nonexistent/repo: no such file or directory"),
         (["pack", str(DEMO), "x", "--format", "yaml"], "invalid choice: 'yaml'"),
         (["pack", str(DEMO), "x", "--budget", "ten"], "invalid int value: 'ten'"),
         (["pack", str(DEMO), "x", "--budget", "5"], "budget 5 is out of range"),
