@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -223,31 +224,40 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
     if not keys:
         return
     top = keys[0][0] or 1.0
-    for path, stem in _stems(index):
-        gain = 0.0
-        hits = []
-        for weight, term in keys:
-            if term in stem and term != stem:
-                gain += 0.5 * weight / top
-                hits.append(term)
-        if gain:
-            c = cand(path)
-            c.score += min(gain, 1.0)
-            c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[:3])}")
+    stems, joined, starts = _stems(index)
+    gains: dict[int, float] = defaultdict(float)
+    hits: dict[int, list[str]] = defaultdict(list)
+    for weight, term in keys:
+        # One scan of all names joined by newlines finds every name holding the term.
+        at = joined.find(term)
+        while at >= 0:
+            k = bisect.bisect_right(starts, at) - 1
+            if term != stems[k][1]:
+                gains[k] += 0.5 * weight / top
+                hits[k].append(term)
+            at = joined.find(term, starts[k] + len(stems[k][1]) + 1)
+    for k, gain in gains.items():
+        c = cand(stems[k][0])
+        c.score += min(gain, 1.0)
+        c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}")
 
 
-_STEMS: weakref.WeakKeyDictionary[FileIndex, tuple[int, list[tuple[str, str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_Names = tuple[list[tuple[str, str]], str, list[int]]
+_STEMS: weakref.WeakKeyDictionary[FileIndex, tuple[int, _Names]] = weakref.WeakKeyDictionary()
 
 
-def _stems(index: FileIndex) -> list[tuple[str, str]]:
-    """(path, lower-case file name stem) of every file with a stem worth matching, memoised
-    per index until it changes."""
+def _stems(index: FileIndex) -> _Names:
+    """(path, lower-case file name stem) of every file with a stem worth matching, the
+    stems joined by newlines, and where each starts; memoised per index until it changes."""
     got = _STEMS.get(index)
     if got is None or got[0] != index.changes:
-        stems = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.by_path]
-        got = _STEMS[index] = (index.changes, [(p, s) for p, s in stems if len(s) >= 4])
+        pairs = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.by_path]
+        stems = [(p, s) for p, s in pairs if len(s) >= 4 and "\n" not in s]
+        starts, pos = [], 0
+        for _, stem in stems:
+            starts.append(pos)
+            pos += len(stem) + 1
+        got = _STEMS[index] = (index.changes, (stems, "\n".join(s for _, s in stems), starts))
     return got[1]
 
 

@@ -260,8 +260,13 @@ class Workspace:
     def _enforce(self, pack: Pack, fmt: str) -> None:
         """Count the real rendering; drop the least relevant files until it fits. The header
         states the count, so settle it by re-rendering until the number is stable."""
+        # A close first guess for the header's number saves a render of the whole pack.
+        pack.tokens = (
+            self._count(pack, fmt)
+            if not pack.items
+            else pack.tokens or sum(i.tokens for i in pack.items)
+        )
         while True:
-            pack.tokens = 0
             for _ in range(4):
                 count = self._count(pack, fmt)
                 if count == pack.tokens:
