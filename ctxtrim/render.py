@@ -65,7 +65,9 @@ def task_text(pack: Pack) -> str:
 
 def _item_title(item: Item) -> str:
     if item.kind == "rule":
-        return f"{item.path} › {item.section}" if item.section else item.path
+        # The section's text starts with its own heading: the title only says where it is from.
+        where = f"{item.lines[0][0]}-{item.lines[-1][1]}" if item.lines else ""
+        return f"Rule from {item.path}" + (f", lines {where}" if where else "")
     ranges = ", ".join(f"{s}-{e}" if s != e else str(s) for s, e in item.lines)
     detail = (
         item.mode
