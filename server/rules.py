@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.3  # seconds of quiet typing before a rule file is checked again
 
+
 # ------------------------------------------------------------------ the rules of one folder
 @dataclass
 class RulesView:
