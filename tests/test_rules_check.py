@@ -227,3 +227,21 @@ def test_core_cli_routes_to_the_rule_commands(tmp_path: Path, capsys) -> None:
     assert cli.main(["check", str(root)]) == 1
     assert "CTX101 dead-path" in capsys.readouterr().out
     assert cli.main(["check", str(root / "missing")]) == 2
+
+
+def test_files_to_create_and_suffixes_are_not_dead_paths(tmp_path: Path, capsys) -> None:
+    root = write(
+        tmp_path,
+        {
+            "src/app.py": "",
+            "AGENTS.md": (
+                "# Tests\n\n"
+                "- New checkers: create `new_checker_message.py` in `src/`.\n"
+                "- Config tests: add `.result.json` files next to each case.\n"
+                "- The entry point is `src/main.py`.\n"
+            ),
+        },
+    )
+    code, report = run_json(["check", str(root)], capsys)
+    dead = [m for m in _codes(report) if m[2] == "CTX101"]
+    assert code == 1 and dead == [("AGENTS.md", 5, "CTX101")]  # only src/main.py is dead

@@ -86,6 +86,8 @@ def check_dead_paths(context: CheckContext) -> Iterator[Diagnostic]:
                 continue  # `settings.py` names a file somewhere in the repository
             if any(repo.expected_missing(c) for c in candidates):
                 continue
+            if _not_yet_a_file(rule.text, mention.line, target):
+                continue
             where = f" (looked in {base}/ and the repository root)" if base else ""
             yield Diagnostic(
                 rule.path,
@@ -96,6 +98,24 @@ def check_dead_paths(context: CheckContext) -> Iterator[Diagnostic]:
                 f"`{target}` does not exist{where}",
                 _path_hint(repo, name, "dead-path"),
             )
+
+
+# Words that introduce a file the reader is told to make, or an example name.
+_TO_BE_MADE = re.compile(
+    r"\b(create|creates|creating|add|adding|new|write|generate|named|called|e\.g\.|for example|such as|like)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_yet_a_file(text: str, line: int, target: str) -> bool:
+    """A name that is not meant to exist: `.result.json` (a suffix, not a file), or a file the
+    rule tells the reader to create ("Create `new_checker.py` in tests/")."""
+    if target.startswith(".") and "/" not in target and target.count(".") >= 2:
+        return True
+    lines = text.split("\n")
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    before = here[: here.find(target)] if target in here else here
+    return bool(_TO_BE_MADE.search(before))
 
 
 def _first_dir_exists(repo: RepoFiles, base: str, target: str, candidate: str) -> bool:
