@@ -26,7 +26,7 @@ from .views import View, contexts, full, head_range, outline_view, slice_view, s
 
 # How many ranked files are weighed for a budget: a bigger budget can show more of them,
 # and preparing a file (outline, token counts) is the main cost of a pack.
-TOKENS_PER_CANDIDATE = 350
+TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 2.0  # file value ~ score ** SHARPEN
