@@ -41,6 +41,9 @@ VENDORED = re.compile(
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
 
 
+LEXICAL_FLOOR = 0.01  # of the best BM25 score
+
+
 @dataclass
 class Candidate:
     """A file and how relevant it is, with the evidence."""
@@ -112,7 +115,8 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     lexical = index.bm25(signals.query)
     top = max(lexical.values(), default=0.0)
     for doc_id, s in lexical.items():
-        if top > 0:
+        # A faint lexical match alone never reaches a pack; other evidence adds it back.
+        if top > 0 and s >= LEXICAL_FLOOR * top:
             path = index.docs[doc_id].path
             c = cand(path)
             c.score = s / top
