@@ -295,7 +295,6 @@ def fit(
     candidates: list[Candidate],
     index: FileIndex,
     signals: Signals,
-    tok: Tokenizer,
     budget: int,
     overhead: Callable[[str], int],
     preparer: Preparer,

@@ -173,7 +173,6 @@ class Workspace:
                 candidates,
                 self.index,
                 signals,
-                tok,
                 max(int(room * 0.97), 0),
                 per_item,
                 self.preparer,
