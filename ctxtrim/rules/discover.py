@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..scan import read_regular
 from ..tokens import Tokenizer
 from .catalog import (
     DISK_FOLDERS,
@@ -186,28 +187,14 @@ def safe_dir(root: Path, path: str) -> Path | None:
 def read_text(path: Path) -> str:
     """A rule file's text, with CRLF read as LF (line numbers are unchanged).
 
-    Opened non-blocking and checked again once open: the file may have been replaced by a FIFO
-    (whose plain open blocks forever) since :func:`safe_path` looked. A file that cannot be
-    read, or is no longer a regular file, reads as empty.
+    Read through the scanner's safe reader: non-blocking and checked again once open, since
+    the file may have been replaced by a FIFO since :func:`safe_path` looked. A file that
+    cannot be read, or is no longer a regular file, reads as empty.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except OSError:
+    data = read_regular(str(path), MAX_RULE_BYTES)
+    if isinstance(data, str):
         return ""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return ""
-        chunks = []
-        size = 0
-        while size <= MAX_RULE_BYTES and (chunk := os.read(fd, 1 << 20)):
-            chunks.append(chunk)
-            size += len(chunk)
-        data = b"".join(chunks)[:MAX_RULE_BYTES]
-    except OSError:
-        return ""
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return data[:MAX_RULE_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 def read_rule(
