@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -388,3 +389,36 @@ def test_warm_and_cold_packs_are_identical(
         assert main(args + extra) == 0
         outs.append(capsys.readouterr().out)
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_cold_build_equals_file_by_file_updates(tmp_path: Path) -> None:
+    """The cold build's fused term loop and the editor's one-file path index alike."""
+    root = tmp_path / "repo"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "demo", root)
+    (root / "locale").mkdir()
+    (root / "locale" / "fr.po").write_text('msgid "checkout_total"\nmsgstr "totalPanier"\n')
+    (root / "app" / "weird.js").write_text(
+        "const parseHTTPResponse_v2 = (x) => x\nself.self = 1\n" * 3
+    )
+    built = build(root, "")
+    by_hand = FileIndex(root.resolve(), Config(cache_dir=""), Cache.open("", VERSION))
+    for rel in sorted(built.by_path):
+        by_hand.update(rel)
+    assert summary(by_hand) == summary(built)
+    # A translation catalog is found by its name, not by the strings it translates.
+    catalog = built.by_path["locale/fr.po"]
+    assert {t for t, tid in built.vocab.items() if catalog in built.postings[tid]} == {
+        "locale",
+        "fr",
+    }
+    assert "parsehttpresponse_v2" in built.vocab and "http" in built.vocab
+
+
+def test_definitions_by_language() -> None:
+    """`name = function` and arrow definitions count in JS-like code, not in Python or prose."""
+    js = "export const loadCart = async (id) => fetch(id)\nvar render = function () {}\n"
+    assert index_mod.find_defs(js, "javascript") == ("loadCart", "render")
+    assert index_mod.find_defs(js, None) == ("loadCart", "render")  # unknown: look anyway
+    py = '"""callback = function (x) => x, as the JS side says"""\ndef real():\n    pass\n'
+    assert index_mod.find_defs(py, "python") == ("real",)
+    assert index_mod.find_defs(js, "markdown") == ()

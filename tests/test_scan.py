@@ -40,6 +40,7 @@ def test_defaults_leave_out_vcs_dependencies_builds_locks_binaries(tmp_path: Pat
         "src/__pycache__/app.cpython-311.pyc",
         "static/app.min.js",
         "proto/api_pb2.py",
+        "locale/fr/LC_MESSAGES/django.mo",
     ]:
         write(tmp_path, rel)
     assert paths(tmp_path) == {"src/app.py"}

@@ -9,7 +9,14 @@ from ..outline import Outline
 from .detect import TREE_SITTER_LANGUAGES, detect_language
 from .fallback import PROSE, fallback_outline
 
-__all__ = ["TREE_SITTER_LANGUAGES", "detect_language", "outline", "MAX_CHARS", "MAX_AVG_LINE"]
+__all__ = [
+    "PROSE",
+    "TREE_SITTER_LANGUAGES",
+    "detect_language",
+    "outline",
+    "MAX_CHARS",
+    "MAX_AVG_LINE",
+]
 
 # Above these, tree-sitter is skipped: huge files are generated or data, and a parse of a
 # minified bundle costs time while its outline tells an assistant nothing.
