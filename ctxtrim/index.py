@@ -35,7 +35,7 @@ from . import lang
 from .cache import Cache
 from .config import Config
 from .outline import Outline
-from .scan import FileEntry, ScanResult, read_text
+from .scan import FileEntry, ScanResult, TreeReader, read_text
 from .terms import path_terms, text_terms
 
 # Names a file defines, found by a language-agnostic pattern; tree-sitter refines this for
@@ -136,9 +136,9 @@ def doc_terms(path: str, analysis: Analysis) -> dict[str, int]:
     return counts
 
 
-def analyze_file(root: str, rel: str, max_bytes: int) -> tuple[str, Analysis]:
+def analyze_file(reader: TreeReader, rel: str, max_bytes: int) -> tuple[str, Analysis]:
     """(digest, analysis) of a file on disk; a file with no text gets digest ''."""
-    got = read_text(Path(root), rel, max_bytes)
+    got = reader.text(rel, max_bytes)
     if got.text is None:
         return "", Analysis(None, 0, (), {}, got.problem)
     return digest(got.data), analyze(rel, got.text)
@@ -236,22 +236,23 @@ def analyze_chunk(job: tuple[str, int, list[str], int]) -> Chunk:
     analyses: list[Analysis] = []
     lengths = array("I")
     get = local.get
-    for n, rel in enumerate(paths):
-        dig, analysis = analyze_file(root, rel, max_bytes)
-        counts = doc_terms(rel, analysis)
-        doc_id = base + n
-        for term, tf in counts.items():  # the hot loop of a cold start: once per posting
-            tid = get(term)
-            if tid is None:
-                tid = local[term] = len(post_docs)
-                post_docs.append(array("I"))
-                post_tfs.append(array("H"))
-            post_docs[tid].append(doc_id)
-            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
-        analysis.terms = _NO_TERMS
-        digests.append(dig)
-        analyses.append(analysis)
-        lengths.append(sum(counts.values()))
+    with TreeReader(root) as reader:
+        for n, rel in enumerate(paths):
+            dig, analysis = analyze_file(reader, rel, max_bytes)
+            counts = doc_terms(rel, analysis)
+            doc_id = base + n
+            for term, tf in counts.items():  # the hot loop of a cold start: once per posting
+                tid = get(term)
+                if tid is None:
+                    tid = local[term] = len(post_docs)
+                    post_docs.append(array("I"))
+                    post_tfs.append(array("H"))
+                post_docs[tid].append(doc_id)
+                post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
+            analysis.terms = _NO_TERMS
+            digests.append(dig)
+            analyses.append(analysis)
+            lengths.append(sum(counts.values()))
     offsets, docs = _csr(post_docs, "I")
     _, tfs = _csr(post_tfs, "H")
     return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)

@@ -10,6 +10,7 @@ kept only when its target lies inside the root.
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import re
@@ -388,6 +389,9 @@ def _valid_lines(lines: tuple[str, ...]) -> list[str]:
     return kept
 
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+
+
 def read_regular(path: str, limit: int, root: str | None = None) -> bytes | str:
     """Up to `limit` + 1 bytes of a regular file, or why not. Never blocks on a FIFO or a
     device (opened non-blocking, then checked), and with `root`, never follows a link that
@@ -400,9 +404,14 @@ def read_regular(path: str, limit: int, root: str | None = None) -> bytes | str:
         if target != root and not target.startswith(root.rstrip("/") + "/"):
             return "symlink out of the root"
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, _READ_FLAGS)
     except (OSError, ValueError) as exc:
         return f"unreadable ({getattr(exc, 'strerror', None) or exc})"
+    return _read_fd(fd, limit)
+
+
+def _read_fd(fd: int, limit: int) -> bytes | str:
+    """Read from an open descriptor (and close it): a regular file's first `limit` + 1 bytes."""
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return "not a regular file"
@@ -419,6 +428,78 @@ def read_regular(path: str, limit: int, root: str | None = None) -> bytes | str:
         return f"unreadable ({exc.strerror or exc})"
     finally:
         os.close(fd)
+
+
+class TreeReader:
+    """Reads many files of one tree, in path order, as safely as `read_text` but cheaper.
+
+    Each directory is opened relative to its parent's descriptor without following links
+    (O_NOFOLLOW), and kept open while the files below it are read, so no file outside the
+    root can be reached even if the tree changes meanwhile, and no path is resolved twice
+    (`os.path.realpath` per file was a tenth of a cold start). A file that is itself a link
+    (the scan keeps those that stay inside the root) goes the checked way of `read_text`."""
+
+    _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+    _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._stack: list[tuple[str, int]] = []  # open directories: the current path's chain
+        self._root_fd = -1
+        if self._NOFOLLOW and self._DIRECTORY and os.open in os.supports_dir_fd:
+            try:
+                self._root_fd = os.open(self.root, os.O_RDONLY | self._DIRECTORY)
+            except OSError:
+                pass  # every read then goes the checked way, and says why it failed
+        self._usable = self._root_fd >= 0
+
+    def __enter__(self) -> TreeReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for _, fd in self._stack:
+            os.close(fd)
+        self._stack.clear()
+        if self._root_fd >= 0:
+            os.close(self._root_fd)
+            self._root_fd = -1
+
+    def text(self, rel: str, max_bytes: int) -> Text:
+        """The decoded text of `rel` (relative, '/'-separated), or why it has none."""
+        if not self._usable:
+            return read_text(self.root, rel, max_bytes)
+        *dirs, name = rel.split("/")
+        parent = self._enter(dirs)
+        if parent is None:
+            return Text(None, "unreadable (a directory on its path is a link or gone)")
+        try:
+            fd = os.open(name, _READ_FLAGS | self._NOFOLLOW, dir_fd=parent)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # a file link: check where it leads
+                return read_text(self.root, rel, max_bytes)
+            return Text(None, f"unreadable ({exc.strerror or exc})")
+        return _as_text(_read_fd(fd, max_bytes), max_bytes)
+
+    def _enter(self, dirs: list[str]) -> int | None:
+        """The descriptor of directory `dirs`, reusing the open chain's common prefix."""
+        stack = self._stack
+        keep = 0
+        while keep < len(stack) and keep < len(dirs) and stack[keep][0] == dirs[keep]:
+            keep += 1
+        for _, fd in stack[keep:]:
+            os.close(fd)
+        del stack[keep:]
+        for part in dirs[keep:]:
+            parent = stack[-1][1] if stack else self._root_fd
+            try:
+                fd = os.open(part, os.O_RDONLY | self._DIRECTORY | self._NOFOLLOW, dir_fd=parent)
+            except OSError:
+                return None
+            stack.append((part, fd))
+        return stack[-1][1] if stack else self._root_fd
 
 
 _IGNORE_FILE_LIMIT = 1_000_000  # bytes of one ignore file that are read
@@ -614,7 +695,10 @@ class Text:
 
 def read_text(root: Path, rel: str, max_bytes: int) -> Text:
     """Read and decode a file as UTF-8 (or UTF-16 with a BOM). Binary content is refused."""
-    data = read_regular(os.path.join(root, rel), max_bytes, str(root))
+    return _as_text(read_regular(os.path.join(root, rel), max_bytes, str(root)), max_bytes)
+
+
+def _as_text(data: bytes | str, max_bytes: int) -> Text:
     if isinstance(data, str):
         return Text(None, data)
     if len(data) > max_bytes:

@@ -229,6 +229,14 @@ real_scan = ws_mod.scan
 
 def scan_then_change(*args, **kwargs):
     result = real_scan(*args, **kwargs)
+    if mode == "dirlink":  # the whole directory becomes a link to one full of canaries
+        outside = Path(canary).parent / "pkg"
+        outside.mkdir()
+        for i in range(60):
+            (outside / f"m{i}.py").write_text(Path(canary).read_text())
+        (root / "pkg").rename(root / "pkg_old")
+        os.symlink(outside, root / "pkg")
+        return result
     for i in range(0, 60, 2):  # every other file changes after it was listed
         path = root / "pkg" / f"m{i}.py"
         path.unlink()
@@ -244,11 +252,12 @@ def scan_then_change(*args, **kwargs):
 
 ws_mod.scan = scan_then_change
 ws = Workspace.open(root)
+assert "canary" not in ws.index.vocab, "a file outside the root was indexed"
 print(render(ws.pack(Task("f0 f2 f4 secret outside " + canary), 20000), "json"))
 """
 
 
-@pytest.mark.parametrize("mode", ["delete", "dir", "grow", "fifo", "link"])
+@pytest.mark.parametrize("mode", ["delete", "dir", "grow", "fifo", "link", "dirlink"])
 def test_files_changed_after_the_scan(tmp_path: Path, mode: str) -> None:
     base = tmp_path
     canary = hostile.make_canary(base)
@@ -271,6 +280,8 @@ def test_files_changed_after_the_scan(tmp_path: Path, mode: str) -> None:
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     data = json.loads(done.stdout)
     assert CANARY not in done.stdout, "a file swapped for a link out of the root was read"
+    if mode == "dirlink":
+        assert [i for i in data["items"] if i["kind"] == "file"] == []
     assert data["tokens"] <= data["budget"]
 
 
