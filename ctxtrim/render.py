@@ -35,6 +35,11 @@ _FENCE_LANG = {
 }
 
 
+def tokens_label(n: int) -> str:
+    """The pack's token count as its header states it (the only place it appears)."""
+    return f"{n:,}"
+
+
 def header(pack: Pack) -> str:
     share = ""
     if pack.repo_tokens_estimate:
@@ -42,7 +47,7 @@ def header(pack: Pack) -> str:
         share = f" ({100 * shown / pack.repo_tokens_estimate:.1f}% of the repository's ~{pack.repo_tokens_estimate:,} tokens)"
     rules = sum(1 for i in pack.items if i.kind == "rule")
     parts = [
-        f"ctxtrim pack · {pack.tokens:,} of {pack.budget:,} tokens ({pack.encoding})",
+        f"ctxtrim pack · {tokens_label(pack.tokens)} of {pack.budget:,} tokens ({pack.encoding})",
         f"{pack.files_shown} of {pack.files_total:,} files shown{share}",
     ]
     if rules:

@@ -14,7 +14,7 @@ from .fit import Preparer, fit
 from .index import ANALYSIS_VERSION, FileIndex
 from .pack import Item, Omitted, Pack
 from .rank import Candidate, rank
-from .render import FORMATS, item_block, measured_format, render
+from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Task, extract
@@ -190,8 +190,7 @@ class Workspace:
             items, left = fit_code(budget - fixed - rule_cost)
         pack.items = rule_items + items
         pack.dropped_rules = dropped
-        self._enforce(pack, measured)
-        self._account(pack, candidates, left, explain)
+        self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
         return pack
 
     def _central(self) -> list[Candidate]:
@@ -256,9 +255,11 @@ class Workspace:
 
         return overhead
 
-    def _enforce(self, pack: Pack, fmt: str) -> None:
+    def _enforce(self, pack: Pack, fmt: str, account: Callable[[], None]) -> None:
         """Count the real rendering; drop the least relevant files until it fits. The header
-        states the count, so settle it by re-rendering until the number is stable."""
+        states the count, so settle it until the number is stable. `account` fills in what
+        the rendering says of the items (omissions, redactions), after every change to them."""
+        account()
         # A close first guess for the header's number saves a render of the whole pack.
         pack.tokens = (
             self._count(pack, fmt)
@@ -266,11 +267,7 @@ class Workspace:
             else pack.tokens or sum(i.tokens for i in pack.items)
         )
         while True:
-            for _ in range(4):
-                count = self._count(pack, fmt)
-                if count == pack.tokens:
-                    break
-                pack.tokens = count
+            self._settle(pack, self._count(pack, fmt), fmt)
             if pack.tokens <= pack.budget:
                 return
             if not pack.items:
@@ -281,10 +278,24 @@ class Workspace:
             files = [i for i in pack.items if i.kind == "file"]
             victim = min(files or pack.items, key=lambda i: (i.score, i.path))
             pack.items.remove(victim)
+            account()
 
-    def _account(
-        self, pack: Pack, candidates: list[Candidate], left: list[Candidate], explain: bool
-    ) -> None:
+    def _settle(self, pack: Pack, count: int, fmt: str) -> None:
+        """Make the header's number equal `count`, the tokens of the pack rendered with the
+        number it states now. Only that number differs between the two renderings, and
+        digits are tokenized apart from their neighbours, so the new rendering's count is
+        the old one plus the difference between the two numbers' tokens: no second render
+        of a large pack. (A space in front keeps encodings that attach it to digits exact.)"""
+        tokens = self.tokenizer.count
+        for _ in range(4):
+            if count == pack.tokens:
+                return
+            shift = tokens(" " + tokens_label(count)) - tokens(" " + tokens_label(pack.tokens))
+            pack.tokens, count = count, count + shift
+        while count != pack.tokens:  # never seen; rendering settles it too, only slower
+            pack.tokens, count = count, self._count(pack, fmt)
+
+    def _account(self, pack: Pack, candidates: list[Candidate], explain: bool) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
         pack.omitted_files = max(self.index.alive - len(shown), 0)
         docs = self.index.docs
@@ -293,6 +304,7 @@ class Workspace:
         )
         omitted_bytes = self._total_bytes() - shown_bytes
         pack.omitted_tokens = omitted_bytes // 4
+        pack.redactions = {}
         for item in pack.items:
             if item.redactions:
                 pack.redactions["secret"] = pack.redactions.get("secret", 0) + item.redactions

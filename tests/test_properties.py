@@ -181,9 +181,9 @@ def test_pack_invariants(files: dict[str, str], task: str, budget: int, fmt: str
             return
         out = render(pack, fmt)
         measured = render(pack, "markdown") if fmt == "json" else out
-        assert TOK.count(measured) <= budget
+        assert TOK.count(measured) == pack.tokens <= budget  # the header tells the truth
         data = json.loads(render(pack, "json"))
-        assert data["tokens"] <= budget
+        assert data["tokens"] == pack.tokens
         _check_claims(root, data)
         # Deterministic: the same workspace again, and a fresh one, give the same bytes.
         assert render(ws.pack(Task(task), budget, fmt), fmt) == out
