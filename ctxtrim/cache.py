@@ -366,6 +366,14 @@ class Cache:
         rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = ?", (dig, kind))
         return _open_seal(rows[0][0]) if rows else None
 
+    def has_facts(self, dig: str, kinds: tuple[str, ...]) -> bool:
+        """Whether facts of every kind in `kinds` are stored for content `dig`."""
+        marks = ",".join("?" * len(kinds))
+        rows = self._run(
+            f"SELECT COUNT(*) FROM blobs WHERE digest = ? AND kind IN ({marks})", (dig, *kinds)
+        )
+        return bool(rows) and rows[0][0] == len(set(kinds))
+
     def put_facts(self, dig: str, kind: str, facts: object) -> None:
         self._write(
             "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",

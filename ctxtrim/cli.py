@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -207,6 +209,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
     from .index import ANALYSIS_VERSION
 
+    if args.action == "warm":
+        return _warm(args)
     cache = Cache.open(
         os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
     )
@@ -218,6 +222,34 @@ def cmd_cache(args: argparse.Namespace) -> int:
             json.dumps(cache.info(), indent=1)
             if args.format == "json"
             else "\n".join(f"{k}: {v}" for k, v in cache.info().items())
+        )
+    return EXIT_OK
+
+
+def _warm(args: argparse.Namespace) -> int:
+    """`cache warm`: prepare every file of a repository ahead of the packs. With --parent
+    (the language server starts it so), run at low priority and stop when the parent goes."""
+    from .workspace import Workspace
+
+    stop = None
+    if args.parent is not None:
+        parent = args.parent
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(10)
+        stop = lambda: os.getppid() != parent  # noqa: E731
+    root = directory(args.path)
+    config = _config(args, root)
+    if config.cache_dir == "":
+        raise CtxtrimError("the cache is disabled (cache_dir = ''): there is nothing to warm")
+    started = time.monotonic()
+    progress = None if args.quiet else _progress()
+    ws = Workspace.open(root, config, progress)
+    done, total = ws.warm(stop, progress)
+    _clear_progress()
+    if not args.quiet:
+        print(
+            f"warmed {root}: {done:,} of {total:,} files prepared "
+            f"in {time.monotonic() - started:.1f} s"
         )
     return EXIT_OK
 
@@ -304,8 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_stats)
 
     c = sub.add_parser("cache", help="the persistent index cache")
-    c.add_argument("action", choices=("info", "clear"))
+    c.add_argument(
+        "action",
+        choices=("info", "clear", "warm"),
+        help="info | clear | warm: prepare every file of PATH now, so later packs are fast",
+    )
+    c.add_argument("path", nargs="?", default=".", help="the repository to warm (warm only)")
     c.add_argument("--format", default="text", choices=("text", "json"))
+    c.add_argument("--quiet", "-q", action="store_true", help="no progress or summary (warm)")
+    c.add_argument("--parent", type=int, help=argparse.SUPPRESS)
     c.set_defaults(func=cmd_cache)
 
     v = sub.add_parser("serve", help="run the language server (stdio, or --tcp HOST:PORT)")

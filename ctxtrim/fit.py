@@ -105,11 +105,33 @@ class Preparer:
             self._memo.popitem(last=False)
         return got
 
+    def warm(self, path: str) -> bool:
+        """Compute and store the persistent facts of `path` (outline, secrets, line token
+        counts, definition terms) unless they are stored already; True if it did the work.
+        Nothing is kept in memory: this is for filling the cache ahead of the packs."""
+        doc_id = self.index.by_path.get(path)
+        if doc_id is None or path in self.index.overlays:
+            return False
+        digest = self.index.docs[doc_id].digest
+        cache = self.index.cache
+        if not digest or cache.has_facts(digest, ("o", self._facts_key)):
+            return False
+        text = self.index.text(path)
+        if text is None:
+            return False
+        self._prepare(path, digest, self.index.docs[doc_id].analysis.lang, text)
+        self.index.forget_outline(path)
+        return True
+
+    @property
+    def _facts_key(self) -> str:
+        return f"p1:{self.tok.name}"
+
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
         # Secrets, per-line token counts and definition terms are facts of the content:
         # kept in the persistent cache, so a warm CLI run does not recompute them.
         cached = path not in self.index.overlays and bool(digest)
-        key = f"p1:{self.tok.name}"
+        key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
         red = redact_lines(text, spans)

@@ -810,6 +810,10 @@ class FileIndex:
             return self.overlays[rel]
         return read_text(self.root, rel, self.config.max_file_bytes).text
 
+    def forget_outline(self, rel: str) -> None:
+        """Drop `rel`'s outline from memory (it stays in the persistent cache)."""
+        self._outlines.pop(rel, None)
+
     def outline(self, rel: str, text: str) -> Outline:
         """The tree-sitter outline of a file (cached by content hash)."""
         got = self._outlines.get(rel)

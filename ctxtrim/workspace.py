@@ -119,6 +119,28 @@ class Workspace:
             raise CtxtrimError(f"{path}: outside the workspace {self.root}") from None
         return rel.as_posix()
 
+    def warm(
+        self, stop: Callable[[], bool] | None = None, progress: Progress | None = None
+    ) -> tuple[int, int]:
+        """Fill the persistent cache with what packs need of each file (outline, secrets,
+        line token counts), likeliest files first, so that later packs prepare nothing.
+        `stop` is asked between files. Returns (files prepared now, files in the index)."""
+        from .rank import prior
+
+        if not self.index.cache.enabled:
+            return 0, 0
+        with self.lock:
+            paths = sorted(self.index.by_path, key=lambda p: (-prior(p)[0], p))
+        done = 0
+        for n, path in enumerate(paths):
+            if stop is not None and stop():
+                break
+            with self.lock:
+                done += self.preparer.warm(path)
+            if progress:
+                progress("warm", n + 1, len(paths))
+        return done, len(paths)
+
     # ------------------------------------------------------------------ packs
     def pack(
         self,

@@ -96,6 +96,7 @@ class CtxtrimServer(LanguageServer):
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ctxtrim-pool")
         self.index_timeout = DEFAULT_INDEX_TIMEOUT
         self.poll_interval = 2.0
+        self.warm_cache = True
         self.poller: Poller | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._tokens = itertools.count(1)
@@ -122,6 +123,8 @@ class CtxtrimServer(LanguageServer):
             and 0.05 <= interval <= 600
         ):
             self.poll_interval = float(interval)
+        if options.get("warmCache") is False:
+            self.warm_cache = False
         uris = [f.uri for f in params.workspace_folders or []]
         if not uris and params.root_uri:
             uris = [params.root_uri]
@@ -135,7 +138,7 @@ class CtxtrimServer(LanguageServer):
             self.add_folder(path, uri)
 
     def add_folder(self, path: Path, uri: str) -> Folder:
-        folder = Folder(path, uri, self._progress_sink(path))
+        folder = Folder(path, uri, self._progress_sink(path), self.warm_cache)
         self.folders.append(folder)
         return folder
 

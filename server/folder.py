@@ -8,8 +8,11 @@ edits apply in order, and the reader thread never waits for the index.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -34,7 +37,9 @@ MAX_SECONDARY = 2  # workspaces kept for per-request include/exclude patterns
 class Folder:
     """A workspace folder and everything the server keeps for it."""
 
-    def __init__(self, root: Path, uri: str, progress: Progress | None = None) -> None:
+    def __init__(
+        self, root: Path, uri: str, progress: Progress | None = None, warm: bool = True
+    ) -> None:
         self.root = root.resolve()
         self.uri = uri
         self.name = self.root.name or str(self.root)
@@ -47,6 +52,8 @@ class Folder:
         self._secondary: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], Workspace] = (
             OrderedDict()
         )
+        self._warm = warm
+        self._warmer: subprocess.Popen[bytes] | None = None
         self.ready: Future[Workspace] = self._worker.submit(self._open, progress)
 
     # ------------------------------------------------------------------ lifecycle
@@ -60,7 +67,33 @@ class Folder:
         finally:
             self.elapsed = time.monotonic() - self.started
         log.info("indexed %s: %d files in %.2f s", self.root, ws.index.alive, self.elapsed)
+        if self._warm and ws.index.cache.enabled:
+            self._start_warmer()
         return ws
+
+    def _start_warmer(self) -> None:
+        """Prepare every file (outline, token counts, secrets) ahead of the packs, in a
+        low-priority `ctxtrim cache warm` child: packs then find it all in the cache. A
+        child process, not a thread, so the work runs on another core and never holds this
+        process's GIL while a request waits."""
+        argv = [sys.executable, "-m", "ctxtrim", "cache", "warm", str(self.root), "--quiet"]
+        try:
+            self._warmer = subprocess.Popen(
+                [*argv, "--parent", str(os.getpid())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:  # packs only get slower: prepared on demand, as without it
+            log.warning("could not start the cache warmer for %s: %s", self.root, exc)
+
+    @property
+    def warming(self) -> str:
+        """off | running | done | failed: the cache warmer's state."""
+        if self._warmer is None:
+            return "off"
+        code = self._warmer.poll()
+        return "running" if code is None else "done" if code == 0 else "failed"
 
     @property
     def state(self) -> str:
@@ -81,6 +114,10 @@ class Folder:
     def close(self) -> None:
         """Drop queued jobs and let the running one finish in the background."""
         self._worker.shutdown(wait=False, cancel_futures=True)
+        if self._warmer is not None and self._warmer.poll() is None:
+            self._warmer.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._warmer.wait(timeout=2)
 
     # ------------------------------------------------------------------ paths
     def contains(self, path: Path) -> bool:

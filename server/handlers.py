@@ -130,7 +130,11 @@ def register(server: CtxtrimServer) -> None:
         out = []
         for folder in ls.folders:
             ws = folder.workspace()
-            entry: dict[str, Any] = {"root": str(folder.root), "state": folder.state}
+            entry: dict[str, Any] = {
+                "root": str(folder.root),
+                "state": folder.state,
+                "warming": folder.warming,
+            }
             if ws is not None:
                 entry["files"] = ws.index.alive
                 entry["seconds"] = round(folder.elapsed or 0.0, 3)

@@ -378,6 +378,27 @@ def test_cache_info_and_clear_commands(
     assert index.stats.snapshot == "written"  # cleared: the next start is cold
 
 
+def test_cache_warm_command_prepares_every_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache_dir = tmp_path / "cli-cache"
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(cache_dir))
+    root = make_repo(tmp_path / "repo", n=5)
+    assert main(["cache", "warm", str(root)]) == 0
+    assert "6 of 6 files prepared" in capsys.readouterr().out
+    cache = Cache(cache_dir / "index.sqlite", VERSION)
+    for path in ("README.md", "src/mod0.py", "src/mod4.py"):
+        assert cache.has_facts(index_mod.digest((root / path).read_bytes()), ("o", "p1:cl100k_base"))
+    assert main(["cache", "warm", str(root)]) == 0
+    assert "0 of 6 files prepared" in capsys.readouterr().out
+    # A pack then prepares nothing: every fact comes from the cache.
+    monkeypatch.setattr("ctxtrim.fit.secret_spans", lambda text: pytest.fail("recomputed"))
+    assert main(["pack", str(root), "widget handler", "--budget", "2000"]) == 0
+    (root / ".ctxtrim.toml").write_text('cache_dir = ""\n')
+    assert main(["cache", "warm", str(root)]) == 2
+    assert "cache is disabled" in capsys.readouterr().err
+
+
 def test_warm_and_cold_packs_are_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

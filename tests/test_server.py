@@ -19,7 +19,10 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequ
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
+from ctxtrim.cache import Cache
+from ctxtrim.index import digest
 from tests.lsp.support import make_repo, plain_converter, server_command, server_env
+from tests.test_cache import VERSION
 
 T = TypeVar("T")
 TIMEOUT = 30.0  # no single wait may hang CI
@@ -501,6 +504,40 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
         )
         == []
     )
+
+
+# ------------------------------------------------------------------ cache warmer
+
+
+async def folder_status(client: LanguageClient) -> dict[str, Any]:
+    status = await bounded(client.protocol.send_request_async("ctxtrim/status", {}))
+    return status["folders"][0]
+
+
+@pytest.mark.asyncio
+async def test_cache_warmer_prepares_every_file(repo: Path, tmp_path: Path) -> None:
+    """After indexing, a child process fills the cache with every file's outline and token
+    counts, so a pack prepares nothing itself; `warmCache: false` turns it off."""
+    client = await start(repo, tmp_path / "cache")
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while (state := (await folder_status(client))["warming"]) in ("off", "running"):
+            assert time.monotonic() < deadline, f"warmer still {state}"
+            await asyncio.sleep(0.1)
+        assert state == "done"
+        cache = Cache(tmp_path / "cache" / "index.sqlite", VERSION)  # not $CTXTRIM_CACHE_DIR
+        for path in ("app/auth.py", "app/models.py"):
+            dig = digest((repo / path).read_bytes())
+            assert cache.has_facts(dig, ("o", "p1:cl100k_base")), path
+        result = await pack(client, {"task": "login"})
+        assert "app/auth.py" in paths(result)
+    finally:
+        await stop(client)
+    client = await start(repo, tmp_path / "cache2", {"warmCache": False})
+    try:
+        assert (await folder_status(client))["warming"] == "off"
+    finally:
+        await stop(client)
 
 
 # ------------------------------------------------------------------ lifecycle

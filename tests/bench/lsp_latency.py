@@ -3,10 +3,12 @@
     python tests/bench/lsp_latency.py /path/to/repo [--packs 30] [--budget 16000]
 
 Starts the server over stdio (a minimal JSON-RPC client on pipes), waits for indexing, sends
-warm-up packs, then N packs with varied tasks, and prints median and p95 latency; then edits
-one file (didOpen + didChange, unsaved) and times the first pack after the edit; finally the
-server's peak RSS (VmHWM) and current RSS from /proc. Targets: median < 150 ms, p95 < 400 ms,
-first pack after an edit < 300 ms.
+warm-up packs, then N packs with varied tasks, and prints median and p95 latency: the server's
+cache warmer (`ctxtrim cache warm`, a low-priority child) is still at work then, so most files
+a pack shows are prepared by the pack itself. Then it waits for the warmer to finish and times
+N packs with other tasks again. Then it edits one file (didOpen + didChange, unsaved) and
+times the first pack after the edit; finally the server's peak RSS (VmHWM) and current RSS
+from /proc. Targets: median < 150 ms, p95 < 400 ms, first pack after an edit < 300 ms.
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def main() -> int:
         sample
         or sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())[:5000]
     )
-    tasks = tasks_for(root, sample, args.warmup + args.packs)
+    tasks = tasks_for(root, sample, args.warmup + 2 * args.packs)
 
     def timed_pack(task: str) -> tuple[float, dict[str, Any]]:
         t0 = time.perf_counter()
@@ -175,16 +177,28 @@ def main() -> int:
     first_ms, _ = timed_pack(tasks[0])
     for task in tasks[1 : args.warmup]:
         timed_pack(task)
-    latencies = []
-    for task in tasks[args.warmup :]:
-        ms, result = timed_pack(task)
-        assert result["tokens"] <= args.budget, result["tokens"]
-        latencies.append(ms)
+
+    def timed_packs(label: str, batch: list[str]) -> list[float]:
+        latencies = []
+        for task in batch:
+            ms, result = timed_pack(task)
+            assert result["tokens"] <= args.budget, result["tokens"]
+            latencies.append(ms)
+        print(
+            f"{label:15s} n={len(latencies)} budget={args.budget}: median "
+            f"{statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 95):.0f} ms, "
+            f"max {max(latencies):.0f} ms"
+        )
+        return latencies
+
     print(f"first pack      {first_ms:.0f} ms")
-    print(
-        f"packs           n={len(latencies)} budget={args.budget}: median {statistics.median(latencies):.0f} ms, "
-        f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms"
-    )
+    cut = args.warmup + args.packs
+    latencies = timed_packs("packs", tasks[args.warmup : cut])
+    waited = time.perf_counter()
+    while (state := client.request("ctxtrim/status", {})["folders"][0]["warming"]) == "running":
+        time.sleep(0.5)
+    print(f"cache warmer    {state} (waited {time.perf_counter() - waited:.1f} s more)")
+    warmed = timed_packs("packs, warmed", tasks[cut:]) if state == "done" else latencies
 
     # An unsaved edit to one file, then the first pack after it.
     target = next(
@@ -224,7 +238,11 @@ def main() -> int:
         client.proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         client.proc.kill()
-    ok = statistics.median(latencies) < 150 and percentile(latencies, 95) < 400 and edit_ms < 300
+    ok = (
+        max(statistics.median(latencies), statistics.median(warmed)) < 150
+        and max(percentile(latencies, 95), percentile(warmed, 95)) < 400
+        and edit_ms < 300
+    )
     print(
         "targets         "
         + ("met" if ok else "NOT met")
