@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .scan import FileEntry
 
 SCHEMA = 3
+OUTLINE_KIND = "o"  # the `blobs` kind of tree-sitter outlines; other kinds are named by their users
 _MAGIC = b"ctxtrim3"
 _SNAP_MAGIC = b"ctxsnap2"
 SNAPSHOTS_KEPT = 32  # most recently written snapshots kept; older ones are deleted
@@ -335,7 +336,9 @@ class Cache:
     # ------------------------------------------------------------------ outlines
     def get_outline(self, dig: str) -> Outline | None:
         """The stored outline of content `dig`, or None."""
-        rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = 'o'", (dig,))
+        rows = self._run(
+            "SELECT blob FROM blobs WHERE digest = ? AND kind = ?", (dig, OUTLINE_KIND)
+        )
         if not rows:
             return None
         data = _open_seal(rows[0][0])
@@ -356,7 +359,8 @@ class Cache:
         ]
         blob = _seal((outline.language, symbols, outline.imports, outline.refs, outline.error))
         self._write(
-            "INSERT OR REPLACE INTO blobs VALUES (?, 'o', ?, ?)", [(dig, blob, time.time())]
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+            [(dig, OUTLINE_KIND, blob, time.time())],
         )
 
     # ------------------------------------------------------------------ other facts
@@ -400,7 +404,7 @@ class Cache:
             "repositories": roots[0][0] if roots else 0,
             "files": roots[0][1] if roots else 0,
             "analyses": by_kind.get("a", 0),
-            "outlines": by_kind.get("o", 0),
+            "outlines": by_kind.get(OUTLINE_KIND, 0),
             "bytes": size,
         }
 

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
@@ -114,7 +115,7 @@ class Preparer:
             return False
         digest = self.index.docs[doc_id].digest
         cache = self.index.cache
-        if not digest or cache.has_facts(digest, ("o", self._facts_key)):
+        if not digest or cache.has_facts(digest, (OUTLINE_KIND, self._facts_key)):
             return False
         text = self.index.text(path)
         if text is None:
@@ -320,8 +321,8 @@ def fit(
     budget: int,
     overhead: Callable[[str], int],
     preparer: Preparer,
-) -> tuple[list[Item], list[Candidate]]:
-    """Items for the files that made it, best first, and the candidates left out."""
+) -> list[Item]:
+    """Items for the files that made it, best first."""
     size = min(MAX_CANDIDATES, max(MIN_CANDIDATES, budget // TOKENS_PER_CANDIDATE))
     pool = [c for c in candidates if c.score > 0][:size]
     if pool:
@@ -342,9 +343,7 @@ def fit(
         if opt is None:
             continue
         items.append(to_item(ch, opt, top))
-    kept = {i.path for i in items}
-    left = [c for c in candidates if c.path not in kept]
-    return items, left
+    return items
 
 
 def to_item(ch: FileChoice, opt: Option, top: float) -> Item:

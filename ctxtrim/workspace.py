@@ -13,7 +13,7 @@ from .errors import CtxtrimError
 from .fit import Preparer, fit
 from .index import ANALYSIS_VERSION, FileIndex
 from .pack import Item, Omitted, Pack
-from .rank import Candidate, rank
+from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
@@ -125,8 +125,6 @@ class Workspace:
         """Fill the persistent cache with what packs need of each file (outline, secrets,
         line token counts), likeliest files first, so that later packs prepare nothing.
         `stop` is asked between files. Returns (files prepared now, files in the index)."""
-        from .rank import prior
-
         if not self.index.cache.enabled:
             return 0, 0
         with self.lock:
@@ -190,7 +188,7 @@ class Workspace:
         fixed = self._count(pack, measured)  # header and task, with no items
         per_item = self._item_overhead(measured)
 
-        def fit_code(room: int) -> tuple[list[Item], list[Candidate]]:
+        def fit_code(room: int) -> list[Item]:
             return fit(
                 candidates,
                 self.index,
@@ -203,13 +201,13 @@ class Workspace:
         # Code first, within the budget less the rules' share; then the rule sections that
         # apply to the files actually shown; then give the code what the rules left unused.
         reserve = int(budget * self.config.rules_share) if self.rules() else 0
-        items, left = fit_code(budget - fixed - reserve)
+        items = fit_code(budget - fixed - reserve)
         shown = [i.path for i in items if i.mode in ("full", "slice")]
         rule_items, dropped = self._rules(task, shown, reserve)
         pack.items = list(rule_items)
         rule_cost = self._count(pack, measured) - fixed
         if reserve - rule_cost > 0.05 * budget:
-            items, left = fit_code(budget - fixed - rule_cost)
+            items = fit_code(budget - fixed - rule_cost)
         pack.items = rule_items + items
         pack.dropped_rules = dropped
         self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
@@ -217,8 +215,6 @@ class Workspace:
 
     def _central(self) -> list[Candidate]:
         """With no task: the files most referenced by others, source before tests and docs."""
-        from .rank import prior
-
         out = []
         index = self.index
         for _, doc in index.live_docs():
