@@ -2,6 +2,7 @@
 
     python tests/bench/bench.py --tree /path/to/repo [--task "..."] [--budget 16000] [--runs 3]
                                 [--skip-repomix] [--skip-aider] [--json results.json]
+                                [--compare BASELINE.json]
 
 Runs, each as a child process timed from outside:
 
@@ -20,6 +21,11 @@ For each: wall time, CPU time (user+sys of the child and its descendants, from w
 peak RSS (the largest process of the child's tree, from wait4; plus the sampled sum over the
 tree, which counts ctxtrim's worker processes together). Prints a table with the ratios to
 Repomix and Aider; the median of --runs runs is shown.
+
+With --compare BASELINE.json (a file an earlier run wrote with --json, e.g. the committed
+tests/bench/baseline-django.json), it then lists every figure (wall, CPU, peak RSS per row)
+that is more than 20 % above the baseline's, and exits 3 if there is one. A benchmark, not a
+test: compare runs on the same machine, and read CPU before wall on a loaded one.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -43,6 +50,10 @@ DEFAULT_TASK = (
     "Fix the password reset flow: after a successful reset the user should be redirected to "
     "the login page with a message, not to the reset confirmation view"
 )
+
+REGRESSION = 0.20  # a figure this much above the baseline's is reported as regressed
+EXIT_REGRESSED = 3
+COMPARED = (("wall", "wall s"), ("cpu", "CPU s"), ("rss_kb", "RSS"), ("tree_rss_kb", "tree RSS"))
 
 # The Aider driver, run with aider's own interpreter (aider lives in a separate venv).
 AIDER_DRIVER = r'''
@@ -232,6 +243,13 @@ def run_ctxtrim(args: argparse.Namespace, work: Path, rows: dict[str, Row]) -> N
         str(args.budget),
     ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # Compiled modules, as `pip install` leaves them: with PYTHONDONTWRITEBYTECODE set (or a
+    # fresh checkout) every run would otherwise compile ctxtrim's sources again (~0.2 s).
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "ctxtrim"), str(REPO / "server")],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
     changed = pick_changed_file(args.tree)
     original, st = changed.read_bytes(), changed.stat()
     try:
@@ -319,6 +337,37 @@ def report(rows: dict[str, Row], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
+def medians(runs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, float]]:
+    """Row key -> figure -> median over the row's successful runs (as --json writes them)."""
+    out: dict[str, dict[str, float]] = {}
+    for key, row in runs.items():
+        ok = [r for r in row if r.get("ok")]
+        if ok:
+            out[key] = {attr: statistics.median(float(r[attr]) for r in ok) for attr, _ in COMPARED}
+    return out
+
+
+def compare(
+    current: dict[str, dict[str, float]], baseline: dict[str, dict[str, float]]
+) -> list[str]:
+    """One line per figure of a row both runs have that regressed by more than REGRESSION."""
+    worse = []
+    for key in sorted(current.keys() & baseline.keys()):
+        for attr, label in COMPARED:
+            now, then = current[key][attr], baseline[key][attr]
+            if then > 0 and now > then * (1 + REGRESSION):
+                worse.append(f"{key} {label}: {now:.2f} vs {then:.2f} (+{now / then - 1:.0%})")
+    return worse
+
+
+def load_baseline(path: Path) -> dict[str, dict[str, float]]:
+    try:
+        data = json.loads(path.read_text())
+        return medians(data["runs"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SystemExit(f"{path}: not a baseline written by --json ({exc})") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tree", type=Path, required=True, help="the repository to pack")
@@ -332,7 +381,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--aider-python", help="a python with aider-chat (default /tmp/aider-venv)")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument(
+        "--compare", type=Path, metavar="BASELINE", help="list figures >20%% worse than these"
+    )
     args = parser.parse_args(argv)
+    baseline = load_baseline(args.compare) if args.compare else None
     args.tree = args.tree.resolve()
     if not args.tree.is_dir():
         parser.error(f"{args.tree}: not a directory")
@@ -366,10 +419,26 @@ def main(argv: list[str] | None = None) -> int:
                 print("aider ...", file=sys.stderr)
                 run_aider(py, bpe, args, work, rows)
     print(report(rows, args))
+    raw = {key: [asdict(r) for r in row.runs] for key, row in rows.items()}
     if args.json:
-        raw = {key: [asdict(r) for r in row.runs] for key, row in rows.items()}
-        args.json.write_text(json.dumps({"tree": str(args.tree), "runs": raw}, indent=1))
-    return 0 if all(row.ok for row in rows.values() if row.runs) else 1
+        meta = {"tree": str(args.tree), "load": os.getloadavg()[0], "cpus": os.cpu_count()}
+        args.json.write_text(json.dumps({**meta, "runs": raw}, indent=1))
+    if not all(row.ok for row in rows.values() if row.runs):
+        return 1
+    if baseline is not None:
+        worse = compare(medians(raw), baseline)
+        print(
+            f"\ncompared with {args.compare}: "
+            + (
+                "no figure regressed by more than 20 %"
+                if not worse
+                else f"{len(worse)} figure(s) regressed by more than 20 %"
+            )
+        )
+        for line in worse:
+            print(f"  {line}")
+        return EXIT_REGRESSED if worse else 0
+    return 0
 
 
 if __name__ == "__main__":

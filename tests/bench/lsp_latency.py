@@ -1,12 +1,17 @@
 """Latency of `ctxtrim serve` on a real repository, seen from a client.
 
     python tests/bench/lsp_latency.py /path/to/repo [--packs 30] [--budget 16000]
+                                      [--tasks tests/bench/data/django_issues.json] [--no-warmer]
 
 Starts the server over stdio (a minimal JSON-RPC client on pipes), waits for indexing, sends
 warm-up packs, then N packs with varied tasks, and prints median and p95 latency: the server's
-cache warmer (`ctxtrim cache warm`, a low-priority child) is still at work then, so most files
-a pack shows are prepared by the pack itself. Then it waits for the warmer to finish and times
-N packs with other tasks again. Then it edits one file (didOpen + didChange, unsaved) and
+cache warmer (`ctxtrim cache warm`, a low-priority child) is still at work then (or, with
+--no-warmer, not started), so most files a pack shows are prepared by the pack itself: the
+"empty cache" figure. Then it waits for the warmer to finish and times N packs with other
+tasks again: the "warm cache" figure. With --tasks FILE (a JSON list of {"title", "body"},
+e.g. the 30 real django issues in data/django_issues.json), both rounds send those issue
+texts (title and body) instead of generated tasks, so the second round asks for the same
+areas again, as a user working on one issue does. Then it edits one file (didOpen + didChange, unsaved) and
 times the first pack after the edit; finally the server's peak RSS (VmHWM) and current RSS
 from /proc. Targets: median < 150 ms, p95 < 400 ms, first pack after an edit < 300 ms.
 """
@@ -117,6 +122,20 @@ def tasks_for(root: Path, files: list[str], n: int) -> list[str]:
     return out
 
 
+def _issue_texts(path: Path) -> list[str]:
+    """Issue texts from a JSON list of {"title", "body"}: the title, a blank line, the body."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+        return [f"{item['title']}\n\n{item['body']}" for item in items]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"{path}: not a JSON list of {{title, body}} objects ({exc})") from None
+
+
+def _phase_line(phases: dict[str, Any]) -> str:
+    """The server's per-phase p50/p95 (ms) since it started, on one line."""
+    return ", ".join(f"{name} {p['p50_ms']:.0f}/{p['p95_ms']:.0f}" for name, p in phases.items())
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
@@ -134,14 +153,25 @@ def main() -> int:
     ap.add_argument(
         "--cache-dir", type=Path, help="index cache (default: a fresh temporary one: a cold start)"
     )
+    ap.add_argument("--tasks", type=Path, help='a JSON list of {"title", "body"} issue texts')
+    ap.add_argument(
+        "--no-warmer", action="store_true", help="start the server without its cache warmer"
+    )
     args = ap.parse_args()
+    issues = _issue_texts(args.tasks) if args.tasks else None
     root = args.repo.resolve()
     cache = args.cache_dir or Path(tempfile.mkdtemp(prefix="ctxtrim-bench-cache-"))
 
     started = time.perf_counter()
     client = Client(server_command(), server_env(cache))
     client.request(
-        "initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {}}
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": root.as_uri(),
+            "capabilities": {},
+            "initializationOptions": {"warmCache": not args.no_warmer},
+        },
     )
     client.notify("initialized", {})
     while True:
@@ -168,6 +198,9 @@ def main() -> int:
         or sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())[:5000]
     )
     tasks = tasks_for(root, sample, args.warmup + 2 * args.packs)
+    if issues:  # warm-up packs stay generated: the issue texts are what is measured
+        batch = [issues[i % len(issues)] for i in range(args.packs)]
+        tasks = tasks[: args.warmup] + batch + batch
 
     def timed_pack(task: str) -> tuple[float, dict[str, Any]]:
         t0 = time.perf_counter()
@@ -198,7 +231,10 @@ def main() -> int:
     while (state := client.request("ctxtrim/status", {})["folders"][0]["warming"]) == "running":
         time.sleep(0.5)
     print(f"cache warmer    {state} (waited {time.perf_counter() - waited:.1f} s more)")
-    warmed = timed_packs("packs, warmed", tasks[cut:]) if state == "done" else latencies
+    warmed = timed_packs("packs, warmed", tasks[cut:]) if state in ("done", "off") else latencies
+    phases = client.request("ctxtrim/status", {})["folders"][0].get("phases")
+    if phases:
+        print("server phases   " + _phase_line(phases))
 
     # An unsaved edit to one file, then the first pack after it.
     target = next(
