@@ -128,8 +128,14 @@ def cmd_pack(args: argparse.Namespace) -> int:
             "refusing to pack (--fail-on-secret)"
         )
     _write(render(pack, args.format), args.output)
-    if args.explain and args.format == "json":
-        pass  # the JSON carries its own explanation
+    if args.explain and pack.timings is not None:
+        # On stderr: the pack itself depends only on its inputs, its timings do not.
+        stats = ws.index.stats
+        sys.stderr.write(
+            f"ctxtrim: open {ws.open_seconds * 1000:.0f} ms ({stats.files:,} files scanned; "
+            f"index {stats.snapshot}, {stats.analysed + stats.hashed:,} files read)\n"
+            f"ctxtrim: pack {pack.timings.describe()}\n"
+        )
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from .rank import Candidate
 from .redact import Redacted, redact_lines, secret_spans
 from .task import Signals
 from .terms import text_terms
+from .timing import Timings
 from .tokens import Tokenizer
 from .views import View, contexts, full, head_range, outline_view, slice_view, split_lines, summary
 
@@ -86,6 +88,7 @@ class Preparer:
         self.tok = tok
         self.size = size
         self._memo: OrderedDict[str, Prepared] = OrderedDict()
+        self.timings: Timings | None = None  # the running pack's, to charge preparing to
 
     def get(self, path: str) -> Prepared | None:
         doc_id = self.index.by_path.get(path)
@@ -97,10 +100,13 @@ class Preparer:
         if got is not None:
             self._memo.move_to_end(key)
             return got
+        started = time.perf_counter()
         text = self.index.text(path)
         if text is None:
             return None
         got = self._prepare(path, doc.digest, doc.analysis.lang, text)
+        if self.timings is not None:
+            self.timings.add("prepare", time.perf_counter() - started, 1, got.prefix[-1])
         self._memo[key] = got
         if len(self._memo) > self.size:
             self._memo.popitem(last=False)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .timing import Timings
 
 SCHEMA = "ctxtrim.pack/1"
 MODES = ("full", "slice", "summary", "outline", "listed")
@@ -52,6 +56,8 @@ class Pack:
     format: str = "markdown"
     explain: bool = False
     with_task: bool = False  # render the whole task text, not just its first line
+    # Where the pack's time went (never rendered: a pack's text depends only on its inputs).
+    timings: Timings | None = field(default=None, repr=False, compare=False)
 
     @property
     def files_shown(self) -> int:

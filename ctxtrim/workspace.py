@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
-from .task import Task, extract
+from .task import Signals, Task, extract
+from .timing import PhaseStats, Timings
 from .tokens import Tokenizer, check_available
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -42,12 +44,17 @@ class Workspace:
         self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.changes, rules)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
         self._bytes = (-1, 0)  # (index.changes, total bytes)
+        self.phase_stats = PhaseStats()  # every pack's phase times, for the front doors
+        self.open_seconds = 0.0  # what `open` took: scan, index, tokenizer
+        # Index updates since the last pack: its refresh phase reports them.
+        self._refreshed_seconds, self._refreshed_files = 0.0, 0
 
     @classmethod
     def open(
         cls, root: Path | str, config: Config | None = None, progress: Progress | None = None
     ) -> Workspace:
         """Scan and index `root` (reusing the persistent cache). Raises CtxtrimError on bad input."""
+        started = time.perf_counter()
         root = directory(root)
         config = config or Config.load(root)
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
@@ -60,7 +67,9 @@ class Workspace:
             (lambda d, t: progress("index", d, t)) if progress else None,
             idle=lambda: loaded.append(Tokenizer(config.encoding)),
         )
-        return cls(root, config, scanned, index, loaded[0])
+        ws = cls(root, config, scanned, index, loaded[0])
+        ws.open_seconds = time.perf_counter() - started
+        return ws
 
     # ------------------------------------------------------------------ edits
     def update_file(self, rel: str, text: str | None = None) -> bool:
@@ -69,17 +78,28 @@ class Workspace:
         the file is in the index now."""
         rel = self.relative(rel)
         with self.lock:
-            size = len(text.encode("utf-8", "surrogatepass")) if text is not None else None
-            if not self.admits(rel, size):
-                self.index.remove(rel)
-                return False
-            self.index.update(rel, text)
-            return rel in self.index.by_path
+            started = time.perf_counter()
+            try:
+                size = len(text.encode("utf-8", "surrogatepass")) if text is not None else None
+                if not self.admits(rel, size):
+                    self.index.remove(rel)
+                    return False
+                self.index.update(rel, text)
+                return rel in self.index.by_path
+            finally:
+                self._count_refresh(started)
 
     def remove_file(self, rel: str) -> None:
         rel = self.relative(rel)
         with self.lock:
+            started = time.perf_counter()
             self.index.remove(rel)
+            self._count_refresh(started)
+
+    def _count_refresh(self, started: float) -> None:
+        """Charge an index update to the next pack's refresh phase."""
+        self._refreshed_seconds += time.perf_counter() - started
+        self._refreshed_files += 1
 
     def admits(self, rel: str, size: int | None = None, is_dir: bool = False) -> bool:
         """Whether the scan would keep `rel` (or, with `is_dir`, descend into it): ignore
@@ -160,31 +180,63 @@ class Workspace:
 
     def _pack(self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool) -> Pack:
         tok = self.tokenizer
-        signals = extract(task.text)
-        for path, _ in task.focus_points():
-            rel = self.relative(path)
-            if rel not in self.index.by_path:
-                raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
-        candidates = (
-            rank(self.index, task, signals)
-            if (task.text.strip() or task.focus)
-            else self._central()
-        )
-        # Rule files are packed as rule sections, with their own share of the budget.
-        rule_paths = {r.path for r in self.rules()}
-        candidates = [c for c in candidates if c.path not in rule_paths]
+        timings = Timings()
+        timings.add("refresh", self._refreshed_seconds, self._refreshed_files)
+        self._refreshed_seconds, self._refreshed_files = 0.0, 0
+        with timings.phase("refresh"):
+            for path, _ in task.focus_points():
+                rel = self.relative(path)
+                if rel not in self.index.by_path:
+                    raise CtxtrimError(
+                        f"focus file {path}: not in the workspace (missing or excluded)"
+                    )
+            # Rule files are packed as rule sections, with their own share of the budget.
+            rule_paths = {r.path for r in self.rules()}
+            total_bytes = self._total_bytes()
+        with timings.phase("rank") as phase:
+            signals = extract(task.text)
+            candidates = (
+                rank(self.index, task, signals)
+                if (task.text.strip() or task.focus)
+                else self._central()
+            )
+            candidates = [c for c in candidates if c.path not in rule_paths]
+            phase.files = len(candidates)
         pack = Pack(
             root=str(self.root),
             task=task.text,
             budget=budget,
             encoding=tok.name,
             files_total=self.index.alive,
-            repo_tokens_estimate=self._total_bytes() // 4,
+            repo_tokens_estimate=total_bytes // 4,
             format=fmt,
             explain=explain,
             with_task=with_task,
         )
-        measured = measured_format(fmt)
+        pack.timings = timings
+        self.preparer.timings = timings  # prepare is timed inside fit, and apart from it
+        try:
+            with timings.phase("fit") as phase:
+                items, rule_items, dropped = self._fit(pack, task, candidates, signals)
+                phase.files = len(items)
+                phase.tokens = sum(i.tokens for i in items)
+        finally:
+            self.preparer.timings = None
+        pack.items = rule_items + items
+        pack.dropped_rules = dropped
+        with timings.phase("render") as phase:
+            measured = measured_format(fmt)
+            self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
+            phase.files, phase.tokens = len(pack.items), pack.tokens
+        self.phase_stats.record(timings)
+        return pack
+
+    def _fit(
+        self, pack: Pack, task: Task, candidates: list[Candidate], signals: Signals
+    ) -> tuple[list[Item], list[Item], list[Omitted]]:
+        """(file items, rule items, rules left out) for `pack`'s budget."""
+        budget = pack.budget
+        measured = measured_format(pack.format)
         fixed = self._count(pack, measured)  # header and task, with no items
         per_item = self._item_overhead(measured)
 
@@ -208,10 +260,7 @@ class Workspace:
         rule_cost = self._count(pack, measured) - fixed
         if reserve - rule_cost > 0.05 * budget:
             items = fit_code(budget - fixed - rule_cost)
-        pack.items = rule_items + items
-        pack.dropped_rules = dropped
-        self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
-        return pack
+        return items, rule_items, dropped
 
     def _central(self) -> list[Candidate]:
         """With no task: the files most referenced by others, source before tests and docs."""

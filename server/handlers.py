@@ -138,6 +138,8 @@ def register(server: CtxtrimServer) -> None:
             if ws is not None:
                 entry["files"] = ws.index.alive
                 entry["seconds"] = round(folder.elapsed or 0.0, 3)
+                entry["packs"] = ws.phase_stats.packs
+                entry["phases"] = ws.phase_stats.summary()  # p50/p95 ms per phase since start
             elif folder.state == "failed":
                 entry["error"] = str(folder.ready.exception())
             out.append(entry)

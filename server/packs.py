@@ -4,6 +4,7 @@ worker, and return the JSON contract (or rendered text)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from .params import FocusRef, PackParams, parse_pack_params
 
 if TYPE_CHECKING:
     from .app import CtxtrimServer
+
+log = logging.getLogger(__name__)
 
 
 async def pack(server: CtxtrimServer, raw: Any) -> dict[str, Any]:
@@ -101,6 +104,8 @@ def _run(
     focus = tuple(f"{rel}:{line}" if line else rel for rel, line in points)
     # Rule sections come from unsaved buffers too: the workspace's overlays hold them.
     result = ws.pack(Task(req.task, focus=focus), req.budget, req.fmt, req.explain)
+    if result.timings is not None:
+        log.info("pack %r: %s", req.task.split("\n", 1)[0][:60], result.timings.describe())
     if req.fmt == "json":
         return as_dict(result)
     return {

@@ -156,6 +156,11 @@ async def test_pack_returns_the_contract_within_budget(client: LanguageClient, r
     assert any(isinstance(r, types.WorkDoneProgressEnd) for r in reports)
     # The server asked the client to watch files (the client supports dynamic registration).
     assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in client.registrations)  # type: ignore[attr-defined]
+    # The status reports each phase's p50/p95 over the packs served so far.
+    status = await folder_status(client)
+    assert status["packs"] == 1
+    assert list(status["phases"]) == ["refresh", "rank", "prepare", "fit", "render"]
+    assert all(0 <= p["p50_ms"] <= p["p95_ms"] for p in status["phases"].values())
 
 
 @pytest.mark.asyncio
