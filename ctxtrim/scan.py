@@ -11,6 +11,7 @@ kept only when its target lies inside the root.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import posixpath
 import re
@@ -19,12 +20,15 @@ import warnings
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import CtxtrimError
+from .listings import Listing, Listings
 from .secrets import SECRET_FILE_PATTERNS
+
+if TYPE_CHECKING:
+    import pathspec
 
 # Built-in excludes, grouped so `stats --why` can say which group matched.
 DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
@@ -261,6 +265,8 @@ def _whole(regex: re.Pattern[str], end: int, rel: str) -> bool:
 
 
 def _layer(base: str, lines: list[str], source: str) -> _Layer:
+    import pathspec  # here: a scan that reuses every directory's listing never needs it
+
     # Blank lines become comments so a pattern's index is its line number.
     cleaned = tuple(line if line.strip() else "#" for line in lines)
     # A line like `[[:alpha:]` makes `re` warn ("possible nested set"): noise the user
@@ -379,6 +385,8 @@ def _prefilter(patterns: Iterable[pathspec.Pattern]) -> _Prefilter | None:
 
 def _valid_lines(lines: tuple[str, ...]) -> list[str]:
     """Drop the lines pathspec cannot compile (git ignores them too), keeping line positions."""
+    import pathspec
+
     kept = []
     for line in lines:
         try:
@@ -601,15 +609,19 @@ def scan(
     root: Path | str,
     config: Config | None = None,
     progress: Callable[[int], None] | None = None,
+    listings_dir: Path | None = None,
 ) -> ScanResult:
-    """Walk `root` and return the files that may enter a pack and those left out (with why)."""
+    """Walk `root` and return the files that may enter a pack and those left out (with why).
+    With `listings_dir`, each directory's verdicts are kept there, and the next scan
+    re-decides only the directories that changed (see `listings.py`)."""
     root = Path(root)
     config = config or Config()
     root = directory(root)
     root = root.resolve()
-    rules = IgnoreRules(root, config)
+    listings = Listings.load(listings_dir, root, _listings_key(config)) if listings_dir else None
+    rules = _LazyRules(root, config)
     result = ScanResult(root=root)
-    for count, item in enumerate(_walk(root, rules, config), 1):
+    for count, item in enumerate(_walk(root, rules, config, listings), 1):
         if isinstance(item, FileEntry):
             result.files.append(item)
         else:
@@ -618,30 +630,183 @@ def scan(
             progress(count)
     result.files.sort(key=lambda f: f.path)
     result.excluded.sort(key=lambda e: e.path)
+    if listings is not None:
+        listings.save(root)
     return result
 
 
-def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry | Excluded]:
-    stack = [""]
+def _listings_key(config: Config) -> str:
+    """What decides a directory's verdicts besides its listing and its ignore files."""
+    defaults = hashlib.blake2b(
+        repr((DEFAULT_EXCLUDES, SECRET_FILE_PATTERNS)).encode(), digest_size=8
+    ).hexdigest()
+    return repr((config.exclude, config.include, config.use_gitignore, defaults))
+
+
+class _LazyRules:
+    """The ignore rules, built only when some directory must be decided anew (a scan that
+    reuses every listing compiles no pattern), with the ignore files of every directory
+    above it read first."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self._rules: IgnoreRules | None = None
+        self._loaded: set[str] = set()
+
+    def at(self, rel_dir: str, present: Container[str]) -> IgnoreRules:
+        if self._rules is None:
+            self._rules = IgnoreRules(self.root, self.config)
+        parts = rel_dir.split("/") if rel_dir else []
+        for depth in range(len(parts)):
+            above = "/".join(parts[:depth])
+            if above not in self._loaded:
+                self._rules.load_dir(above)
+                self._loaded.add(above)
+        if rel_dir not in self._loaded:
+            self._rules.load_dir(rel_dir, present)
+            self._loaded.add(rel_dir)
+        return self._rules
+
+
+_INFO_EXCLUDE = "\0info/exclude"  # the root listing's stamp of .git/info/exclude
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _walk(
+    root: Path, rules: _LazyRules, config: Config, listings: Listings | None
+) -> Iterator[FileEntry | Excluded]:
     root_str = str(root)
+    stack = [("", True)]  # (directory, may its old listing be trusted?)
     while stack:
-        rel_dir = stack.pop()
+        rel_dir, trust = stack.pop()
+        full = os.path.join(root_str, rel_dir) if rel_dir else root_str
+        reused = _reuse(root_str, full, rel_dir, listings, config) if trust and listings else None
+        if reused is not None:
+            listing, outcomes = reused
+            yield from outcomes
+            listings.keep(rel_dir, listing, fresh=False)  # type: ignore[union-attr]
+            prefix = f"{rel_dir}/" if rel_dir else ""
+            stack.extend((prefix + name, True) for name in reversed(listing.subdirs))
+            continue
         try:
-            with os.scandir(os.path.join(root_str, rel_dir)) as it:
+            mtime_ns = os.stat(full).st_mtime_ns  # before listing: a change during it shows
+            with os.scandir(full) as it:
                 entries = list(it)  # no sorting here: scan() sorts what it returns
         except OSError as exc:
             yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
             continue
-        rules.load_dir(rel_dir, {e.name for e in entries if e.name in _IGNORE_FILES})
-        subdirs = []
+        present = {e.name for e in entries if e.name in _IGNORE_FILES}
+        dir_rules = rules.at(rel_dir, present)
+        subdirs: list[str] = []
+        files: list[str] = []
+        excluded: list[tuple[str, str, bool]] = []
+        lasting = True  # may this listing be kept for the next scan?
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            outcome = _classify(root_str, rel, entry, rules, config)
+            outcome = _classify(root_str, rel, entry, dir_rules, config)
             if outcome == "dir":
-                subdirs.append(rel)
-            elif outcome is not None:
-                yield outcome
-        stack.extend(reversed(subdirs))
+                subdirs.append(entry.name)
+                continue
+            if outcome is None or isinstance(outcome, str):
+                continue
+            yield outcome
+            if isinstance(outcome, FileEntry):
+                if _is_link(entry):
+                    lasting = False  # a link's target may change, its directory stays
+                else:
+                    files.append(entry.name)
+            elif _is_link(entry) or outcome.rule in ("unreadable", "not a regular file"):
+                lasting = False
+            elif outcome.rule.startswith("huge"):
+                files.append(entry.name)  # its size decides again next time
+            else:
+                excluded.append((entry.name, outcome.rule, outcome.is_dir))
+        if listings is None:
+            stack.extend((rel, False) for rel in _children(rel_dir, subdirs))
+            continue
+        listing = Listing(
+            mtime_ns,
+            tuple(subdirs),
+            tuple(files),
+            tuple(excluded),
+            _ignore_stamps(root_str, full, sorted(present), config, not rel_dir),
+        )
+        old = listings.old.get(rel_dir)
+        # Below a directory whose ignore files changed (or are unknown), nothing is trusted.
+        trust_below = trust and old is not None and old.ignore == listing.ignore
+        if lasting:
+            listings.keep(rel_dir, listing, fresh=True)
+        stack.extend((rel, trust_below) for rel in _children(rel_dir, subdirs))
+
+
+def _children(rel_dir: str, names: list[str]) -> list[str]:
+    prefix = f"{rel_dir}/" if rel_dir else ""
+    return [prefix + name for name in reversed(names)]
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
+
+
+def _ignore_stamps(
+    root: str, full: str, names: list[str], config: Config, is_root: bool
+) -> tuple[tuple[str, int, int], ...]:
+    """(name, size, mtime_ns) of a directory's ignore files (and, at the root, of
+    .git/info/exclude): a change to any of them changes what is ignored below."""
+    paths = [(name, os.path.join(full, name)) for name in names]
+    if is_root and config.use_gitignore:
+        paths.append((_INFO_EXCLUDE, os.path.join(root, ".git", "info", "exclude")))
+    stamps = []
+    for name, path in paths:
+        try:
+            st = os.stat(path)
+            stamps.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamps.append((name, -1, -1))
+    return tuple(stamps)
+
+
+def _reuse(
+    root: str, full: str, rel_dir: str, listings: Listings, config: Config
+) -> tuple[Listing, list[FileEntry | Excluded]] | None:
+    """The outcomes of a directory from its old listing, if its mtime and its ignore files
+    are unchanged and its kept files are still regular files; else None (list it anew)."""
+    try:
+        fd = os.open(full, _DIR_FLAGS)
+    except OSError:
+        return None
+    try:
+        listing = listings.trusted(rel_dir, os.fstat(fd).st_mtime_ns)
+        if listing is None:
+            return None
+        names = [name for name, _, _ in listing.ignore if name != _INFO_EXCLUDE]
+        if _ignore_stamps(root, full, names, config, not rel_dir) != listing.ignore:
+            return None
+        prefix = f"{rel_dir}/" if rel_dir else ""
+        out: list[FileEntry | Excluded] = []
+        limit = config.max_file_bytes
+        for name in listing.files:
+            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            if st.st_size > limit:
+                out.append(_huge(prefix + name, st.st_size, config))
+            else:
+                out.append(FileEntry(prefix + name, st.st_size, st.st_mtime_ns))
+        out.extend(Excluded(prefix + name, rule, is_dir) for name, rule, is_dir in listing.excluded)
+        return listing, out
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _huge(rel: str, size: int, config: Config) -> Excluded:
+    return Excluded(rel, f"huge ({size:,} bytes > max_file_bytes {config.max_file_bytes:,})")
 
 
 def _classify(
@@ -678,9 +843,7 @@ def _classify(
     if not stat.S_ISREG(st.st_mode):
         return Excluded(rel, "not a regular file")
     if st.st_size > config.max_file_bytes:
-        return Excluded(
-            rel, f"huge ({st.st_size:,} bytes > max_file_bytes {config.max_file_bytes:,})"
-        )
+        return _huge(rel, st.st_size, config)
     return FileEntry(rel, st.st_size, st.st_mtime_ns)
 
 

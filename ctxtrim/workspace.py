@@ -24,6 +24,7 @@ from .tokens import Tokenizer, check_available
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
+LISTINGS_DIR = "listings"  # in the cache directory: each directory's scan verdicts
 MIN_BUDGET = 64
 MAX_BUDGET = 2_000_000
 
@@ -58,8 +59,13 @@ class Workspace:
         root = directory(root)
         config = config or Config.load(root)
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
-        scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)
         cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
+        scanned = scan(
+            root,
+            config,
+            (lambda n: progress("scan", n, 0)) if progress else None,
+            cache.path.parent / LISTINGS_DIR if cache.path is not None else None,
+        )
         index = FileIndex(root, config, cache)
         loaded: list[Tokenizer] = []
         index.build(
