@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -69,6 +68,8 @@ def _config(args: argparse.Namespace, root: Path) -> Config:
 
 
 def _git(root: Path, *args: str) -> str:
+    import subprocess  # here: most packs are given their task and never run git
+
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args],
@@ -289,7 +290,14 @@ def _add_scan_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Subcommands other modules add (each module's `register(subparsers)`), by command name.
+# A run of a built-in command does not import them: `rules` and `eval` cost a pack ~20 ms.
+PLUGINS = {"rules": "rules.commands", "check": "rules.commands", "eval": "evaluate"}
+BUILTIN = ("pack", "stats", "cache", "serve")
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given `argv` whose command is built in, without the other modules'."""
     parser = _Parser(
         prog="ctxtrim", description="Task-ranked context packs for AI coding assistants."
     )
@@ -357,7 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
-    for name in ("rules.commands", "evaluate"):
+    command = next((a for a in argv or () if not a.startswith("-")), None)
+    if command in BUILTIN and not {"-h", "--help"} & set(argv or ()):
+        return parser
+    for name in dict.fromkeys(PLUGINS.values()):
         try:
             module = __import__(f"ctxtrim.{name}", fromlist=["register"])
         except ImportError:
@@ -367,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -18,7 +18,6 @@ The phases, in order:
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from collections import deque
@@ -121,8 +120,9 @@ class PhaseStats:
 
 
 def _percentile(values: list[float], pct: float) -> float:
-    """The nearest-rank percentile; the median for 50."""
-    if pct == 50:
-        return statistics.median(values)
+    """The percentile by linear interpolation between the closest ranks (the median for 50)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))]
+    at = pct / 100 * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)

@@ -6,8 +6,10 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 # Folders that builds and package managers create: mentioning them is never a dead path.
 GENERATED_DIRS = frozenset(
@@ -78,6 +80,8 @@ class RepoFiles:
         return spec.match_file(path) or spec.match_file(path + "/")
 
     def _gitignore(self) -> pathspec.PathSpec:
+        import pathspec  # here: packs that never ask about ignored paths skip its import
+
         if self._ignore is None:
             lines: list[str] = []
             for name in (".gitignore", ".git/info/exclude"):
