@@ -351,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
-    for name in ("rules.commands", "evaluate"):
+    for name in ("rules.commands", "evaluate", "toolcost.command"):
         try:
             module = __import__(f"ctxtrim.{name}", fromlist=["register"])
         except ImportError:
