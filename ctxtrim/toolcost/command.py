@@ -39,27 +39,26 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_tools(args: argparse.Namespace) -> int:
-    from ..cache import default_dir
     from ..config import Config
     from ..rules.settings import load_settings
     from ..rules.workspace import existing
     from .render import to_json, to_text
     from .report import build
-    from .store import FOLDER
+    from .store import folder_for
 
     raw_path, task = args.path, args.task
     if raw_path is not None and task is None and not Path(raw_path).exists():
-        raw_path, task = None, raw_path  # `ctxtrim tools "what time is it"`: the one argument is the task
+        raw_path, task = (
+            None,
+            raw_path,
+        )  # `ctxtrim tools "what time is it"`: the one argument is the task
     if not args.timeout > 0:
         raise CtxtrimError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
     root = existing(raw_path or ".")
     if not root.is_dir():
         raise CtxtrimError(f"{raw_path}: not a directory")
-    config = Config.load(root)
-    if config.cache_dir == "":
-        cache = None
-    else:
-        cache = (Path(config.cache_dir).expanduser() if config.cache_dir else default_dir()) / FOLDER
+    Config.load(root)  # a bad settings file is an error here, not a silently missing cache
+    cache = folder_for(root)
     settings = load_settings(root)
     report = build(
         root,

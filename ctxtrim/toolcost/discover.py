@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,9 @@ def _server(
     if isinstance(strings, str):
         return strings
     args, env, forward = strings
+    headers = entry.get("headers", entry.get("http_headers", {}))
+    if not isinstance(headers, dict):
+        return f"server `{name}`: `headers` must map names to strings"
     include = entry.get("enabled_tools" if client == "codex" else "includeTools")
     exclude = entry.get("disabled_tools" if client == "codex" else "excludeTools") or []
     for label, value in (("tool allow list", include), ("tool deny list", exclude)):
@@ -214,6 +217,7 @@ def _server(
         env=env,
         cwd=str(entry.get("cwd") or ""),
         url=url,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
         forward_env=forward,
         include_tools=tuple(include) if include is not None else None,
         exclude_tools=tuple(exclude),
@@ -297,18 +301,27 @@ def _find_entry(text: str, syntax: str, key: str, name: str, start: int) -> int:
     return found if found >= 0 else max(table, 0)
 
 
-def iter_strings(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each JSON string literal, quotes included (for locating values)."""
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            yield i, min(j + 1, n)
-            i = j + 1
-        else:
-            i += 1
+def syntax_of(rel: str) -> str:
+    """`json`, `jsonc` or `toml`: how a project config file is written."""
+    return next((syntax for path, _, syntax, _ in PROJECT_FILES if path == rel), "json")
+
+
+def position(text: str, syntax: str, needle: str, after_line: int, as_key: bool) -> tuple[int, int]:
+    """(line, column) of `needle` written as a key (or a string value) at or after line
+    `after_line`; (after_line, 1) if it cannot be found."""
+    start = sum(len(line) + 1 for line in text.split("\n")[: max(after_line - 1, 0)])
+    quoted = re.escape(json.dumps(needle))
+    if as_key and syntax == "toml":
+        pattern = rf"(?<![\w-])(?:{re.escape(needle)}|{quoted})\s*="
+    elif as_key:
+        pattern = rf"{quoted}\s*:"
+    else:
+        pattern = quoted
+    found = re.compile(pattern).search(text, start)
+    if found is None:
+        return after_line, 1
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    return _line_at(text, found.start()), found.start() - line_start + 1
 
 
 def strip_jsonc(text: str) -> str:

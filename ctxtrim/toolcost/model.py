@@ -32,6 +32,7 @@ class ServerConfig:
     env: tuple[tuple[str, str], ...] = ()
     cwd: str = ""
     url: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # HTTP headers of a remote server
     forward_env: tuple[str, ...] = ()  # Codex `env_vars`: names passed through from the shell
     include_tools: tuple[str, ...] | None = None  # a per-tool allow list (Codex, Gemini)
     exclude_tools: tuple[str, ...] = ()

@@ -74,7 +74,10 @@ def snippet(report: Report, client: str) -> str | None:
     servers = [s for s in report.servers if client in s.clients and s.tools is not None]
     if not servers:
         return None
-    keep = {s.name: [t.name for t in s.tools or () if s.scores.get(t.name, (0, False))[1]] for s in servers}
+    keep = {
+        s.name: [t.name for t in s.tools or () if s.scores.get(t.name, (0, False))[1]]
+        for s in servers
+    }
     if client == "codex":
         blocks = []
         for name, tools in keep.items():
@@ -155,10 +158,7 @@ def _server_line(server: Server, width: int) -> str:
 def _selection_lines(report: Report) -> list[str]:
     out = ["", f'For "{_one_line(report.task or "")}":']
     chosen = [
-        (s, t)
-        for s in report.servers
-        for t in s.tools or ()
-        if s.scores.get(t.name, (0, False))[1]
+        (s, t) for s in report.servers for t in s.tools or () if s.scores.get(t.name, (0, False))[1]
     ]
     total = sum(len(s.tools or ()) for s in report.servers)
     if total == 0:

@@ -95,4 +95,3 @@ def _companions(
             shared.append(word)
     found = [j for j in same if j != i and raw[j] > 0 and any(w in names[j] for w in shared)]
     return sorted(found, key=lambda j: -raw[j])
-

@@ -40,6 +40,23 @@ def config_key(server: ServerConfig, launch: Launch | None, encoding: str) -> st
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
+def folder_for(root: Path) -> Path | None:
+    """Where measurements live for a repository: `<cache dir>/tools`, the cache dir as the
+    index cache finds it (`cache_dir` setting, `$CTXTRIM_CACHE_DIR`, the user cache dir);
+    None when the project disables the cache or its settings cannot be read."""
+    from ..cache import default_dir
+    from ..config import Config
+    from ..errors import CtxtrimError
+
+    try:
+        configured = Config.load(root).cache_dir
+    except CtxtrimError:
+        return None
+    if configured == "":
+        return None
+    return (Path(configured).expanduser() if configured else default_dir()) / FOLDER
+
+
 class Store:
     """The measurements folder; `folder=None` keeps nothing (cache disabled)."""
 
