@@ -49,7 +49,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_every_client_shape_project_and_user(tmp_path: Path, home: Path) -> None:
     root = tmp_path / "repo"
-    write(root, ".mcp.json", json.dumps({"mcpServers": {"time": {"command": "uvx", "args": ["mcp-server-time"]}}}))
+    write(
+        root,
+        ".mcp.json",
+        json.dumps({"mcpServers": {"time": {"command": "uvx", "args": ["mcp-server-time"]}}}),
+    )
     write(
         root,
         ".vscode/mcp.json",
@@ -91,8 +95,14 @@ def test_every_client_shape_project_and_user(tmp_path: Path, home: Path) -> None
             indent=2,
         ),
     )
-    write(home, ".codeium/windsurf/mcp_config.json", '{"mcpServers": {"wind": {"serverUrl": "https://w.example/mcp"}}}')
-    write(home, ".cursor/mcp.json", '{"mcpServers": {"global": {"command": "g", "disabled": true}}}')
+    write(
+        home,
+        ".codeium/windsurf/mcp_config.json",
+        '{"mcpServers": {"wind": {"serverUrl": "https://w.example/mcp"}}}',
+    )
+    write(
+        home, ".cursor/mcp.json", '{"mcpServers": {"global": {"command": "g", "disabled": true}}}'
+    )
 
     found = discover(root, home)
 
@@ -112,7 +122,9 @@ def test_every_client_shape_project_and_user(tmp_path: Path, home: Path) -> None
     ]
     assert found.problems == []
     assert seen[("vscode", "git")].args == ("mcp-server-git",)
-    assert seen[("vscode", "git")].source == ".vscode/mcp.json" and seen[("vscode", "git")].line == 5
+    assert (
+        seen[("vscode", "git")].source == ".vscode/mcp.json" and seen[("vscode", "git")].line == 5
+    )
     assert seen[("vscode", "api")].transport == "sse"
     assert seen[("cursor", "docs")].transport == "http"
     assert seen[("gemini", "stream")].transport == "http"
@@ -120,7 +132,10 @@ def test_every_client_shape_project_and_user(tmp_path: Path, home: Path) -> None
     assert seen[("gemini", "local")].exclude_tools == ("rm",)
     assert seen[("codex", "time")].include_tools == ("convert_time",)
     assert seen[("codex", "time")].line == 1
-    assert seen[("windsurf", "wind")].remote and seen[("windsurf", "wind")].url == "https://w.example/mcp"
+    assert (
+        seen[("windsurf", "wind")].remote
+        and seen[("windsurf", "wind")].url == "https://w.example/mcp"
+    )
     assert seen[("claude-code", "local-only")].source == "~/.claude.json"
     assert not seen[("claude-code", "mine")].project
 
@@ -132,11 +147,17 @@ def test_jsonc_keeps_line_numbers() -> None:
     assert stripped.count("\n") == text.count("\n")
 
 
-def test_malformed_configs_are_findings(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_configs_are_findings(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "repo"
     write(root, ".mcp.json", '{\n  "mcpServers": {\n    "a": {"command": "x",}\n  }\n}\n')
     write(root, ".codex/config.toml", "[mcp_servers.a\ncommand = 1\n")
-    write(root, ".cursor/mcp.json", '{"mcpServers": {"a": {"args": ["x"]}, "b": {"command": "y", "args": "z"}}}')
+    write(
+        root,
+        ".cursor/mcp.json",
+        '{"mcpServers": {"a": {"args": ["x"]}, "b": {"command": "y", "args": "z"}}}',
+    )
     write(root, ".gemini/settings.json", '{"mcpServers": []}')
 
     code, out, err = run(capsys, "tools", str(root), "--format", "json")
@@ -153,7 +174,10 @@ def test_malformed_configs_are_findings(tmp_path: Path, home: Path, capsys: pyte
     code, out, _ = run(capsys, "check", str(root))
     assert code == 1
     assert ".mcp.json:3:1: error: CTX601 mcp-config-invalid: invalid JSON" in out
-    assert ".gemini/settings.json:1:1: error: CTX601 mcp-config-invalid: `mcpServers` is not an object" in out
+    assert (
+        ".gemini/settings.json:1:1: error: CTX601 mcp-config-invalid: `mcpServers` is not an object"
+        in out
+    )
 
 
 # ------------------------------------------------------------------ references
@@ -161,11 +185,50 @@ def test_malformed_configs_are_findings(tmp_path: Path, home: Path, capsys: pyte
 
 def test_references_expand_as_each_client_does(tmp_path: Path, home: Path) -> None:
     root = tmp_path / "repo"
-    write(root, ".mcp.json", json.dumps({"mcpServers": {"s": {"command": "${BIN}/srv", "args": ["${MODE:-fast}", "${UNSET_X}", "$BIN"], "env": {"K": "${BIN}"}}}}))
-    write(root, ".cursor/mcp.json", json.dumps({"mcpServers": {"s": {"command": "srv", "args": ["${env:BIN}", "${workspaceFolder}/x", "${userHome}"]}}}))
-    write(root, ".vscode/mcp.json", json.dumps({"servers": {"s": {"command": "srv", "env": {"KEY": "${input:api-key}"}}}}))
-    write(root, ".gemini/settings.json", json.dumps({"mcpServers": {"s": {"command": "srv", "args": ["$BIN", "${BIN}"]}}}))
-    write(root, ".codex/config.toml", '[mcp_servers.s]\ncommand = "srv"\nargs = ["${BIN}"]\nenv_vars = ["BIN", "NOPE"]\n')
+    write(
+        root,
+        ".mcp.json",
+        json.dumps(
+            {
+                "mcpServers": {
+                    "s": {
+                        "command": "${BIN}/srv",
+                        "args": ["${MODE:-fast}", "${UNSET_X}", "$BIN"],
+                        "env": {"K": "${BIN}"},
+                    }
+                }
+            }
+        ),
+    )
+    write(
+        root,
+        ".cursor/mcp.json",
+        json.dumps(
+            {
+                "mcpServers": {
+                    "s": {
+                        "command": "srv",
+                        "args": ["${env:BIN}", "${workspaceFolder}/x", "${userHome}"],
+                    }
+                }
+            }
+        ),
+    )
+    write(
+        root,
+        ".vscode/mcp.json",
+        json.dumps({"servers": {"s": {"command": "srv", "env": {"KEY": "${input:api-key}"}}}}),
+    )
+    write(
+        root,
+        ".gemini/settings.json",
+        json.dumps({"mcpServers": {"s": {"command": "srv", "args": ["$BIN", "${BIN}"]}}}),
+    )
+    write(
+        root,
+        ".codex/config.toml",
+        '[mcp_servers.s]\ncommand = "srv"\nargs = ["${BIN}"]\nenv_vars = ["BIN", "NOPE"]\n',
+    )
     environ = {"BIN": "/opt/bin"}
     got = {s.client: launch(s, root, home, environ) for s in discover(root).servers}
 
@@ -184,25 +247,43 @@ def test_references_expand_as_each_client_does(tmp_path: Path, home: Path) -> No
 # ------------------------------------------------------------------ nothing starts
 
 
-def test_without_connect_no_server_starts(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_connect_no_server_starts(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "repo"
     marker = tmp_path / "started"
     script = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')"
-    write(root, ".mcp.json", json.dumps({"mcpServers": {"touch": {"command": sys.executable, "args": ["-c", script]}}}))
-    write(root, ".vscode/mcp.json", json.dumps({"servers": {"touch": {"command": sys.executable, "args": ["-c", script]}}}))
+    write(
+        root,
+        ".mcp.json",
+        json.dumps({"mcpServers": {"touch": {"command": sys.executable, "args": ["-c", script]}}}),
+    )
+    write(
+        root,
+        ".vscode/mcp.json",
+        json.dumps({"servers": {"touch": {"command": sys.executable, "args": ["-c", script]}}}),
+    )
 
-    for argv in (["tools", str(root)], ["tools", str(root), "what time is it", "--format", "json"], ["check", str(root)]):
+    for argv in (
+        ["tools", str(root)],
+        ["tools", str(root), "what time is it", "--format", "json"],
+        ["check", str(root)],
+    ):
         run(capsys, *argv)
         assert not marker.exists(), argv
 
-    code, out, _ = run(capsys, "tools", str(root), "--connect", "--timeout", "5", "--format", "json")
+    code, out, _ = run(
+        capsys, "tools", str(root), "--connect", "--timeout", "5", "--format", "json"
+    )
     assert code == 0 and marker.exists()  # the same config does run its command when asked to
     server = json.loads(out)["servers"][0]
     assert server["status"] == "error" and server["clients"] == ["claude-code", "vscode"]
     assert server["error"] == "the server closed the connection before listing its tools"
 
 
-def test_bad_arguments_are_one_line_errors(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments_are_one_line_errors(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, "tools", str(tmp_path), "--timeout", "0")
     assert code == 2 and err == "ctxtrim: --timeout must be more than 0 seconds, got 0\n"
     code, _, err = run(capsys, "tools", str(tmp_path / "missing"), "a task")
@@ -213,24 +294,53 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path, home: Path, capsys: p
 
 
 def tool(name: str, description: str, **params: str) -> ToolDef:
-    schema = {"type": "object", "properties": {k: {"type": "string", "description": v} for k, v in params.items()}}
+    schema = {
+        "type": "object",
+        "properties": {k: {"type": "string", "description": v} for k, v in params.items()},
+    }
     return ToolDef(name, description, schema, 50)
 
 
 def test_selection_keeps_companions_and_drops_prefix_kin() -> None:
     time_tools = [
-        tool("get_current_time", "Get current time in a specific timezone", timezone="IANA timezone name"),
-        tool("convert_time", "Convert time between timezones", source_timezone="Source IANA timezone", time="Time to convert in 24-hour format", target_timezone="Target IANA timezone"),
+        tool(
+            "get_current_time",
+            "Get current time in a specific timezone",
+            timezone="IANA timezone name",
+        ),
+        tool(
+            "convert_time",
+            "Convert time between timezones",
+            source_timezone="Source IANA timezone",
+            time="Time to convert in 24-hour format",
+            target_timezone="Target IANA timezone",
+        ),
     ]
-    git_tools = [tool(f"git_{verb}", f"{verb.capitalize()}s the repository", repo_path="Path to the Git repository") for verb in ("status", "log", "commit", "diff", "show", "add", "reset")]
-    metrics = [tool(f"{v}_metric", "Query dashboards and time series of application metrics") for v in ("create", "list", "delete")]
+    git_tools = [
+        tool(
+            f"git_{verb}",
+            f"{verb.capitalize()}s the repository",
+            repo_path="Path to the Git repository",
+        )
+        for verb in ("status", "log", "commit", "diff", "show", "add", "reset")
+    ]
+    metrics = [
+        tool(f"{v}_metric", "Query dashboards and time series of application metrics")
+        for v in ("create", "list", "delete")
+    ]
     pairs = [(0, t) for t in time_tools] + [(1, t) for t in git_tools] + [(2, t) for t in metrics]
 
-    chosen = [s.tool.name for s in select("what time is it in Tokyo when it is 9am in Paris", pairs) if s.selected]
+    chosen = [
+        s.tool.name
+        for s in select("what time is it in Tokyo when it is 9am in Paris", pairs)
+        if s.selected
+    ]
     assert sorted(chosen) == ["convert_time", "get_current_time"]
 
     chosen = [s.tool.name for s in select("read the git log history", pairs) if s.selected]
-    assert chosen == ["git_log"]  # `git` is on every tool of that server: not a reason to keep them all
+    assert chosen == [
+        "git_log"
+    ]  # `git` is on every tool of that server: not a reason to keep them all
 
     assert not any(s.selected for s in select("bake a sourdough loaf", pairs))
 
@@ -238,16 +348,32 @@ def test_selection_keeps_companions_and_drops_prefix_kin() -> None:
 # ------------------------------------------------------------------ check
 
 
-def test_check_fails_on_a_github_token_without_printing_it(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fails_on_a_github_token_without_printing_it(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "repo"
     write(
         root,
         ".mcp.json",
-        json.dumps({"mcpServers": {"github": {"command": "npx", "args": ["-y", "@github/mcp"], "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": GITHUB_TOKEN}}}}, indent=2),
+        json.dumps(
+            {
+                "mcpServers": {
+                    "github": {
+                        "command": "npx",
+                        "args": ["-y", "@github/mcp"],
+                        "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": GITHUB_TOKEN},
+                    }
+                }
+            },
+            indent=2,
+        ),
     )
     code, out, err = run(capsys, "check", str(root))
     assert code == 1
-    assert "repo/.mcp.json:10:42: error: CTX602 mcp-secret: a credential (github-token) is written into this MCP config" in out
+    assert (
+        "repo/.mcp.json:10:42: error: CTX602 mcp-secret: a credential (github-token) is written into this MCP config"
+        in out
+    )
     assert "`${NAME}` in .mcp.json" in out
     assert GITHUB_TOKEN not in out + err and GITHUB_TOKEN[4:] not in out + err
 
@@ -283,27 +409,51 @@ def test_check_credential_names_references_and_placeholders(tmp_path: Path, home
         (7, 9, "CTX602", "server `db`: env `DB_PASSWORD` holds a literal credential"),
         (13, 60, "CTX602", "server `remote`: header `Authorization` holds a literal credential"),
     ]
-    assert all("hunter2" not in d.message + d.hint and "correct horse" not in d.message + d.hint for d in found)
+    assert all(
+        "hunter2" not in d.message + d.hint and "correct horse" not in d.message + d.hint
+        for d in found
+    )
     assert check_mcp(root, CheckSettings(disable=("mcp-secret",))) == []
 
 
 def test_check_conflicts_limits_and_tokens_from_the_cache(tmp_path: Path, home: Path) -> None:
     root = tmp_path / "repo"
     write(root, ".mcp.json", json.dumps({"mcpServers": {"big": {"command": "big-server"}}}))
-    write(root, ".cursor/mcp.json", json.dumps({"mcpServers": {"big": {"command": "big-server", "args": ["--all"]}}}))
+    write(
+        root,
+        ".cursor/mcp.json",
+        json.dumps({"mcpServers": {"big": {"command": "big-server", "args": ["--all"]}}}),
+    )
     found = check_mcp(root, CheckSettings())
     assert [(d.path, d.code, d.severity, d.message) for d in found] == [
-        (".cursor/mcp.json", "CTX603", "warning", "server `big` is started as `big-server --all` here but as `big-server` in .mcp.json:1"),
+        (
+            ".cursor/mcp.json",
+            "CTX603",
+            "warning",
+            "server `big` is started as `big-server --all` here but as `big-server` in .mcp.json:1",
+        ),
     ]
 
     # A measurement of the Cursor entry, as `ctxtrim tools --connect` caches it: 45 tools.
     cursor = next(s for s in discover(root).servers if s.client == "cursor")
     key = config_key(cursor, launch(cursor, root, home), "cl100k_base")
     Store(folder_for(root)).put(key, "big", [ToolDef(f"t{i}", "d", {}, 500) for i in range(45)])
-    codes = [(d.code, d.message) for d in check_mcp(root, CheckSettings()) if d.path == ".cursor/mcp.json"]
-    assert codes == [
-        ("CTX603", "server `big` is started as `big-server --all` here but as `big-server` in .mcp.json:1"),
-        ("CTX604", "Cursor loads 45 tools from this file's servers; it works with at most 40"),
-        ("CTX605", "the tool definitions of this file's servers cost 22,500 tokens in every Cursor request (over 20,000)"),
+    codes = [
+        (d.code, d.message)
+        for d in check_mcp(root, CheckSettings())
+        if d.path == ".cursor/mcp.json"
     ]
-    assert not any(d.code == "CTX605" for d in check_mcp(root, CheckSettings(mcp_tokens_warning=30_000)))
+    assert codes == [
+        (
+            "CTX603",
+            "server `big` is started as `big-server --all` here but as `big-server` in .mcp.json:1",
+        ),
+        ("CTX604", "Cursor loads 45 tools from this file's servers; it works with at most 40"),
+        (
+            "CTX605",
+            "the tool definitions of this file's servers cost 22,500 tokens in every Cursor request (over 20,000)",
+        ),
+    ]
+    assert not any(
+        d.code == "CTX605" for d in check_mcp(root, CheckSettings(mcp_tokens_warning=30_000))
+    )

@@ -45,7 +45,10 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
             {
                 "mcpServers": {
                     "time": {"command": str(BIN / "mcp-server-time")},
-                    "git": {"command": str(BIN / "mcp-server-git"), "args": ["--repository", "${REPO_DIR}"]},
+                    "git": {
+                        "command": str(BIN / "mcp-server-git"),
+                        "args": ["--repository", "${REPO_DIR}"],
+                    },
                     "broken": {"command": "nonexistent-mcp-command-xyz"},
                     "dies": {"command": sys.executable, "args": [str(DATA / "exits_now.py")]},
                     "remote": {"type": "http", "url": "http://127.0.0.1:9/mcp"},
@@ -56,7 +59,7 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     )
     (root / ".vscode").mkdir()
     (root / ".vscode" / "mcp.json").write_text(
-        "{\n  // the same time server, and two more\n  \"servers\": {\n"
+        '{\n  // the same time server, and two more\n  "servers": {\n'
         f'    "time": {{"type": "stdio", "command": {json.dumps(str(BIN / "mcp-server-time"))}}},\n'
         f'    "many": {{"command": {json.dumps(sys.executable)}, "args": [{json.dumps(str(DATA / "many_tools.py"))}]}},\n'
         f'    "hangs": {{"command": {json.dumps(sys.executable)}, "args": ["-c", {json.dumps(HANG)}]}},\n'
@@ -66,7 +69,9 @@ def measured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         patch.setenv("HOME", str(base / "home"))
         patch.setenv("CTXTRIM_CACHE_DIR", str(base / "cache"))
         patch.setenv("REPO_DIR", str(root))
-        code, out = _run("tools", str(root), TASK, "--connect", "--timeout", "4", "--format", "json")
+        code, out = _run(
+            "tools", str(root), TASK, "--connect", "--timeout", "4", "--format", "json"
+        )
         assert code == 0
         again, cached = _run("tools", str(root), "--format", "json")
         assert again == 0
@@ -106,7 +111,11 @@ def independent_count(command: list[str]) -> tuple[int, int]:
     tools = anyio.run(listing)
     encoding = get_encoding("cl100k_base")
     total = sum(
-        len(encoding.encode(t["name"] + "\n" + t.get("description", "") + "\n" + json.dumps(t["inputSchema"])))
+        len(
+            encoding.encode(
+                t["name"] + "\n" + t.get("description", "") + "\n" + json.dumps(t["inputSchema"])
+            )
+        )
         for t in tools
     )
     return len(tools), total
@@ -145,7 +154,11 @@ def test_counts_match_an_independent_count(measured: dict[str, Any]) -> None:
     ):
         tools, tokens = independent_count(command)
         assert len(got[name]["tools"]) == tools, name
-        assert abs(got[name]["tokens"] - tokens) <= 0.3 * tokens, (name, got[name]["tokens"], tokens)
+        assert abs(got[name]["tokens"] - tokens) <= 0.3 * tokens, (
+            name,
+            got[name]["tokens"],
+            tokens,
+        )
         assert got[name]["tokens"] == sum(t["tokens"] for t in got[name]["tools"])
     assert len(got["many"]["tools"]) == 40  # three pages of tools/list
     report = measured["report"]
@@ -154,7 +167,9 @@ def test_counts_match_an_independent_count(measured: dict[str, Any]) -> None:
 
 def test_both_time_tools_for_two_cities(measured: dict[str, Any]) -> None:
     report = measured["report"]
-    chosen = [(s["name"], t["name"]) for s in report["servers"] for t in s["tools"] if t["selected"]]
+    chosen = [
+        (s["name"], t["name"]) for s in report["servers"] for t in s["tools"] if t["selected"]
+    ]
     assert ("time", "get_current_time") in chosen and ("time", "convert_time") in chosen
     assert len(chosen) <= 6
     assert report["selected_tokens"] == sum(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any, TextIO
 
 from ..secrets import redact
 from ..tokens import Tokenizer
@@ -71,7 +71,7 @@ async def _measure(launch: Launch, tokenizer: Tokenizer, timeout: float) -> Outc
     return Outcome(tools=[tool_def(tokenizer, *item) for item in listed])
 
 
-async def _list_tools(launch: Launch, errlog: IO[str]) -> list[tuple[str, str, dict[str, Any]]]:
+async def _list_tools(launch: Launch, errlog: TextIO) -> list[tuple[str, str, dict[str, Any]]]:
     from mcp import ClientSession, StdioServerParameters, stdio_client
     from mcp.types import PaginatedRequestParams
 
@@ -112,13 +112,13 @@ def _describe(exc: BaseException, launch: Launch) -> str:
     return f"{name}: {text}" if text else name
 
 
-def _with_stderr(message: str, errlog: IO[str]) -> str:
+def _with_stderr(message: str, errlog: TextIO) -> str:
     """The message, plus the end of what the server wrote to stderr (secrets redacted)."""
     tail = _tail(errlog)
     return f"{message} (stderr: {tail})" if tail else message
 
 
-def _tail(errlog: IO[str]) -> str:
+def _tail(errlog: TextIO) -> str:
     try:
         errlog.flush()
         errlog.seek(0)

@@ -294,8 +294,8 @@ def _find_entry(text: str, syntax: str, key: str, name: str, start: int) -> int:
         pattern = re.compile(
             rf"^\s*\[\s*{re.escape(key)}\s*\.\s*(?:{bare}|{quoted})\s*[\].]", re.MULTILINE
         )
-        found = pattern.search(text)
-        return found.start() if found else 0
+        header = pattern.search(text)
+        return header.start() if header else 0
     table = _find_key(text, key, start)
     found = _find_key(text, name, max(table, start))
     return found if found >= 0 else max(table, 0)
