@@ -457,3 +457,77 @@ def test_check_conflicts_limits_and_tokens_from_the_cache(tmp_path: Path, home: 
     assert not any(
         d.code == "CTX605" for d in check_mcp(root, CheckSettings(mcp_tokens_warning=30_000))
     )
+
+
+def test_snippets_per_tool_where_the_client_filters_tools(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From cached measurements (nothing started): Codex and Gemini get per-tool filters,
+    Claude Code whole servers; the report counts what the rest costs."""
+    root = tmp_path / "repo"
+    write(
+        root,
+        ".codex/config.toml",
+        '[mcp_servers.time]\ncommand = "time-server"\n\n[mcp_servers.git]\ncommand = "git-server"\n',
+    )
+    write(
+        root,
+        ".gemini/settings.json",
+        json.dumps(
+            {"mcpServers": {"time": {"command": "time-server"}, "git": {"command": "git-server"}}}
+        ),
+    )
+    write(
+        root,
+        ".mcp.json",
+        json.dumps(
+            {"mcpServers": {"time": {"command": "time-server"}, "git": {"command": "git-server"}}}
+        ),
+    )
+    store = Store(folder_for(root))
+    measured = {
+        "time": [
+            tool("get_current_time", "Get current time in a specific timezone"),
+            tool("convert_time", "Convert time between timezones"),
+        ],
+        "git": [
+            tool("git_status", "Shows the working tree status"),
+            tool("git_log", "Shows the commit logs"),
+        ],
+    }
+    for server in discover(root).servers:
+        store.put(
+            config_key(server, launch(server, root, home), "cl100k_base"),
+            server.name,
+            measured[server.name],
+        )
+
+    code, out, _ = run(
+        capsys,
+        "tools",
+        str(root),
+        "what time is it in Tokyo when it is 9am in Paris",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert [s["status"] for s in report["servers"]] == ["not-connected", "not-connected"]
+    assert report["tokens"] == 200 and report["selected_tokens"] == 100
+    snippets = {c["id"]: c["snippet"] for c in report["clients"]}
+    assert snippets == {
+        "claude-code": "keep servers: time\nremove or disable: git",
+        "codex": '[mcp_servers.time]\nenabled_tools = ["get_current_time", "convert_time"]\n\n[mcp_servers.git]\nenabled = false',
+        "gemini": json.dumps(
+            {
+                "mcpServers": {"time": {"includeTools": ["get_current_time", "convert_time"]}},
+                "mcp": {"excluded": ["git"]},
+            },
+            indent=2,
+        ),
+    }
+
+    code, out, _ = run(
+        capsys, "tools", str(root), "what time is it in Tokyo when it is 9am in Paris"
+    )
+    assert "keep 2 of 4 tools (100 tokens); the other 2 cost 100 tokens per request" in out
