@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,16 +98,20 @@ def independent_count(command: list[str]) -> tuple[int, int]:
     async def listing() -> list[dict[str, Any]]:
         params = StdioServerParameters(command=command[0], args=command[1:])
         tools: list[dict[str, Any]] = []
-        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
-            await session.initialize()
-            cursor = None
-            while True:
-                paging = PaginatedRequestParams(cursor=cursor) if cursor else None
-                page = await session.list_tools(params=paging)
-                tools += [t.model_dump(by_alias=True, exclude_none=True) for t in page.tools]
-                cursor = page.next_cursor
-                if not cursor:
-                    return tools
+        with tempfile.TemporaryFile("w+") as errlog:
+            async with (
+                stdio_client(params, errlog=errlog) as (read, write),
+                ClientSession(read, write) as session,
+            ):
+                await session.initialize()
+                cursor = None
+                while True:
+                    paging = PaginatedRequestParams(cursor=cursor) if cursor else None
+                    page = await session.list_tools(params=paging)
+                    tools += [t.model_dump(by_alias=True, exclude_none=True) for t in page.tools]
+                    cursor = page.next_cursor
+                    if not cursor:
+                        return tools
 
     tools = anyio.run(listing)
     encoding = get_encoding("cl100k_base")
