@@ -531,3 +531,26 @@ def test_snippets_per_tool_where_the_client_filters_tools(
         capsys, "tools", str(root), "what time is it in Tokyo when it is 9am in Paris"
     )
     assert "keep 2 of 4 tools (100 tokens); the other 2 cost 100 tokens per request" in out
+
+
+def test_hostile_configs_do_not_crash(tmp_path: Path, home: Path) -> None:
+    root = tmp_path / "repo"
+    write(root, ".mcp.json", "[" * 100_000)
+    write(
+        root,
+        ".cursor/mcp.json",
+        '{"mcpServers": {"a": {"command": "x", "args": [' + "9" * 5000 + "]}}}",
+    )
+    (root / ".vscode").mkdir()
+    (root / ".vscode" / "mcp.json").mkdir()  # a folder where a file should be
+    write(root, ".gemini/settings.json", "\x00\xff binary")
+    outside = write(tmp_path, "elsewhere.json", '{"mcpServers": {"leak": {"command": "x"}}}')
+    (root / ".codex").mkdir()
+    (root / ".codex" / "config.toml").symlink_to(outside)  # a link out of the repository
+    found = discover(root)
+    assert found.servers == []
+    assert [(p.source, p.message) for p in found.problems] == [
+        (".mcp.json", "invalid JSON: nested too deeply or a value out of range"),
+        (".cursor/mcp.json", "invalid JSON: nested too deeply or a value out of range"),
+        (".gemini/settings.json", "invalid JSON: Expecting value (line 1 column 1)"),
+    ]

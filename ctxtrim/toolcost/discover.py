@@ -174,13 +174,15 @@ def _load(text: str, syntax: str) -> tuple[Any, tuple[int, str] | None]:
         except tomllib.TOMLDecodeError as exc:
             found = _TOML_LINE.search(str(exc))
             return None, (int(found.group(1)) if found else 1, f"invalid TOML: {exc}")
+        except (RecursionError, ValueError):
+            return None, (1, "invalid TOML: nested too deeply or a value out of range")
     source = strip_jsonc(text) if syntax == "jsonc" else text
     try:
         return json.loads(source), None
     except json.JSONDecodeError as exc:
         return None, (exc.lineno, f"invalid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})")
-    except RecursionError:
-        return None, (1, "invalid JSON: nested too deeply")
+    except (RecursionError, ValueError):
+        return None, (1, "invalid JSON: nested too deeply or a value out of range")
 
 
 def _server(
