@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CtxtrimError
-from .connect import DEFAULT_TIMEOUT
+from .model import DEFAULT_TIMEOUT
 
 EXIT_OK = 0
 

@@ -17,9 +17,8 @@ from ..secrets import redact
 from ..tokens import Tokenizer
 from .cost import tool_def
 from .expand import Launch
-from .model import ToolDef
+from .model import DEFAULT_TIMEOUT, ToolDef
 
-DEFAULT_TIMEOUT = 10.0  # seconds per server: start, initialize and every page of tools/list
 MAX_PAGES = 100  # a server whose cursors never end is broken, not large
 PARALLEL = 4  # servers started at once
 _STDERR_TAIL = 300  # characters of a failed server's stderr quoted in its error

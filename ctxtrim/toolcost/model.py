@@ -16,6 +16,7 @@ CLIENTS: dict[str, str] = {
 }
 
 STDIO, HTTP, SSE = "stdio", "http", "sse"
+DEFAULT_TIMEOUT = 10.0  # seconds per server with --connect: start, initialize, every page
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..tokens import Tokenizer
-from .connect import DEFAULT_TIMEOUT, measure_all
+from .connect import measure_all
 from .discover import discover
 from .expand import Launch, launch
-from .model import CLIENTS, Discovery, ServerConfig, ToolDef
+from .model import CLIENTS, DEFAULT_TIMEOUT, Discovery, ServerConfig, ToolDef
 from .select import select
 from .store import Store, config_key
 
