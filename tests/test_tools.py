@@ -1,6 +1,7 @@
-"""`ctxtrim tools` without servers: discovery of every client's config shape, reference
-expansion, tool selection, and `ctxtrim check` on MCP configs. Nothing here starts a server
-(test_tools_connect.py does). HOME always points at a temporary folder."""
+"""`ctxtrim tools` and `ctxtrim check` on MCP configs: discovery of every client's config
+shape, reference expansion, tool selection, snippets and check findings. Only two tests start
+a server (test_tools_connect.py measures the real ones). HOME always points at a temporary
+folder."""
 
 from __future__ import annotations
 
@@ -554,3 +555,16 @@ def test_hostile_configs_do_not_crash(tmp_path: Path, home: Path) -> None:
         (".cursor/mcp.json", "invalid JSON: nested too deeply or a value out of range"),
         (".gemini/settings.json", "invalid JSON: Expecting value (line 1 column 1)"),
     ]
+
+
+def test_a_bare_command_is_found_beside_the_running_python(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`"command": "mcp-server-time"` works from an unactivated virtual environment."""
+    root = tmp_path / "repo"
+    write(root, ".mcp.json", json.dumps({"mcpServers": {"time": {"command": "mcp-server-time"}}}))
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    code, out, _ = run(capsys, "tools", str(root), "--connect", "--format", "json")
+    assert code == 0
+    server = json.loads(out)["servers"][0]
+    assert server["status"] == "ok" and len(server["tools"]) == 2

@@ -9,8 +9,12 @@ a few at a time.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..secrets import redact
@@ -75,7 +79,7 @@ async def _list_tools(launch: Launch, errlog: TextIO) -> list[tuple[str, str, di
     from mcp.types import PaginatedRequestParams
 
     params = StdioServerParameters(
-        command=launch.command, args=launch.args, env=launch.env, cwd=launch.cwd
+        command=_command(launch), args=launch.args, env=launch.env, cwd=launch.cwd
     )
     listed: list[tuple[str, str, dict[str, Any]]] = []
     async with stdio_client(params, errlog=errlog) as (read, write):
@@ -92,6 +96,20 @@ async def _list_tools(launch: Launch, errlog: TextIO) -> list[tuple[str, str, di
                 if not cursor:
                     return listed
     raise RuntimeError(f"tools/list still had more pages after {MAX_PAGES}")
+
+
+def _command(launch: Launch) -> str:
+    """The command; a bare name that is not on PATH is also looked for beside the Python
+    running ctxtrim, so a server installed in the same virtual environment is found even
+    when that environment is not activated."""
+    command = launch.command
+    if os.sep in command or (os.altsep and os.altsep in command):
+        return command
+    path = launch.env.get("PATH", os.environ.get("PATH", ""))
+    if shutil.which(command, path=path) is not None:
+        return command
+    beside = shutil.which(command, path=str(Path(sys.executable).parent))
+    return beside or command
 
 
 def _describe(exc: BaseException, launch: Launch) -> str:
