@@ -568,3 +568,18 @@ def test_a_bare_command_is_found_beside_the_running_python(
     assert code == 0
     server = json.loads(out)["servers"][0]
     assert server["status"] == "ok" and len(server["tools"]) == 2
+
+
+def test_companions_come_before_weaker_matches() -> None:
+    """Six close matches on another server cannot push out the time server's pair."""
+    pairs = [
+        (0, tool("convert_time", "Convert time between timezones", time="Time to convert")),
+        (0, tool("get_current_time", "Get current time in a specific timezone")),
+    ] + [
+        (1, tool(f"convert_{kind}_time", f"Convert tracked time into {kind} invoices"))
+        for kind in ("billable", "overtime", "idle", "travel", "meeting", "leave")
+    ]
+    chosen = [
+        s.tool.name for s in select("convert the time from Paris to Tokyo", pairs) if s.selected
+    ]
+    assert "convert_time" in chosen and "get_current_time" in chosen and len(chosen) <= 6

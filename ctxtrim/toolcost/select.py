@@ -65,9 +65,10 @@ def select(task: str, tools: Sequence[tuple[int, ToolDef]]) -> list[Scored]:
     if best <= 0:
         return [Scored(server, tool, 0.0, False) for server, tool in tools]
     ranked = sorted(range(len(tools)), key=lambda i: (-raw[i], tools[i][1].name))
-    chosen = [i for i in ranked if raw[i] >= RELATIVE_FLOOR * best][:MAX_SELECTED]
-    for i in list(chosen):
-        for j in _companions(i, tools, names, set(query), raw):
+    chosen: list[int] = []
+    for i in (i for i in ranked if raw[i] >= RELATIVE_FLOOR * best):
+        # A tool and then its companions: the best tool's kin outrank a weaker match.
+        for j in (i, *_companions(i, tools, names, set(query), raw)):
             if j not in chosen and len(chosen) < MAX_SELECTED:
                 chosen.append(j)
     picked = set(chosen)
