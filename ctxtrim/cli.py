@@ -292,7 +292,12 @@ def _add_scan_flags(p: argparse.ArgumentParser) -> None:
 
 # Subcommands other modules add (each module's `register(subparsers)`), by command name.
 # A run of a built-in command does not import them: `rules` and `eval` cost a pack ~20 ms.
-PLUGINS = {"rules": "rules.commands", "check": "rules.commands", "eval": "evaluate"}
+PLUGINS = {
+    "rules": "rules.commands",
+    "check": "rules.commands",
+    "eval": "evaluate",
+    "tools": "toolcost.command",
+}
 BUILTIN = ("pack", "stats", "cache", "serve")
 
 
