@@ -85,3 +85,16 @@ def test_parsed_ranks_are_cached_and_a_damaged_cache_is_ignored(
         assert Tokenizer().count(text) == expected  # damage detected: parsed from the source
     finally:
         get_encoding.cache_clear()
+
+
+def test_line_counts_are_remembered_exactly_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctxtrim import tokens
+
+    monkeypatch.setattr(tokens, "LINE_COUNTS_KEPT", 3)
+    tok = tokens.Tokenizer()
+    lines = ["def f():", "    return None", "", "    return None", "x = 'ünïcödé' * 3", ""]
+    expected = [tok.count(line + "\n") for line in lines]
+    assert tok.count_lines(lines) == expected
+    assert tok.count_lines(lines[::-1]) == expected[::-1]  # from memory, the same counts
+    assert tok.count_lines(["a", "b", "c", "d", "e"]) == [tok.count(c + "\n") for c in "abcde"]
+    assert len(tok._line_counts) <= 3 + 5  # cleared once over its bound, never unbounded
