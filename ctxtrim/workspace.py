@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from .tokens import Tokenizer, check_available
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 LISTINGS_DIR = "listings"  # in the cache directory: each directory's scan verdicts
+BEST_OMITTED = 10  # files --explain lists as left out
 MIN_BUDGET = 64
 MAX_BUDGET = 2_000_000
 
@@ -58,6 +61,20 @@ class Workspace:
         started = time.perf_counter()
         root = directory(root)
         config = config or Config.load(root)
+        # Opening allocates one long-lived object after another (a 100k-file index holds
+        # millions): the cyclic collector would walk them all again and again, for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._open(root, config, progress, started)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _open(
+        cls, root: Path, config: Config, progress: Progress | None, started: float
+    ) -> Workspace:
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
         cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
         scanned = scan(
@@ -381,9 +398,9 @@ class Workspace:
         for item in pack.items:
             if item.redactions:
                 pack.redactions["secret"] = pack.redactions.get("secret", 0) + item.redactions
-        if explain:
+        if explain:  # the best ten left out (of up to every file in the repository)
+            left_out = (c for c in candidates if c.path not in shown)
             pack.best_omitted = [
                 Omitted(c.path, round(c.score, 4), c.reasons[:4], "did not fit the budget")
-                for c in candidates
-                if c.path not in shown
-            ][:10]
+                for c in itertools.islice(left_out, BEST_OMITTED)
+            ]
