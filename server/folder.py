@@ -9,6 +9,7 @@ edits apply in order, and the reader thread never waits for the index.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import subprocess
@@ -64,6 +65,10 @@ class Folder:
             if delay:
                 time.sleep(min(float(delay), 30.0))
             ws = Workspace.open(self.root, None, progress)
+            # The index lives as long as the server: collect once, then keep its millions of
+            # objects out of every later collection (each one walked them all: p95 spikes).
+            gc.collect()
+            gc.freeze()
         finally:
             self.elapsed = time.monotonic() - self.started
         log.info("indexed %s: %d files in %.2f s", self.root, ws.index.alive, self.elapsed)
