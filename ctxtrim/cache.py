@@ -30,10 +30,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .index.analysis import Analysis
 from .outline import Outline, Symbol
 
 if TYPE_CHECKING:
-    from .index import Analysis
     from .scan import FileEntry
 
 SCHEMA = 3
@@ -299,8 +299,6 @@ class Cache:
 
     @staticmethod
     def _analysis(blob: bytes) -> Analysis | None:
-        from .index import Analysis
-
         data = _open_seal(blob)
         if not isinstance(data, tuple) or len(data) != 5:
             return None

@@ -114,13 +114,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     text = _task_text(args, root)
     ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
-    if ws.index.alive == 0:
+    if ws.index.file_count == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
     focus = list(args.focus or ())
     if args.task is None and not args.task_file and text.startswith(_DIFF_TASK):
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
-        focus += [p for p in changed if p in ws.index.by_path][:10]
+        focus += [p for p in changed if p in ws.index][:10]
     pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(

@@ -88,10 +88,9 @@ class Preparer:
         self._memo: OrderedDict[str, Prepared] = OrderedDict()
 
     def get(self, path: str) -> Prepared | None:
-        doc_id = self.index.by_path.get(path)
-        if doc_id is None:
+        doc = self.index.doc(path)
+        if doc is None:
             return None
-        doc = self.index.docs[doc_id]
         key = f"{path}\0{doc.digest}"
         got = self._memo.get(key)
         if got is not None:
@@ -110,17 +109,17 @@ class Preparer:
         """Compute and store the persistent facts of `path` (outline, secrets, line token
         counts, definition terms) unless they are stored already; True if it did the work.
         Nothing is kept in memory: this is for filling the cache ahead of the packs."""
-        doc_id = self.index.by_path.get(path)
-        if doc_id is None or path in self.index.overlays:
+        doc = self.index.doc(path)
+        if doc is None or self.index.has_overlay(path):
             return False
-        digest = self.index.docs[doc_id].digest
+        digest = doc.digest
         cache = self.index.cache
         if not digest or cache.has_facts(digest, (OUTLINE_KIND, self._facts_key)):
             return False
         text = self.index.text(path)
         if text is None:
             return False
-        self._prepare(path, digest, self.index.docs[doc_id].analysis.lang, text)
+        self._prepare(path, digest, doc.analysis.lang, text)
         self.index.forget_outline(path)
         return True
 
@@ -131,7 +130,7 @@ class Preparer:
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
         # Secrets, per-line token counts and definition terms are facts of the content:
         # kept in the persistent cache, so a warm CLI run does not recompute them.
-        cached = path not in self.index.overlays and bool(digest)
+        cached = not self.index.has_overlay(path) and bool(digest)
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
