@@ -10,13 +10,14 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
+from . import __version__, evaluate
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .progress import Progress, Stage
 from .render import FORMATS, render
+from .rules import commands as rules_commands
 from .scan import directory
 from .task import Task
 
@@ -31,11 +32,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"ctxtrim: {message}\n")
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
+def _progress() -> Progress | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(stage: str, done: int, total: int) -> None:
+    def show(stage: Stage, done: int, total: int) -> None:
         detail = f"{done:,}/{total:,}" if total else f"{done:,}"
         sys.stderr.write(f"\r\x1b[2Kctxtrim: {stage} {detail} files")
         sys.stderr.flush()
@@ -207,13 +208,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
-    from .index import ANALYSIS_VERSION
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(
-        os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
-    )
+    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -351,12 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
-    for name in ("rules.commands", "evaluate"):
-        try:
-            module = __import__(f"ctxtrim.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+    rules_commands.register(sub)
+    evaluate.register(sub)
     return parser
 
 

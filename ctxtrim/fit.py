@@ -19,7 +19,7 @@ from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
 from .rank import Candidate
-from .redact import Redacted, redact_lines, secret_spans
+from .redact import Redacted, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
 from .tokens import Tokenizer
@@ -37,6 +37,9 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
+# The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
+# terms), version 1 of their layout: bump it when that layout changes.
+PREPARED_FACTS = "p1"
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
@@ -125,7 +128,8 @@ class Preparer:
 
     @property
     def _facts_key(self) -> str:
-        return f"p1:{self.tok.name}"
+        # The facts depend on the tokenizer; the prefix versions their layout.
+        return f"{PREPARED_FACTS}:{self.tok.name}"
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
         # Secrets, per-line token counts and definition terms are facts of the content:
@@ -134,7 +138,7 @@ class Preparer:
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
-        red = redact_lines(text, spans)
+        red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
         leaves = [
@@ -351,7 +355,7 @@ def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
     lines = list(view.lines)
     mode = view.mode
     if red is not None and red.lines:
-        lines = _minus(lines, red.lines)
+        lines = verbatim_ranges(lines, red.lines)
         if mode == "full":
             mode = "slice"  # a redacted file is no longer shown whole
     return Item(
@@ -366,22 +370,6 @@ def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
         language=ch.language,
         redactions=sum(red.counts.values()) if red else 0,
     )
-
-
-def _minus(ranges: list[tuple[int, int]], drop: frozenset[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in ranges:
-        start = None
-        for ln in range(s, e + 1):
-            if ln in drop:
-                if start is not None:
-                    out.append((start, ln - 1))
-                    start = None
-            elif start is None:
-                start = ln
-        if start is not None:
-            out.append((start, e))
-    return out
 
 
 def _dedupe(reasons: list[str]) -> list[str]:

@@ -6,21 +6,19 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
 from .cache import Cache
-from .config import Config
+from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .fit import Preparer, fit
-from .index import ANALYSIS_VERSION, FileIndex
+from .index import FileIndex
 from .pack import Item, Omitted, Pack
+from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Task, extract
 from .tokens import Tokenizer, check_available
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 MIN_BUDGET = 64
 MAX_BUDGET = 2_000_000
@@ -51,13 +49,13 @@ class Workspace:
         root = directory(root)
         config = config or Config.load(root)
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
-        scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)
-        cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
+        scanned = scan(root, config, progress)
+        cache = Cache.open(config.cache_dir)
         index = FileIndex(root, config, cache)
         loaded: list[Tokenizer] = []
         index.build(
             scanned,
-            (lambda d, t: progress("index", d, t)) if progress else None,
+            progress,
             idle=lambda: loaded.append(Tokenizer(config.encoding)),
         )
         return cls(root, config, scanned, index, loaded[0])
@@ -143,7 +141,7 @@ class Workspace:
     def pack(
         self,
         task: Task,
-        budget: int = 8000,
+        budget: int = DEFAULT_BUDGET,
         fmt: str = "markdown",
         explain: bool = False,
         with_task: bool = False,

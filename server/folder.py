@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
+from ctxtrim.progress import Progress
 from ctxtrim.workspace import Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Progress = Callable[[str, int, int], None]
 
 # Edit operations, coalesced per path: only the latest one for a path is applied.
 SET, CLOSE, SYNC = "set", "close", "sync"
@@ -59,10 +59,6 @@ class Folder:
     # ------------------------------------------------------------------ lifecycle
     def _open(self, progress: Progress | None) -> Workspace:
         try:
-            # Lets tests hold a folder in the "indexing" state deterministically.
-            delay = os.environ.get("CTXTRIM_SERVER_TEST_OPEN_DELAY")
-            if delay:
-                time.sleep(min(float(delay), 30.0))
             ws = Workspace.open(self.root, None, progress)
         finally:
             self.elapsed = time.monotonic() - self.started

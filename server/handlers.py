@@ -9,6 +9,8 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
+from ctxtrim.scan import IGNORE_FILES
+
 from . import packs, rules
 from .app import CtxtrimServer
 from .errors import invalid
@@ -19,7 +21,6 @@ log = logging.getLogger(__name__)
 PACK_METHOD = "ctxtrim/pack"
 STATUS_METHOD = "ctxtrim/status"
 PACK_COMMAND = "ctxtrim.pack"
-IGNORE_FILES = (".gitignore", ".ctxtrimignore")
 
 _ALL_FILES = types.FileOperationRegistrationOptions(
     filters=[

@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 
 import ctxtrim.index.file_index as file_index
-from ctxtrim import __version__
-from ctxtrim.cache import Cache
+from ctxtrim.cache import CACHE_VERSION, Cache
 from ctxtrim.cli import main
 from ctxtrim.config import Config
-from ctxtrim.index import ANALYSIS_VERSION, FileIndex, digest, find_defs
+from ctxtrim.index import FileIndex, digest, find_defs
 from ctxtrim.scan import scan
 
-VERSION = f"{__version__}+a{ANALYSIS_VERSION}"
+VERSION = CACHE_VERSION
 
 
 def make_repo(root: Path, n: int = 12) -> Path:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .. import lang
 from ..config import Config
 from ..outline import Outline
+from ..progress import Progress
 from ..scan import FileEntry, ScanResult, read_text
 from . import snapshot
 from .analysis import Analysis, analyze, digest
@@ -37,8 +38,6 @@ SNAPSHOT_STALE_SHARE = 0.01
 REBUILD_SHARE = 0.4
 OUTLINES_KEPT = 256
 PROGRESS_EVERY = 500  # files between progress reports of an incremental start
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -186,7 +185,7 @@ class FileIndex:
         for chunk in analyse_chunks(root, max_bytes, files, workers, idle):
             store.merge(chunk, files, lists)
             if progress:
-                progress(chunk.base + len(chunk.digests), len(files))
+                progress("index", chunk.base + len(chunk.digests), len(files))
         self.stats.analysed = len(files)
         store.finish(lists)
 
@@ -249,7 +248,7 @@ class FileIndex:
             else:
                 changed.append((entry, dig, analysis))
             if progress and n % PROGRESS_EVERY == 0:
-                progress(n, len(stale))
+                progress("index", n, len(stale))
         # Stored before indexing: the index drops each analysis's terms as it takes them.
         self.cache.store(root, fresh)
         self.cache.remember(root, seen)
