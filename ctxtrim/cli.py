@@ -10,13 +10,15 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
+from . import __version__, evaluate
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .progress import Progress, Stage
 from .render import FORMATS, render
+from .rules import commands as rules_commands
+from .toolcost import command as toolcost_command
 from .scan import directory
 from .task import Task
 
@@ -31,11 +33,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"ctxtrim: {message}\n")
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
+def _progress() -> Progress | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(stage: str, done: int, total: int) -> None:
+    def show(stage: Stage, done: int, total: int) -> None:
         detail = f"{done:,}/{total:,}" if total else f"{done:,}"
         sys.stderr.write(f"\r\x1b[2Kctxtrim: {stage} {detail} files")
         sys.stderr.flush()
@@ -114,13 +116,13 @@ def cmd_pack(args: argparse.Namespace) -> int:
     text = _task_text(args, root)
     ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
-    if ws.index.alive == 0:
+    if ws.index.file_count == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
     focus = list(args.focus or ())
     if args.task is None and not args.task_file and text.startswith(_DIFF_TASK):
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
-        focus += [p for p in changed if p in ws.index.by_path][:10]
+        focus += [p for p in changed if p in ws.index][:10]
     pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
@@ -207,13 +209,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
-    from .index import ANALYSIS_VERSION
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(
-        os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
-    )
+    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -351,12 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
-    for name in ("rules.commands", "evaluate", "toolcost.command"):
-        try:
-            module = __import__(f"ctxtrim.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+    rules_commands.register(sub)
+    evaluate.register(sub)
+    toolcost_command.register(sub)
     return parser
 
 

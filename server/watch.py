@@ -53,7 +53,7 @@ class Poller:
         if ws is None:
             return 0
         with ws.lock:  # a consistent snapshot; the worker mutates the index
-            files = [(path, ws.index.docs[i].entry) for path, i in ws.index.by_path.items()]
+            files = ws.index.entries()
         root = str(ws.root)
         changes = 0
         for rel, entry in files:
