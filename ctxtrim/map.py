@@ -26,7 +26,9 @@ MIN_MAP_CHARS = 200
 MAX_DEFS = 12  # definitions listed per file besides the relevant ones
 MAX_DEPTH = 1  # classes and their methods; deeper definitions are noise in a map
 RULES_SHARE = 0.25  # at most this share of the characters goes to rule sections
-FOOTER = "Read the files you need; lines are 1-based and inclusive."
+FILES_TITLE = "\n## Files, most relevant first (★ = the definitions that matter most)"
+FOOTER = "Lines are 1-based and inclusive."
+TASK_ROOM = 300  # characters the map keeps for files and rules beside the task line
 
 OutlineOf = Callable[[str], "Outline | None"]
 
@@ -45,32 +47,30 @@ def outlines(ws: Workspace) -> OutlineOf:
 def render_map(pack: Pack, outline_of: OutlineOf, max_chars: int = MAP_CHARS) -> str:
     """`pack` as a map of at most `max_chars` characters."""
     head = ["# ctxtrim map: where to look"]
-    if pack.task.strip():
-        head.append(f"Task: {task_text(pack)}")
+    task = f"Task: {task_text(pack)}" if pack.task.strip() else ""
+    if task and max_chars - len(task) >= TASK_ROOM:  # under a tiny cap, files before the task
+        head.append(task)
     files = sorted((i for i in pack.items if i.kind == "file"), key=lambda i: (-i.score, i.path))
     rules = [i for i in pack.items if i.kind == "rule"]
-    rule_lines = [_rule_line(r) for r in rules]
-    room = max_chars - _size(head) - len(FOOTER) - 2
-    rule_room = min(_size(rule_lines) + 30, int(max_chars * RULES_SHARE)) if rules else 0
+    rule_lines = ["\n## Rules that apply", *(_rule_line(r) for r in rules)] if rules else []
+    room = max_chars - _size(head) - _size(["", FOOTER])
+    rule_room = min(_size(rule_lines), int(room * RULES_SHARE))
 
-    body: list[str] = []
-    if files:
-        body.append("\n## Files, most relevant first (★ = the definitions that matter most)")
+    body: list[str] = [FILES_TITLE] if files else []
     used = _size(body)
     for n, item in enumerate(files, 1):
         block = _file_block(n, item, outline_of(item.path))
         short = f"{n}. {item.path}"
-        if used + len(block) + 1 <= room - rule_room:
-            body.append(block)
-            used += len(block) + 1
-        elif used + len(short) + 1 <= room - rule_room:
-            body.append(short)
-            used += len(short) + 1
-    if rules:
-        kept = _fill(["\n## Rules that apply"] + rule_lines, room - used)
-        body.extend(kept if len(kept) > 1 else [])
-    text = "\n".join([*head, *body, "", FOOTER]) + "\n"
-    return text if len(text) <= max_chars else text[: max_chars - 2].rstrip() + "\n"
+        for candidate in (block, short):
+            # Rules keep their share, except against the most relevant file.
+            limit = room - (rule_room if n > 1 else 0)
+            if used + len(candidate) + 1 <= limit:
+                body.append(candidate)
+                used += len(candidate) + 1
+                break
+    kept = _fill(rule_lines, room - used)
+    body.extend(kept if len(kept) > 1 else [])
+    return "\n".join([*head, *body, "", FOOTER]) + "\n"
 
 
 def _size(lines: list[str]) -> int:
