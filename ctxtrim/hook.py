@@ -136,8 +136,8 @@ def _warm_in_background(root: Path) -> bool:
     if config.cache_dir == "":
         return False
     # Where the index cache lives (Cache.open's rule: the environment, the config, the default).
-    custom = config.cache_dir and not os.environ.get("CTXTRIM_CACHE_DIR")
-    base = Path(config.cache_dir).expanduser() if custom else default_dir()
+    custom = config.cache_dir if not os.environ.get("CTXTRIM_CACHE_DIR") else None
+    base = Path(custom).expanduser() if custom else default_dir()
     key = hashlib.sha1(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     pidfile = base / f"hook-warm-{key}.pid"
     try:

@@ -46,7 +46,7 @@ T = TypeVar("T")
 
 RULES_BUDGET = 4000  # tokens of rule sections the `rules` tool returns at most
 MAX_PATHS = 64
-READ_ONLY = dict(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 # What the model reads about each tool (sent with every request: every word counts).
 PACK_DOC = (
     "The repository's code and rules most relevant to a task, ranked and trimmed to a token "
@@ -104,7 +104,7 @@ def build(root: Path, warm: bool = True) -> tuple[MCPServer, Session]:
     @server.tool(
         title="Context pack for a task",
         description=PACK_DOC,
-        annotations=ToolAnnotations(**READ_ONLY),
+        annotations=READ_ONLY,
     )
     async def pack(
         task: Annotated[str, Field(description="what you are about to do, e.g. the issue text")],
@@ -128,7 +128,7 @@ def build(root: Path, warm: bool = True) -> tuple[MCPServer, Session]:
         name="expand",
         title="Expand code from a pack",
         description=EXPAND_DOC,
-        annotations=ToolAnnotations(**READ_ONLY),
+        annotations=READ_ONLY,
     )
     async def expand_tool(
         path: Annotated[str, Field(description="file path, relative to the repository")],
@@ -141,7 +141,7 @@ def build(root: Path, warm: bool = True) -> tuple[MCPServer, Session]:
     @server.tool(
         title="Rules for a task",
         description=RULES_DOC,
-        annotations=ToolAnnotations(**READ_ONLY),
+        annotations=READ_ONLY,
     )
     async def rules(
         task: Annotated[str, Field(description="what you are about to do")] = "",

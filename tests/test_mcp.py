@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import pytest
+from ctxtrim.server.mcp import build
 from mcp import Client
 from mcp.types import CallToolResult
 
-from ctxtrim.server.mcp import build
 from ctxtrim.tokens import Tokenizer
 
 KEY = "AKIA" + "Q3EGRTYUIOPLKJHG"
