@@ -400,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     h.set_defaults(func=cmd_hook)
 
-    for name in ("rules.commands", "evaluate"):
+    for name in ("rules.commands", "evaluate", "toolcost.command"):
         try:
             module = __import__(f"ctxtrim.{name}", fromlist=["register"])
         except ImportError:

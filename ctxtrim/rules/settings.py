@@ -30,6 +30,7 @@ class CheckSettings:
     disable: tuple[str, ...] = ()  # codes or names never reported, e.g. ["CTX203", "dead-glob"]
     exclude: tuple[str, ...] = ()  # globs of rule files not to lint (fixtures, examples)
     encoding: str = "cl100k_base"
+    mcp_tokens_warning: int = 20000  # MCP tool-definition tokens one client loads per request
 
 
 def load_settings(root: Path) -> CheckSettings:
