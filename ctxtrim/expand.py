@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import CtxtrimError
+from .fit import Prepared
+from .outline import Symbol
 from .pack import Item
 from .render import item_block
 from .views import ELISION, from_ranges, merge
@@ -44,11 +45,7 @@ def expand(
         )
     if symbol and lines:
         raise CtxtrimError("give 'symbol' or 'lines', not both")
-    rel = _admitted(ws, path)
-    with ws.lock:
-        prep = ws.preparer.get(rel)
-    if prep is None:
-        raise CtxtrimError(f"'path' {path}: cannot be read")
+    rel, prep = _prepared(ws, path)
     total = len(prep.lines)
     if symbol:
         ranges = _symbol_ranges(prep.outline.symbols, symbol, path)
@@ -59,8 +56,9 @@ def expand(
     return _fit(ws, rel, prep.lines, ranges, prep.redacted.lines, prep.language, budget)
 
 
-def _admitted(ws: Workspace, path: str) -> str:
-    """`path` relative to the root if packs may show it; else why not, naming 'path'."""
+def _prepared(ws: Workspace, path: str) -> tuple[str, Prepared]:
+    """`path` relative to the root and prepared as packs prepare it, if packs may show it;
+    else why not, naming 'path'."""
     if not path or "\x00" in path:
         raise CtxtrimError("'path' must be a non-empty file path")
     try:
@@ -68,8 +66,9 @@ def _admitted(ws: Workspace, path: str) -> str:
     except (CtxtrimError, OSError, ValueError):
         raise CtxtrimError(f"'path' {path}: outside the repository") from None
     with ws.lock:
-        if rel in ws.index.by_path:
-            return rel
+        prep = ws.preparer.get(rel)  # None unless the index holds the file
+    if prep is not None:
+        return rel, prep
     full = ws.root / rel
     if rel in ("", ".") or full.is_dir():
         raise CtxtrimError(f"'path' {path}: is a directory, not a file")
@@ -78,12 +77,12 @@ def _admitted(ws: Workspace, path: str) -> str:
     if not ws.admits(rel):
         raise CtxtrimError(
             f"'path' {path}: excluded from packs (ignored, a secret file or generated); "
-            f"`ctxtrim stats --why {Path(rel).as_posix()}` says which rule"
+            f"`ctxtrim stats --why {rel}` says which rule"
         )
     raise CtxtrimError(f"'path' {path}: not indexed (too large, binary or unreadable)")
 
 
-def _symbol_ranges(symbols: list, name: str, path: str) -> list[tuple[int, int]]:
+def _symbol_ranges(symbols: list[Symbol], name: str, path: str) -> list[tuple[int, int]]:
     found = [s for s in symbols if name in (s.name, s.qualname)]
     if not found:
         known = ", ".join(sorted({s.qualname for s in symbols if s.kind != "heading"})[:20])
