@@ -309,3 +309,23 @@ def test_fuzzed_calls_get_exact_errors_and_the_server_keeps_serving(demo: Path) 
         got = got.split("\n    For further information visit https://errors.pydantic.dev/")[0]
         assert got == expected, (name, list(args), got[:400])
         assert "SECRET-OUTSIDE" not in got and KEY not in got
+
+
+def test_files_created_changed_and_deleted_between_calls(demo: Path) -> None:
+    task = "redeem_gift_voucher rejects a spent voucher"
+
+    async def body(client: Client) -> list[CallToolResult]:
+        before = await client.call_tool("pack", {"task": task, "budget": 1500})
+        (demo / "app" / "vouchers.py").write_text(
+            'def redeem_gift_voucher(code):\n    """Reject a spent voucher."""\n    return code\n'
+        )
+        created = await client.call_tool("pack", {"task": task, "budget": 1500})
+        (demo / "app" / "vouchers.py").unlink()
+        deleted = await client.call_tool("pack", {"task": task, "budget": 1500})
+        return [before, created, deleted]
+
+    before, created, deleted = with_client(demo, body)
+    paths = [[i["path"] for i in r.structured_content["items"]] for r in (before, created, deleted)]  # type: ignore[index]
+    assert "app/vouchers.py" not in paths[0]
+    assert "app/vouchers.py" in paths[1] and "def redeem_gift_voucher(code):" in text(created)
+    assert "app/vouchers.py" not in paths[2]
