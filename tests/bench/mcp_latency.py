@@ -85,11 +85,13 @@ class McpClient:
 
 
 def warmer_running(pid: int) -> bool:
-    """Whether the server's `ctxtrim cache warm` child is alive."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return False
+    """Whether the server's `ctxtrim cache warm` child is alive (started by any thread)."""
+    children: list[str] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            continue
     for child in children:
         try:
             cmd = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
