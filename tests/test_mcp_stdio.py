@@ -14,7 +14,10 @@ from typing import Any
 import anyio
 from mcp import Client, StdioServerParameters
 
+from ctxtrim.tokens import Tokenizer
+
 PROTOCOL = "2025-06-18"
+TOOL_TOKENS_LIMIT = 800
 WAIT = 60.0  # seconds a reply may take (the first pack waits for the index)
 
 
@@ -89,6 +92,10 @@ def test_hand_written_client_sees_an_edit_and_the_server_exits_0(demo: Path) -> 
         tools = client.request("tools/list", {})["result"]["tools"]
         assert {t["name"] for t in tools} == {"pack", "expand", "rules"}
         assert all(t["annotations"]["readOnlyHint"] is True for t in tools)
+        # What the model is sent with every request, as it crossed the wire.
+        tokens = Tokenizer("cl100k_base").count(json.dumps(tools, ensure_ascii=False))
+        print(f"\ntool definitions on the wire: {tokens} cl100k tokens")
+        assert tokens <= TOOL_TOKENS_LIMIT
 
         task = "apply_coupon_code should reject an expired coupon"
         first = client.call("pack", {"task": task, "budget": 2000})
