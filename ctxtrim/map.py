@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from .outline import Outline, Symbol
 from .pack import Item, Pack
-from .render import task_text
 from .views import depth_of
 
 if TYPE_CHECKING:
@@ -28,7 +27,6 @@ MAX_DEPTH = 1  # classes and their methods; deeper definitions are noise in a ma
 RULES_SHARE = 0.25  # at most this share of the characters goes to rule sections
 FILES_TITLE = "\n## Files, most relevant first (★ = the definitions that matter most)"
 FOOTER = "Lines are 1-based and inclusive."
-TASK_ROOM = 300  # characters the map keeps for files and rules beside the task line
 
 OutlineOf = Callable[[str], "Outline | None"]
 
@@ -46,10 +44,8 @@ def outlines(ws: Workspace) -> OutlineOf:
 
 def render_map(pack: Pack, outline_of: OutlineOf, max_chars: int = MAP_CHARS) -> str:
     """`pack` as a map of at most `max_chars` characters."""
+    # No echo of the task: whoever reads the map has it (the hook's prompt, the caller's task).
     head = ["# ctxtrim map: where to look"]
-    task = f"Task: {task_text(pack)}" if pack.task.strip() else ""
-    if task and max_chars - len(task) >= TASK_ROOM:  # under a tiny cap, files before the task
-        head.append(task)
     files = sorted((i for i in pack.items if i.kind == "file"), key=lambda i: (-i.score, i.path))
     rules = [i for i in pack.items if i.kind == "rule"]
     rule_lines = ["\n## Rules that apply", *(_rule_line(r) for r in rules)] if rules else []

@@ -16,7 +16,8 @@ def test_map_lists_files_definitions_and_rules(
 ) -> None:
     assert main(["pack", str(demo), TASK, "--format", "map"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# ctxtrim map: where to look\nTask: " + TASK + "\n")
+    assert out.startswith("# ctxtrim map: where to look\n\n## Files, most relevant first")
+    assert TASK not in out  # the reader has the task; the map does not repeat it
     assert "\n1. app/auth.py  (score 1.00" in out
     assert "  - ★ function safe_next_url  L35-42\n" in out
     assert "- CLAUDE.md:15-18 › shopdemo > Login and redirects" in out
