@@ -15,12 +15,14 @@ from pathlib import Path
 from . import __version__, evaluate
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .hook import TIMEOUT as HOOK_TIMEOUT
+from .map import MAP, MAP_CHARS, MIN_MAP_CHARS, outlines, render_map
 from .progress import Progress, Stage
 from .render import FORMATS, render
 from .rules import commands as rules_commands
-from .toolcost import command as toolcost_command
 from .scan import directory
 from .task import Task
+from .toolcost import command as toolcost_command
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 _DIFF_TASK = "Continue the work in progress."
@@ -123,13 +125,22 @@ def cmd_pack(args: argparse.Namespace) -> int:
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
         focus += [p for p in changed if p in ws.index][:10]
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
+    # A map is a rendering of the markdown pack: its files, definitions and rules.
+    fmt = "markdown" if args.format == MAP else args.format
+    pack = ws.pack(Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
             "refusing to pack (--fail-on-secret)"
         )
-    _write(render(pack, args.format), args.output)
+    if args.format == MAP:
+        if args.max_chars < MIN_MAP_CHARS:
+            raise CtxtrimError(
+                f"--max-chars {args.max_chars} is too small (at least {MIN_MAP_CHARS})"
+            )
+        _write(render_map(pack, outlines(ws), args.max_chars), args.output)
+    else:
+        _write(render(pack, args.format), args.output)
     if args.explain and args.format == "json":
         pass  # the JSON carries its own explanation
     return EXIT_OK
@@ -254,13 +265,21 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        from .server import main as serve_main
-    except ImportError as exc:
-        raise CtxtrimError(
-            f"the language server needs its extra dependencies ({exc.name}): pip install 'ctxtrim[server]'"
-        ) from None
+    from .server import main as serve_main
+
     return serve_main(args)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from .server.mcp import main as mcp_main
+
+    return mcp_main(args)
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    from .hook import main as hook_main
+
+    return hook_main(args)
 
 
 def _add_scan_flags(p: argparse.ArgumentParser) -> None:
@@ -307,7 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_BUDGET,
         help=f"token budget (default {DEFAULT_BUDGET})",
     )
-    p.add_argument("--format", default="markdown", choices=FORMATS)
+    p.add_argument("--format", default="markdown", choices=(*FORMATS, MAP))
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAP_CHARS,
+        help=f"--format map: at most this many characters (default {MAP_CHARS:,})",
+    )
     p.add_argument("--output", "-o", help="write the pack to this file")
     p.add_argument(
         "--explain", action="store_true", help="say why each item is in, and the best left out"
@@ -349,6 +374,30 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="run the language server (stdio, or --tcp HOST:PORT)")
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
+
+    m = sub.add_parser("mcp", help="run the MCP server for AI coding agents (stdio)")
+    m.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    m.add_argument("--no-warm", action="store_true", help="do not warm the cache in a child")
+    m.set_defaults(func=cmd_mcp)
+
+    h = sub.add_parser("hook", help="run as an agent's prompt hook (reads the event on stdin)")
+    h.add_argument("agent", choices=("claude-code",), help="whose hook: claude-code")
+    h.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAP_CHARS,
+        help=f"at most this many characters of context (default {MAP_CHARS:,})",
+    )
+    h.add_argument(
+        "--timeout",
+        type=float,
+        default=HOOK_TIMEOUT,
+        help=f"seconds before giving up silently (default {HOOK_TIMEOUT:g})",
+    )
+    h.add_argument(
+        "--budget", type=int, default=DEFAULT_BUDGET, help="token budget of the underlying pack"
+    )
+    h.set_defaults(func=cmd_hook)
 
     rules_commands.register(sub)
     evaluate.register(sub)
