@@ -9,12 +9,13 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .map import MAP, MAP_CHARS, MIN_MAP_CHARS, outlines, render_map
+from .progress import Progress, Stage
 from .render import FORMATS, render
 from .scan import directory
 from .task import Task
@@ -30,11 +31,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"ctxtrim: {message}\n")
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
+def _progress() -> Progress | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(stage: str, done: int, total: int) -> None:
+    def show(stage: Stage, done: int, total: int) -> None:
         detail = f"{done:,}/{total:,}" if total else f"{done:,}"
         sys.stderr.write(f"\r\x1b[2Kctxtrim: {stage} {detail} files")
         sys.stderr.flush()
@@ -115,20 +116,29 @@ def cmd_pack(args: argparse.Namespace) -> int:
     text = _task_text(args, root)
     ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
-    if ws.index.alive == 0:
+    if ws.index.file_count == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
     focus = list(args.focus or ())
     if args.task is None and not args.task_file and text.startswith(_DIFF_TASK):
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
-        focus += [p for p in changed if p in ws.index.by_path][:10]
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
+        focus += [p for p in changed if p in ws.index][:10]
+    # A map is a rendering of the markdown pack: its files, definitions and rules.
+    fmt = "markdown" if args.format == MAP else args.format
+    pack = ws.pack(Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
             "refusing to pack (--fail-on-secret)"
         )
-    _write(render(pack, args.format), args.output)
+    if args.format == MAP:
+        if args.max_chars < MIN_MAP_CHARS:
+            raise CtxtrimError(
+                f"--max-chars {args.max_chars} is too small (at least {MIN_MAP_CHARS})"
+            )
+        _write(render_map(pack, outlines(ws), args.max_chars), args.output)
+    else:
+        _write(render(pack, args.format), args.output)
     if args.explain and pack.timings is not None:
         # On stderr: the pack itself depends only on its inputs, its timings do not.
         stats = ws.index.stats
@@ -214,13 +224,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
-    from .index import ANALYSIS_VERSION
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(
-        os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
-    )
+    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -262,13 +269,21 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        from .server import main as serve_main
-    except ImportError as exc:
-        raise CtxtrimError(
-            f"the language server needs its extra dependencies ({exc.name}): pip install 'ctxtrim[server]'"
-        ) from None
+    from .server import main as serve_main
+
     return serve_main(args)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from .server.mcp import main as mcp_main
+
+    return mcp_main(args)
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    from .hook import main as hook_main
+
+    return hook_main(args)
 
 
 def _add_scan_flags(p: argparse.ArgumentParser) -> None:
@@ -290,15 +305,9 @@ def _add_scan_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-# Subcommands other modules add (each module's `register(subparsers)`), by command name.
-# A run of a built-in command does not import them: `rules` and `eval` cost a pack ~20 ms.
-PLUGINS = {
-    "rules": "rules.commands",
-    "check": "rules.commands",
-    "eval": "evaluate",
-    "tools": "toolcost.command",
-}
+# Commands whose modules load only when one of them is run (or help is asked for).
 BUILTIN = ("pack", "stats", "cache", "serve")
+EXTRA = ("mcp", "hook", "rules", "check", "eval", "tools")
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -327,7 +336,13 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         default=DEFAULT_BUDGET,
         help=f"token budget (default {DEFAULT_BUDGET})",
     )
-    p.add_argument("--format", default="markdown", choices=FORMATS)
+    p.add_argument("--format", default="markdown", choices=(*FORMATS, MAP))
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAP_CHARS,
+        help=f"--format map: at most this many characters (default {MAP_CHARS:,})",
+    )
     p.add_argument("--output", "-o", help="write the pack to this file")
     p.add_argument(
         "--explain", action="store_true", help="say why each item is in, and the best left out"
@@ -370,15 +385,49 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
+    # Other commands are added only when asked for (or for help, or a mistyped command): a
+    # pack, run once per prompt by some agents, then imports none of their modules.
     command = next((a for a in argv or () if not a.startswith("-")), None)
-    if command in BUILTIN and not {"-h", "--help"} & set(argv or ()):
-        return parser
-    for name in dict.fromkeys(PLUGINS.values()):
-        try:
-            module = __import__(f"ctxtrim.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+    if {"-h", "--help"} & set(argv or ()) or command not in BUILTIN + EXTRA:
+        command = None
+    if command in (None, "mcp"):
+        m = sub.add_parser("mcp", help="run the MCP server for AI coding agents (stdio)")
+        m.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+        m.add_argument("--no-warm", action="store_true", help="do not warm the cache in a child")
+        m.set_defaults(func=cmd_mcp)
+    if command in (None, "hook"):
+        from .hook import TIMEOUT as HOOK_TIMEOUT
+
+        h = sub.add_parser("hook", help="run as an agent's prompt hook (reads the event on stdin)")
+        h.add_argument("agent", choices=("claude-code",), help="whose hook: claude-code")
+        h.add_argument(
+            "--max-chars",
+            type=int,
+            default=MAP_CHARS,
+            help=f"at most this many characters of context (default {MAP_CHARS:,})",
+        )
+        h.add_argument(
+            "--timeout",
+            type=float,
+            default=HOOK_TIMEOUT,
+            help=f"seconds before giving up silently (default {HOOK_TIMEOUT:g})",
+        )
+        h.add_argument(
+            "--budget", type=int, default=DEFAULT_BUDGET, help="token budget of the underlying pack"
+        )
+        h.set_defaults(func=cmd_hook)
+    if command in (None, "rules", "check"):
+        from .rules import commands as rules_commands
+
+        rules_commands.register(sub)
+    if command in (None, "eval"):
+        from . import evaluate
+
+        evaluate.register(sub)
+    if command in (None, "tools"):
+        from .toolcost import command as toolcost_command
+
+        toolcost_command.register(sub)
     return parser
 
 

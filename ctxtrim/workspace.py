@@ -9,13 +9,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
 from .cache import Cache
-from .config import Config
+from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .fit import Preparer, fit
-from .index import ANALYSIS_VERSION, FileIndex
+from .index import FileIndex
 from .pack import Item, Omitted, Pack
+from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
@@ -23,8 +23,6 @@ from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .timing import PhaseStats, Timings
 from .tokens import Tokenizer, check_available
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 LISTINGS_DIR = "listings"  # in the cache directory: each directory's scan verdicts
 BEST_OMITTED = 10  # files --explain lists as left out
@@ -45,9 +43,9 @@ class Workspace:
         self.tokenizer = tok
         self.lock = threading.RLock()
         self.preparer = Preparer(index, tok)
-        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.changes, rules)
+        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.version, rules)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
-        self._bytes = (-1, 0)  # (index.changes, total bytes)
+        self._bytes = (-1, 0)  # (index.version, total bytes)
         self.phase_stats = PhaseStats()  # every pack's phase times, for the front doors
         self.open_seconds = 0.0  # what `open` took: scan, index, tokenizer
         # Index updates since the last pack: its refresh phase reports them.
@@ -76,18 +74,18 @@ class Workspace:
         cls, root: Path, config: Config, progress: Progress | None, started: float
     ) -> Workspace:
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
-        cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
+        cache = Cache.open(config.cache_dir)
         scanned = scan(
             root,
             config,
-            (lambda n: progress("scan", n, 0)) if progress else None,
+            progress,
             cache.path.parent / LISTINGS_DIR if cache.path is not None else None,
         )
         index = FileIndex(root, config, cache)
         loaded: list[Tokenizer] = []
         index.build(
             scanned,
-            (lambda d, t: progress("index", d, t)) if progress else None,
+            progress,
             idle=lambda: loaded.append(Tokenizer(config.encoding)),
         )
         ws = cls(root, config, scanned, index, loaded[0])
@@ -108,7 +106,7 @@ class Workspace:
                     self.index.remove(rel)
                     return False
                 self.index.update(rel, text)
-                return rel in self.index.by_path
+                return rel in self.index
             finally:
                 self._count_refresh(started)
 
@@ -171,7 +169,7 @@ class Workspace:
         if not self.index.cache.enabled:
             return 0, 0
         with self.lock:
-            paths = sorted(self.index.by_path, key=lambda p: (-prior(p)[0], p))
+            paths = sorted(self.index.paths(), key=lambda p: (-prior(p)[0], p))
         done = 0
         for n, path in enumerate(paths):
             if stop is not None and stop():
@@ -186,7 +184,7 @@ class Workspace:
     def pack(
         self,
         task: Task,
-        budget: int = 8000,
+        budget: int = DEFAULT_BUDGET,
         fmt: str = "markdown",
         explain: bool = False,
         with_task: bool = False,
@@ -209,7 +207,7 @@ class Workspace:
         with timings.phase("refresh"):
             for path, _ in task.focus_points():
                 rel = self.relative(path)
-                if rel not in self.index.by_path:
+                if rel not in self.index:
                     raise CtxtrimError(
                         f"focus file {path}: not in the workspace (missing or excluded)"
                     )
@@ -230,7 +228,7 @@ class Workspace:
             task=task.text,
             budget=budget,
             encoding=tok.name,
-            files_total=self.index.alive,
+            files_total=self.index.file_count,
             repo_tokens_estimate=total_bytes // 4,
             format=fmt,
             explain=explain,
@@ -294,9 +292,7 @@ class Workspace:
             # How often the names this file defines appear across the repository.
             refs = 0
             for name in doc.analysis.defs[:50]:
-                tid = index.term_id(name.lower())
-                if tid is not None:
-                    refs += min(index.df[tid], 50)
+                refs += min(index.doc_freq(name.lower()), 50)
             score = weight * refs / (10 + refs)
             if doc.path.lower().startswith("readme"):
                 score = 1.0
@@ -315,20 +311,16 @@ class Workspace:
         """The repository's AI rule files (open buffers win over the disk), rediscovered
         only after an edit."""
         with self.lock:
-            if self._rule_cache is None or self._rule_cache[0] != self.index.changes:
-                files = list(self.index.by_path)
-                found = discover(self.root, files, self.tokenizer, dict(self.index.overlays))
-                self._rule_cache = (self.index.changes, found)
+            if self._rule_cache is None or self._rule_cache[0] != self.index.version:
+                files = list(self.index.paths())
+                found = discover(self.root, files, self.tokenizer, self.index.overlays())
+                self._rule_cache = (self.index.version, found)
             return self._rule_cache[1]
 
     def _total_bytes(self) -> int:
         """Bytes of every indexed file, recomputed only after the index changed."""
-        if self._bytes[0] != self.index.changes:
-            docs = self.index.docs
-            self._bytes = (
-                self.index.changes,
-                sum(docs[i].entry.size for i in self.index.by_path.values()),
-            )
+        if self._bytes[0] != self.index.version:
+            self._bytes = (self.index.version, self.index.total_bytes())
         return self._bytes[1]
 
     def _count(self, pack: Pack, fmt: str) -> int:
@@ -387,11 +379,8 @@ class Workspace:
 
     def _account(self, pack: Pack, candidates: list[Candidate], explain: bool) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
-        pack.omitted_files = max(self.index.alive - len(shown), 0)
-        docs = self.index.docs
-        shown_bytes = sum(
-            docs[self.index.by_path[p]].entry.size for p in shown if p in self.index.by_path
-        )
+        pack.omitted_files = max(self.index.file_count - len(shown), 0)
+        shown_bytes = sum(doc.entry.size for doc in map(self.index.doc, shown) if doc)
         omitted_bytes = self._total_bytes() - shown_bytes
         pack.omitted_tokens = omitted_bytes // 4
         pack.redactions = {}

@@ -52,7 +52,7 @@ class RulesView:
 def compute(folder: Folder) -> RulesView:
     """Discover and check the folder's rule files (worker thread)."""
     ws = folder.ready.result()
-    files = sorted(ws.index.by_path)
+    files = sorted(ws.index.paths())
     view = RulesView()
     try:
         settings = load_settings(folder.root)
@@ -291,6 +291,7 @@ async def hover(ls: CtxtrimServer, params: types.HoverParams) -> types.Hover | N
 
 def register(server: CtxtrimServer) -> None:
     """Attach the rule-file features (diagnostics are pushed from the buffer handlers)."""
+    server.indexed_hooks.append(on_indexed)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     async def code_lens(ls: CtxtrimServer, params: types.CodeLensParams) -> list[types.CodeLens]:

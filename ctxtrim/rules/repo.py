@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pathspec
 
+from ..scan import GIT_INFO_EXCLUDE, GITIGNORE
+
 # Folders that builds and package managers create: mentioning them is never a dead path.
 GENERATED_DIRS = frozenset(
     """node_modules dist build out target .venv venv env coverage htmlcov __pycache__ .next .nuxt
@@ -84,7 +86,7 @@ class RepoFiles:
 
         if self._ignore is None:
             lines: list[str] = []
-            for name in (".gitignore", ".git/info/exclude"):
+            for name in (GITIGNORE, GIT_INFO_EXCLUDE):
                 try:
                     lines += (
                         (self.root / name)

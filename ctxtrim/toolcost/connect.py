@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..secrets import redact
+from ..redact import redact
 from ..tokens import Tokenizer
 from .cost import tool_def
 from .expand import Launch
