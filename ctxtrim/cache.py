@@ -24,7 +24,6 @@ import marshal
 import os
 import sqlite3
 import time
-import uuid
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -65,7 +64,15 @@ def default_dir() -> Path:
 def _check(body: bytes | memoryview) -> bytes:
     # CRC-32 detects the damage a cache meets (truncation, torn or flipped bytes) and runs
     # 5x faster than a cryptographic hash: a 100 MB snapshot checks in 30 ms.
-    return zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(8, "little")
+    return _stamp(zlib.crc32(body), len(body))
+
+
+def _stamp(crc: int, size: int) -> bytes:
+    return crc.to_bytes(4, "little") + size.to_bytes(8, "little")
+
+
+_CHECK_BYTES = 12  # what `_check` returns: CRC-32 and length
+_READ_CHUNK = 1 << 20
 
 
 def _seal(obj: object, magic: bytes = _MAGIC) -> bytes:
@@ -232,15 +239,27 @@ class Cache:
         return folder / f"{name}.snap"
 
     def load_snapshot(self, root: str, key: str) -> object | None:
-        """The snapshot body saved for (`root`, `key`) by this version, or None."""
+        """The snapshot body saved for (`root`, `key`) by this version, or None. Streamed:
+        checked in chunks, then decoded from the file, so a large repository's snapshot is
+        never in memory twice (as bytes and as objects)."""
         path = self._snapshot_file(root, key)
         if path is None:
             return None
         try:
-            blob = path.read_bytes()
-        except OSError:
+            with open(path, "rb") as f:
+                head = f.read(len(_SNAP_MAGIC) + _CHECK_BYTES)
+                if head[: len(_SNAP_MAGIC)] != _SNAP_MAGIC:
+                    return None
+                crc, size = 0, 0
+                while chunk := f.read(_READ_CHUNK):
+                    crc = zlib.crc32(chunk, crc)
+                    size += len(chunk)
+                if head[len(_SNAP_MAGIC) :] != _stamp(crc, size):
+                    return None
+                f.seek(len(head))
+                sealed = marshal.load(f)
+        except (OSError, ValueError, EOFError, TypeError):
             return None
-        sealed = _open_seal(blob, _SNAP_MAGIC)
         if not isinstance(sealed, tuple) or len(sealed) != 4:
             return None
         version, got_root, got_key, body = sealed
@@ -253,10 +272,15 @@ class Cache:
         path = self._snapshot_file(root, key)
         if path is None:
             return
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_seal((self.version, root, key, body), _SNAP_MAGIC))
+            data = marshal.dumps((self.version, root, key, body))
+            with open(tmp, "wb") as f:  # in pieces: no second copy of a large snapshot
+                f.write(_SNAP_MAGIC)
+                f.write(_check(data))
+                f.write(data)
+            del data
             os.replace(tmp, path)
         except (OSError, ValueError):
             try:

@@ -154,6 +154,7 @@ class FileIndex:
         key = snapshot.snapshot_key(self.config)
         snap = self.cache.load_snapshot(str(self.root), key)
         loaded = snapshot.load(snap, str(self.root)) if snap is not None else None
+        del snap  # its byte strings are copied into the index's arrays: drop them now
         if loaded is not None:
             self._adopt(loaded)
             stale = self._stale(scan.files)

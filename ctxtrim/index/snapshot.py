@@ -42,10 +42,11 @@ def dump(store: Store, root: str) -> tuple:
         root,
         docs,
         "\n".join(terms),
-        store.postings.offsets.tobytes(),
-        store.postings.data.tobytes(),
-        store.frequencies.data.tobytes(),
-        store.doc_freq.tobytes(),
+        # Views, not copies: marshal writes them as bytes, the arrays are not duplicated.
+        memoryview(store.postings.offsets),
+        memoryview(store.postings.data),
+        memoryview(store.frequencies.data),
+        memoryview(store.doc_freq),
     )
 
 
