@@ -189,6 +189,8 @@ def _pack(
 ) -> CallToolResult:
     ws = folder.filtered(include, exclude)
     got = ws.pack(Task(task, focus=focus), budget, "markdown")
+    if got.timings is not None:  # where the time went, as the language server logs it
+        log.info("pack %r: %s", task.split("\n", 1)[0][:60], got.timings.describe())
     meta = {
         "tokens": got.tokens,
         "budget": got.budget,
