@@ -1,0 +1,120 @@
+"""Packs beyond Python: for an issue naming a method of a large class, `impl` or receiver type,
+the pack shows the method verbatim with the line of the type it belongs to, while the file
+itself is too large for the budget (so a slice, not the whole file, has to carry the context).
+
+Fixture repositories: tests/data/langrepos/{rust,go,ts,java}, each with a seeded bug."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ctxtrim.config import Config
+from ctxtrim.lang import outline
+from ctxtrim.pack import Item
+from ctxtrim.task import Task
+from ctxtrim.views import contexts
+from ctxtrim.workspace import Workspace
+
+REPOS = Path(__file__).resolve().parent / "data" / "langrepos"
+BUDGET = 400
+
+CASES = {
+    "rust": (
+        "src/cache.rs",
+        "LruCache evicts the newest entry instead of the oldest one: after put(a), put(b), "
+        "put(c) on a cache of capacity 2, `b` is gone but `a` is still there. evict_oldest "
+        "looks wrong.",
+        "    fn evict_oldest(&mut self) {",
+        "impl<K: Hash + Eq + Clone, V> LruCache<K, V> {",
+    ),
+    "go": (
+        "limiter/limiter.go",
+        "After a long idle period Allow lets far more requests through in a row than the "
+        "burst size: refill adds earned tokens without any cap.",
+        "func (l *Limiter) refill(now time.Time) {",
+        "type Limiter struct {",
+    ),
+    "ts": (
+        "src/queue.ts",
+        "JobQueue.handleFailure retries jobs that already used up their retries, and gives up "
+        "on jobs that still have retries left.",
+        "  handleFailure = (job: Job, error: Error): void => {",
+        "export class JobQueue {",
+    ),
+    "java": (
+        "src/main/java/org/shop/Cart.java",
+        "Cart.applyDiscount returns a negative price when the coupon's percent is above 100.",
+        "    public BigDecimal applyDiscount(BigDecimal subtotal) {",
+        "public class Cart {",
+    ),
+}
+
+
+def _block(lines: list[str], first: str) -> tuple[int, int]:
+    """1-based lines of the definition starting with `first`: up to the first line after it
+    that closes at its indentation."""
+    start = lines.index(first)
+    indent = first[: len(first) - len(first.lstrip())]
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] in (indent + "}", indent + "};"))
+    return start + 1, end + 1
+
+
+def _pack_item(tmp_path: Path, language: str) -> tuple[Item, list[str]]:
+    path, task, _, _ = CASES[language]
+    root = tmp_path / language
+    shutil.copytree(REPOS / language, root)
+    ws = Workspace.open(root, Config.load(root))
+    pack = ws.pack(Task(task), BUDGET, "json")
+    assert pack.tokens <= BUDGET
+    assert pack.items[0].path == path  # the file the issue is about ranks first
+    return pack.items[0], (root / path).read_text().split("\n")
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_named_method_is_shown_verbatim_inside_its_type(tmp_path: Path, language: str) -> None:
+    _, _, first, header = CASES[language]
+    item, lines = _pack_item(tmp_path, language)
+    assert item.mode == "slice"  # the whole file would not fit: the slice carries the context
+    start, end = _block(lines, first)
+    method = "\n".join(lines[start - 1 : end])
+    assert method in item.text
+    assert any(s <= start and end <= e for s, e in item.lines)  # and the pack says so
+    assert header in lines
+    # The type's header line is shown too, above the method, as a whole line.
+    assert f"\n{header}\n" in f"\n{item.text}\n"
+    assert item.text.index(header) < item.text.index(method)
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_every_claimed_range_is_verbatim(tmp_path: Path, language: str) -> None:
+    item, lines = _pack_item(tmp_path, language)
+    for s, e in item.lines:
+        block = "\n".join(lines[s - 1 : e])
+        assert f"\n{block}\n" in f"\n{item.text}\n", (s, e)
+
+
+def test_a_go_method_far_from_its_type_gets_the_type_header() -> None:
+    text = (REPOS / "go" / "limiter" / "limiter.go").read_text()
+    lines = text.split("\n")
+    result = outline(text, "go")
+    resets = [s for s in result.symbols if s.qualname == "Limiter.ResetDrops"]
+    (context,) = contexts(result.symbols, lines, resets)
+    method = (resets[0].start, resets[0].end)
+    struct = next(s for s in result.symbols if s.name == "Limiter" and s.kind == "struct")
+    # The method itself, then the struct's doc comment and `type Limiter struct {` line only.
+    assert context == [method, (struct.start, struct.signature_end)]
+    assert lines[struct.signature_end - 1] == "type Limiter struct {"
+
+
+def test_a_nested_method_does_not_repeat_its_type_header() -> None:
+    text = (REPOS / "rust" / "src" / "cache.rs").read_text()
+    result = outline(text, "rust")
+    evict = [s for s in result.symbols if s.qualname == "LruCache.evict_oldest"]
+    (context,) = contexts(result.symbols, text.split("\n"), evict)
+    impl = next(
+        s for s in result.symbols if s.kind == "impl" and s.start <= evict[0].start <= s.end
+    )
+    assert context == [(evict[0].start, evict[0].end), (impl.start, impl.signature_end)]
