@@ -36,6 +36,26 @@ _PATH = re.compile(
 _FRAME = re.compile(
     r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
 )
+# JVM stack frames, `at org.pkg.Outer$Inner.method(Outer.java:12)`: the package names the
+# file's directories, so a frame of the JDK's `Method.java` never points at a project's own.
+_JVM_FRAME = re.compile(
+    r"\bat\s+((?:[A-Za-z_$][\w$]*\.)+)[\w$]+\.([\w$<>]+)"
+    r"\(([\w$]+\.(?:java|kt|scala|groovy)):(\d+)\)"
+)
+# Packages of the runtime and build tools: their frames say nothing about the project's code.
+_JVM_RUNTIME = (
+    "java.",
+    "javax.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "kotlin.",
+    "scala.",
+    "groovy.",
+    "org.junit.",
+    "org.gradle.",
+    "org.apache.maven.",
+)
 # Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
 _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
@@ -125,10 +145,22 @@ def literals(text: str) -> list[str]:
     return out[:30]
 
 
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= at < e for s, e in spans)
+
+
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
     sig = Signals()
+    jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
+    for m in _JVM_FRAME.finditer(text):
+        jvm.append(m.span())
+        if not m.group(1).startswith(_JVM_RUNTIME):
+            path = m.group(1).replace(".", "/") + m.group(3)
+            sig.frames.append((path, int(m.group(4)), m.group(2)))
     for m in _FRAME.finditer(text):
+        if _inside(m.start(), jvm):
+            continue
         if m.group(1):
             sig.frames.append((m.group(1), int(m.group(2)), m.group(3)))
         else:
@@ -138,6 +170,8 @@ def extract(text: str) -> Signals:
         p = m.group(1).strip(".").lstrip("/")
         if "://" in text[max(0, m.start() - 8) : m.start() + 3] or p in seen_paths:
             continue
+        if _inside(m.start(), jvm):
+            continue  # a JVM frame's bare file name: its frame holds the qualified path
         if "/" in p or "." in p:
             seen_paths.add(p)
             sig.paths.append(p)

@@ -14,7 +14,7 @@ import pytest
 from ctxtrim.config import Config
 from ctxtrim.lang import outline
 from ctxtrim.pack import Item
-from ctxtrim.task import Task
+from ctxtrim.task import Task, extract
 from ctxtrim.views import contexts
 from ctxtrim.workspace import Workspace
 
@@ -118,3 +118,47 @@ def test_a_nested_method_does_not_repeat_its_type_header() -> None:
         s for s in result.symbols if s.kind == "impl" and s.start <= evict[0].start <= s.end
     )
     assert context == [(evict[0].start, evict[0].end), (impl.start, impl.signature_end)]
+
+
+def test_jvm_frames_point_at_the_package_path_and_skip_the_runtime() -> None:
+    text = (
+        "java.lang.IllegalStateException: boom\n"
+        "\tat org.shop.Cart.applyDiscount(Cart.java:27)\n"
+        "\tat org.shop.Cart$Line.<init>(Cart.java:90)\n"
+        "\tat java.lang.reflect.Method.invoke(Method.java:498)\n"
+        "\tat org.junit.runners.ParentRunner.run(ParentRunner.java:363)\n"
+        "and in app/main.py:12\n"
+    )
+    signals = extract(text)
+    assert signals.frames == [
+        ("org/shop/Cart.java", 27, "applyDiscount"),
+        ("org/shop/Cart.java", 90, "<init>"),
+        ("app/main.py", 12, None),
+    ]
+    # A bare file name inside a JVM frame is no path mention (the JDK's Method.java is not
+    # the project's own Method.java).
+    assert not {"Method.java", "Cart.java", "ParentRunner.java"} & set(signals.paths)
+
+
+def test_a_jvm_stack_trace_ranks_the_frame_file_first(tmp_path: Path) -> None:
+    root = tmp_path / "java"
+    shutil.copytree(REPOS / "java", root)
+    # A project file with the JDK frame's name must not be pulled in by it.
+    (root / "src/main/java/org/shop/Method.java").write_text(
+        "package org.shop;\n\n/** How an order is paid. */\npublic enum Method { CARD, CASH }\n"
+    )
+    task = (
+        "Checkout fails with an exception:\n"
+        "java.lang.ArithmeticException: Non-terminating decimal expansion\n"
+        "\tat java.math.BigDecimal.divide(BigDecimal.java:1693)\n"
+        "\tat org.shop.Cart.applyDiscount(Cart.java:28)\n"
+        "\tat java.lang.reflect.Method.invoke(Method.java:498)\n"
+    )
+    ws = Workspace.open(root, Config.load(root))
+    pack = ws.pack(Task(task), BUDGET, "json")
+    first = pack.items[0]
+    assert first.path == "src/main/java/org/shop/Cart.java"
+    assert "in a traceback: line 28 in `applyDiscount`" in first.reasons
+    evidence = {i.path: " ".join(i.reasons) for i in pack.items}
+    assert "traceback" not in evidence.get("src/main/java/org/shop/Method.java", "")
+    assert "named in the task" not in evidence.get("src/main/java/org/shop/Method.java", "")
