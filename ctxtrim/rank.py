@@ -15,7 +15,8 @@ from .index import FileIndex
 from .task import Signals, Task
 
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
+    r"(^|/)(tests?|testing|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
 )
 CHANGELOG = re.compile(
     r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"
@@ -38,7 +39,11 @@ VENDORED = re.compile(
     r"(^|/)(vendor|vendored|third[_-]?party|external|extern|_vendor|bower_components)(/|$)"
     r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|(^|/)(locale|locales|i18n|translations)/|\.(po|pot)$"
 )
-EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
+EXAMPLE_PATH = re.compile(
+    r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
+)
+# Continuous-integration and repository tooling: scripts about the project, not the code.
+TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/")
 
 
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
@@ -73,6 +78,8 @@ def prior(path: str) -> tuple[float, str | None]:
         return 0.5, "data/config file"
     if EXAMPLE_PATH.search(lower):
         return 0.6, "example/docs directory"
+    if TOOLING_PATH.search(lower):
+        return 0.5, "CI/tooling file"
     return 1.0, None
 
 
