@@ -37,7 +37,33 @@ DATA_EXT = (
 )
 VENDORED = re.compile(
     r"(^|/)(vendor|vendored|third[_-]?party|external|extern|_vendor|bower_components)(/|$)"
-    r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|(^|/)(locale|locales|i18n|translations)/|\.(po|pot)$"
+    r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|\.(po|pot)$"
+)
+# Per-language files: catalogs are data, but code there (a locale's formatting or grammar
+# rules, as in date libraries) is what a task about that language changes.
+LOCALE_PATH = re.compile(r"(^|/)(locale|locales|i18n|l10n|translations)/")
+CODE_EXT = (
+    ".py",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".rb",
+    ".php",
+    ".cs",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".hpp",
+    ".swift",
+    ".scala",
 )
 EXAMPLE_PATH = re.compile(
     r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
@@ -69,6 +95,10 @@ def prior(path: str) -> tuple[float, str | None]:
     if CHANGELOG.match(name):
         return 0.2, "changelog/notice file"
     if VENDORED.search(lower):
+        return 0.15, "vendored, versioned or translation file"
+    if LOCALE_PATH.search(lower):
+        if lower.endswith(CODE_EXT):
+            return 0.6, "locale-specific code"
         return 0.15, "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
         return 0.55, "test file"

@@ -14,6 +14,7 @@ import pytest
 from ctxtrim.config import Config
 from ctxtrim.lang import outline
 from ctxtrim.pack import Item
+from ctxtrim.rank import prior
 from ctxtrim.task import Task, extract
 from ctxtrim.views import contexts
 from ctxtrim.workspace import Workspace
@@ -162,3 +163,28 @@ def test_a_jvm_stack_trace_ranks_the_frame_file_first(tmp_path: Path) -> None:
     evidence = {i.path: " ".join(i.reasons) for i in pack.items}
     assert "traceback" not in evidence.get("src/main/java/org/shop/Method.java", "")
     assert "named in the task" not in evidence.get("src/main/java/org/shop/Method.java", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "weight"),
+    [
+        ("limiter/limiter.go", 1.0),
+        ("limiter/limiter_test.go", 0.55),
+        ("limiter/testdata/golden.go", 0.55),
+        ("src/__mocks__/api.ts", 0.55),
+        ("src/__snapshots__/queue.test.ts.snap", 0.55),
+        ("clap_mangen/tests/snapshots/group.roff", 0.55),
+        ("e2e/login.spec.ts", 0.55),
+        ("src/test/java/org/shop/CartTest.java", 0.55),
+        ("_examples/rest/main.go", 0.6),
+        ("benches/bytes_mut.rs", 0.6),
+        (".github/workflows/ci.yml", 0.5),
+        ("ci/test-stable.sh", 0.5),
+        ("src/locale/de/_lib/formatDistance/index.ts", 0.6),
+        ("packages/zod/src/v4/locales/fr.ts", 0.6),
+        ("src/locales/fr.json", 0.15),
+        ("vendor/github.com/pkg/errors/errors.go", 0.15),
+    ],
+)
+def test_priors_for_each_language_layout(path: str, weight: float) -> None:
+    assert prior(path)[0] == weight
