@@ -66,6 +66,11 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|--[a-z]{4,})\b")
 _QUOTED = re.compile(r"""(?<![\w])(["'])([^"'\n]{6,80})\1""")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception|Warning): (.{8,200})$", re.M)
+# Links: their words (`user-images`, `githubusercontent`, `png`, hashes) describe where a
+# screenshot or a page lives, not the code. A link to a file in a repository keeps its path.
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s)\]>\"']+")
+_FILE_LINK = re.compile(r"/(?:blob|tree|raw)/[^/]+/([^?#]+)")
+_IMAGE_ALT = re.compile(r"!\[[^\]\n]*\]")  # `![image](...)`: the alt text is a default
 
 
 # Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
@@ -145,6 +150,12 @@ def literals(text: str) -> list[str]:
     return out[:30]
 
 
+def _link_words(m: re.Match[str]) -> str:
+    """What of a link counts as the task's words: the path of a linked repository file."""
+    linked = _FILE_LINK.search(m.group(0))
+    return f" {linked.group(1)} " if linked else " "
+
+
 def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= at < e for s, e in spans)
 
@@ -204,7 +215,7 @@ def extract(text: str) -> Signals:
     sig.literals = literals(text)
 
     # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
-    counts = text_terms(text)
+    counts = text_terms(_URL.sub(_link_words, _IMAGE_ALT.sub(" ", text)))
     extra = text_terms(code_text)
     query: dict[str, float] = {}
     for term, n in counts.items():

@@ -188,3 +188,15 @@ def test_a_jvm_stack_trace_ranks_the_frame_file_first(tmp_path: Path) -> None:
 )
 def test_priors_for_each_language_layout(path: str, weight: float) -> None:
     assert prior(path)[0] == weight
+
+
+def test_links_lend_the_task_no_words_but_a_linked_file_path() -> None:
+    text = (
+        "Bad output ![image](https://user-images.githubusercontent.com/97/1651-ceb7.png)\n"
+        "as in https://github.com/golang/go/blob/485ed2f/src/net/http/server.go#L1216 and\n"
+        "<https://example.com/docs/guide.html?tab=remote>\n"
+    )
+    query = extract(text).query
+    assert {"bad", "output", "server", "http", "net"} <= set(query)
+    assert not {"image", "user", "images", "githubusercontent", "png", "ceb7"} & set(query)
+    assert not {"example", "docs", "guide", "html", "tab", "remote", "golang"} & set(query)
