@@ -7,8 +7,9 @@ budget. A pack covers a changed line if the line (its pre-image: a removed line,
 before an insertion) is inside a range the pack claims verbatim.
 
 `--baseline bm25` scores, on the same commits and budgets, what a plain retriever would show:
-source files (tests left out) ranked by whole-file BM25 of the commit message, packed whole in
-rank order while they fit, so the table can say what ctxtrim is worth on this repository.
+source files (tests included, as the commits' changed lines include tests) ranked by
+whole-file BM25 of the commit message, packed whole in rank order while they fit, so the
+table can say what ctxtrim is worth on this repository.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .errors import CtxtrimError
 from .pack import Pack
-from .rank import TEST_PATH
 from .task import Task, extract
 
 if TYPE_CHECKING:
@@ -181,13 +181,13 @@ def score(pack: Pack, commit: Commit) -> Score:
 
 
 def bm25_ranking(ws: Workspace, message: str) -> list[tuple[str, int]]:
-    """The baseline's ranking: source files, tests left out, by whole-file BM25 of the
-    message's words (ctxtrim's own index), each with its token count."""
+    """The baseline's ranking: source files by whole-file BM25 of the message's words
+    (ctxtrim's own index), each with its token count."""
     scores = ws.index.bm25(extract(message).query)
     ranked = sorted((-s, ws.index.docs[d].path) for d, s in scores.items() if s > 0)
     out: list[tuple[str, int]] = []
     for _, path in ranked:
-        if is_source(path) and not TEST_PATH.search(path.lower()):
+        if is_source(path):
             out.append((path, ws.tokenizer.count(ws.index.text(path) or "")))
             if len(out) >= BASELINE_DEPTH:
                 break

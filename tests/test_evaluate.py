@@ -148,13 +148,14 @@ def test_eval_baseline_bm25_reports_the_lift_over_whole_files(
     assert "lift" not in json.loads(capsys.readouterr().out)["summary"][0]
 
 
-def test_bm25_baseline_ranks_source_files_only(tmp_path: Path) -> None:
+def test_bm25_baseline_ranks_source_files_by_the_message(tmp_path: Path) -> None:
     _one_big_file_history(tmp_path)
+    (tmp_path / "NOTES.md").write_text("apply_discount: cap the discount percent at 100\n" * 3)
     ws = Workspace.open(tmp_path, Config.load(tmp_path).with_(cache_dir=""))
     ranked = bm25_ranking(ws, "apply_discount: cap the discount percent at 100")
-    # tests/test_pricing.py names the words too, but a test is not what the baseline indexes.
-    assert [path for path, _ in ranked] == ["pricing.py"]
-    assert ranked[0][1] == ws.tokenizer.count((tmp_path / "pricing.py").read_text())
+    # Source files only (commits change tests too, so tests count); the notes are no source.
+    assert [path for path, _ in ranked] == ["tests/test_pricing.py", "pricing.py"]
+    assert ranked[1][1] == ws.tokenizer.count((tmp_path / "pricing.py").read_text())
 
 
 def test_eval_baseline_names_its_choices(capsys: pytest.CaptureFixture[str]) -> None:
