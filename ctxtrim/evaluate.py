@@ -184,7 +184,7 @@ def bm25_ranking(ws: Workspace, message: str) -> list[tuple[str, int]]:
     """The baseline's ranking: source files by whole-file BM25 of the message's words
     (ctxtrim's own index), each with its token count."""
     scores = ws.index.bm25(extract(message).query)
-    ranked = sorted((-s, ws.index.docs[d].path) for d, s in scores.items() if s > 0)
+    ranked = sorted((-s, ws.index.path_of(d)) for d, s in scores.items() if s > 0)
     out: list[tuple[str, int]] = []
     for _, path in ranked:
         if is_source(path):

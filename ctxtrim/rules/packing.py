@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..redact import redact_lines
+from ..pack import Item, Omitted
+from ..redact import redact, verbatim_ranges
 from ..tokens import Tokenizer
 from .model import RuleFile
 from .select import select_sections
@@ -12,21 +11,21 @@ from .select import select_sections
 
 def pack_sections(
     rules: list[RuleFile], task: str, paths: list[str], budget: int, tokenizer: Tokenizer
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Item], list[Omitted]]:
     """Rule sections for a pack as (`Item`s kept, `Omitted`s dropped).
 
     `rules` come from `discover`; `paths` are the files in the pack and the focus files.
     """
-    from ..pack import Item, Omitted  # the core's types; imported late to avoid a cycle
-
     selection = select_sections(rules, task, paths, budget, tokenizer)
     kept = []
     for scored in selection.kept:
         section = scored.section
         # Rule files are sent to a model like code: secrets in them are redacted the same way,
         # and the lines that changed are no longer claimed as verbatim.
-        red = redact_lines(section.text)
-        lines = _verbatim_ranges(section.start, section.end, red.lines)
+        red = redact(section.text)
+        # The section's redacted lines are numbered from 1 within the section.
+        file_lines = frozenset(section.start - 1 + n for n in red.lines)
+        lines = verbatim_ranges([(section.start, section.end)], file_lines)
         kept.append(
             Item(
                 kind="rule",
@@ -52,17 +51,3 @@ def pack_sections(
         for scored in selection.dropped
     ]
     return kept, dropped
-
-
-def _verbatim_ranges(start: int, end: int, touched: frozenset[int]) -> list[tuple[int, int]]:
-    """File line ranges `start..end` minus the lines (1-based within the section) redacted."""
-    ranges: list[tuple[int, int]] = []
-    for offset in range(end - start + 1):
-        line = start + offset
-        if offset + 1 in touched:
-            continue
-        if ranges and ranges[-1][1] == line - 1:
-            ranges[-1] = (ranges[-1][0], line)
-        else:
-            ranges.append((line, line))
-    return ranges
