@@ -227,8 +227,8 @@ def symbol_scores(
 def _leaves(symbols: list[Symbol]) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately; a constant (`const defaults = {...}`) stays, since
-    its lines outside its members' hold data no member shows. Symbols come sorted by start, enclosing ones first,
-    so a symbol has members exactly when the next one starts inside it."""
+    its lines outside its members hold data no member shows. Symbols come sorted by start,
+    enclosing ones first, so a symbol has members exactly when the next one starts inside it."""
     out = []
     for i, sym in enumerate(symbols):
         nxt = symbols[i + 1] if i + 1 < len(symbols) else None
