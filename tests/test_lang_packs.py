@@ -200,3 +200,28 @@ def test_links_lend_the_task_no_words_but_a_linked_file_path() -> None:
     assert {"bad", "output", "server", "http", "net"} <= set(query)
     assert not {"image", "user", "images", "githubusercontent", "png", "ceb7"} & set(query)
     assert not {"example", "docs", "guide", "html", "tab", "remote", "golang"} & set(query)
+
+
+def test_a_module_constant_with_methods_is_shown_whole_in_a_slice(tmp_path: Path) -> None:
+    """`const defaults = {...}` holds data lines and methods: the slice shows the data too."""
+    helpers = "".join(
+        f"\nexport function format{i}(value) {{\n  return String(value).padStart({i}, '0');\n}}\n"
+        for i in range(60)
+    )
+    defaults = (
+        "export const defaults = {\n"
+        "  timeout: 0,\n"
+        "  maxRedirects: 21,\n"
+        "  validateStatus(status) {\n"
+        "    return status >= 200 && status < 300;\n"
+        "  },\n"
+        "};\n"
+    )
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "config.js").write_text(helpers + "\n" + defaults)
+    ws = Workspace.open(tmp_path, Config.load(tmp_path))
+    task = "The defaults allow 21 redirects (maxRedirects); browsers stop at 20."
+    pack = ws.pack(Task(task), 300, "json")
+    item = pack.items[0]
+    assert (item.path, item.mode) == ("lib/config.js", "slice")
+    assert defaults.rstrip("\n") in item.text
