@@ -5,6 +5,11 @@ materialised with `git archive` into a temporary directory (the user's working t
 worktree list are never touched), the commit message is the task, and a pack is made at each
 budget. A pack covers a changed line if the line (its pre-image: a removed line, or the line
 before an insertion) is inside a range the pack claims verbatim.
+
+`--baseline bm25` scores, on the same commits and budgets, what a plain retriever would show:
+source files (tests included, as the commits' changed lines include tests) ranked by
+whole-file BM25 of the commit message, packed whole in rank order while they fit, so the
+table can say what ctxtrim is worth on this repository.
 """
 
 from __future__ import annotations
@@ -18,11 +23,15 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import CtxtrimError
 from .pack import Pack
-from .task import Task
+from .task import Task, extract
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 SOURCE_EXT = {
     ".py",
@@ -62,6 +71,10 @@ SOURCE_EXT = {
     ".dart",
     ".vue",
 }
+BASELINES = ("none", "bm25")
+# The baseline weighs this many of its best-ranked files at most: enough to fill any budget
+# with whole files, without counting the tokens of a whole large repository.
+BASELINE_DEPTH = 300
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 
 
@@ -167,7 +180,48 @@ def score(pack: Pack, commit: Commit) -> Score:
     return s
 
 
-def run(root: Path, n: int, budgets: list[int], since: str | None, progress: bool) -> dict:
+def bm25_ranking(ws: Workspace, message: str) -> list[tuple[str, int]]:
+    """The baseline's ranking: source files by whole-file BM25 of the message's words
+    (ctxtrim's own index), each with its token count."""
+    scores = ws.index.bm25(extract(message).query)
+    ranked = sorted((-s, ws.index.path_of(d)) for d, s in scores.items() if s > 0)
+    out: list[tuple[str, int]] = []
+    for _, path in ranked:
+        if is_source(path):
+            out.append((path, ws.tokenizer.count(ws.index.text(path) or "")))
+            if len(out) >= BASELINE_DEPTH:
+                break
+    return out
+
+
+def baseline_score(ranked: list[tuple[str, int]], budget: int, commit: Commit) -> Score:
+    """Whole files in rank order, each added if it still fits: the lines of those it shows."""
+    shown: set[str] = set()
+    used = 0
+    for path, tokens in ranked:
+        if used + tokens <= budget:
+            shown.add(path)
+            used += tokens
+    s = Score(tokens=used, within_budget=used <= budget)
+    for path, targets in commit.targets.items():
+        s.files += 1
+        s.lines += len(targets)
+        if path in shown:
+            s.files_seen += 1
+            s.files_full += 1
+            s.lines_covered += len(targets)
+    s.all_covered = s.lines > 0 and s.lines_covered == s.lines
+    return s
+
+
+def run(
+    root: Path,
+    n: int,
+    budgets: list[int],
+    since: str | None,
+    progress: bool,
+    baseline: str = "none",
+) -> dict:
     from .workspace import Workspace
 
     root = root.resolve()
@@ -186,17 +240,20 @@ def run(root: Path, n: int, budgets: list[int], since: str | None, progress: boo
             tree = Path(tmp)
             materialise(root, f"{commit.sha}^", tree)
             ws = Workspace.open(tree, Config.load(tree).with_(cache_dir=""))
+            ranked = bm25_ranking(ws, commit.message) if baseline == "bm25" else None
             for budget in budgets:
                 pack = ws.pack(Task(commit.message), budget, "json")
-                rows.append(
-                    {"commit": commit.sha, "budget": budget, **score(pack, commit).__dict__}
-                )
+                row = {"commit": commit.sha, "budget": budget, **score(pack, commit).__dict__}
+                if ranked is not None:
+                    row["baseline"] = baseline_score(ranked, budget, commit).__dict__
+                rows.append(row)
     if progress:
         sys.stderr.write("\r\x1b[2K")
     return {
         "root": str(root),
         "commits": len(picked),
         "budgets": budgets,
+        "baseline": baseline,
         "rows": rows,
         "summary": summarise(rows, budgets),
     }
@@ -219,6 +276,16 @@ def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
                 "within_budget": all(r["within_budget"] for r in rs),
             }
         )
+        if rs and all("baseline" in r for r in rs):
+            base = [r["baseline"] for r in rs]
+            mine, theirs = out[-1]["all_lines"], sum(b["all_covered"] for b in base) / len(rs)
+            out[-1]["baseline"] = {
+                "files_seen": round(sum(b["files_seen"] for b in base) / files, 4),
+                "lines_covered": round(sum(b["lines_covered"] for b in base) / lines, 4),
+                "all_lines": round(theirs, 4),
+            }
+            # How many times the baseline's share of fully covered commits ctxtrim reaches.
+            out[-1]["lift"] = round(mine / theirs, 2) if theirs else None
     return out
 
 
@@ -234,6 +301,20 @@ def table(result: dict) -> str:
             f"| {s['budget']:,} | {s['commits']} | {100 * s['files_seen']:.1f}% | {100 * s['files_full']:.1f}% "
             f"| {100 * s['lines_covered']:.1f}% | {100 * s['all_lines']:.1f}% |"
         )
+    if any("baseline" in s for s in result["summary"]):
+        lines += [
+            "",
+            "Baseline: source files by whole-file BM25 of the commit message, whole, in rank order.",
+            "",
+            "| budget | ctxtrim commits fully covered | BM25 commits fully covered | lift |",
+            "|---:|---:|---:|---:|",
+        ]
+        for s in result["summary"]:
+            lift = "n/a (BM25 covers none)" if s["lift"] is None else f"{s['lift']:.2f}×"
+            lines.append(
+                f"| {s['budget']:,} | {100 * s['all_lines']:.1f}% "
+                f"| {100 * s['baseline']['all_lines']:.1f}% | {lift} |"
+            )
     return "\n".join(lines)
 
 
@@ -251,7 +332,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
         raise CtxtrimError(f"{args.path}: no such directory")
-    result = run(root, args.commits, budgets, args.since, sys.stderr.isatty())
+    result = run(root, args.commits, budgets, args.since, sys.stderr.isatty(), args.baseline)
     print(json.dumps(result, indent=1) if args.format == "json" else table(result))
     return 0
 
@@ -263,4 +344,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--budgets", default="8000,16000,32000")
     p.add_argument("--since", help="only commits after this date (git syntax, e.g. 2024-01-01)")
     p.add_argument("--format", default="table", choices=("table", "json"))
+    p.add_argument(
+        "--baseline",
+        default="none",
+        choices=BASELINES,
+        help="also score whole source files ranked by BM25 and print ctxtrim's lift over it",
+    )
     p.set_defaults(func=cmd_eval)

@@ -19,7 +19,7 @@ from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
-from .rank import Candidate
+from .rank import Candidate, prior
 from .redact import Redacted, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
@@ -39,6 +39,7 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
+UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: not at all)
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms), version 1 of their layout: bump it when that layout changes.
 PREPARED_FACTS = "p1"
@@ -231,13 +232,14 @@ def symbol_scores(
 
 def _leaves(symbols: list[Symbol]) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
-    whose members are listed separately. Symbols come sorted by start, enclosing ones first,
-    so a symbol has members exactly when the next one starts inside it."""
+    whose members are listed separately; a constant (`const defaults = {...}`) stays, since
+    its lines outside its members hold data no member shows. Symbols come sorted by start,
+    enclosing ones first, so a symbol has members exactly when the next one starts inside it."""
     out = []
     for i, sym in enumerate(symbols):
         nxt = symbols[i + 1] if i + 1 < len(symbols) else None
         has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
-        if has_members and sym.kind not in ("function", "method"):
+        if has_members and sym.kind not in ("function", "method", "constant"):
             continue
         out.append(sym)
     return out
@@ -253,7 +255,10 @@ def _rerank(
     if top <= 0:
         return
     for cand, _ in prepared:
-        gain = RERANK * best[cand.path] / top
+        # The file's kind weighs this evidence as it weighed the rest: a changelog heading
+        # or a test that matches closely must not undo the prior that ranked it down.
+        weight = 1.0 if cand.focus else prior(cand.path)[0]
+        gain = RERANK * weight * best[cand.path] / top
         cand.score += gain
         if gain > 0 and gain >= RERANK * 0.6:
             sym = max(scored[cand.path], key=lambda x: x[1])[0]
@@ -276,6 +281,11 @@ def build_choice(
         # The chance that the change lands in a definition grows faster than its score.
         weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > 0]
         total = sum(w for _, w in weights)
+        # Code no definition's words matched may still hold the change: the larger its share
+        # of the file, the less even a slice of every matching definition is worth.
+        matched = sum(prep.leaves[j].end - prep.leaves[j].start + 1 for j, _ in weights)
+        unmatched = max(len(lines) - matched, 0) / max(len(lines), 1)
+        total *= 1.0 + UNMATCHED * unmatched
         ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
         ranges = prep.head + [(ln, ln) for ln in cand.lines]
         covered = 0.0

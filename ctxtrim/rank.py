@@ -15,7 +15,8 @@ from .index import FileIndex
 from .task import Signals, Task
 
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
+    r"(^|/)(tests?|testing|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
 )
 CHANGELOG = re.compile(
     r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"
@@ -36,12 +37,45 @@ DATA_EXT = (
 )
 VENDORED = re.compile(
     r"(^|/)(vendor|vendored|third[_-]?party|external|extern|_vendor|bower_components)(/|$)"
-    r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|(^|/)(locale|locales|i18n|translations)/|\.(po|pot)$"
+    r"|[-.]\d+\.\d+(\.\d+)?(\.min)?\.(js|css)$|\.(po|pot)$"
 )
-EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
+# Per-language files: catalogs are data, but code there (a locale's formatting or grammar
+# rules, as in date libraries) is what a task about that language changes.
+LOCALE_PATH = re.compile(r"(^|/)(locale|locales|i18n|l10n|translations)/")
+CODE_EXT = (
+    ".py",
+    ".js",
+    ".jsx",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".tsx",
+    ".go",
+    ".rs",
+    ".java",
+    ".kt",
+    ".rb",
+    ".php",
+    ".cs",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".hpp",
+    ".swift",
+    ".scala",
+)
+EXAMPLE_PATH = re.compile(
+    r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
+)
+# Continuous-integration and repository tooling: scripts about the project, not the code.
+TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/")
 
 
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
+# Tests repeat the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test
+# tree mirroring the main one) but are rarely what a task changes.
+TEST_WEIGHT = 0.4
 
 
 @dataclass
@@ -65,14 +99,20 @@ def prior(path: str) -> tuple[float, str | None]:
         return 0.2, "changelog/notice file"
     if VENDORED.search(lower):
         return 0.15, "vendored, versioned or translation file"
+    if LOCALE_PATH.search(lower):
+        if lower.endswith(CODE_EXT):
+            return 0.6, "locale-specific code"
+        return 0.15, "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
-        return 0.55, "test file"
+        return TEST_WEIGHT, "test file"
     if lower.endswith(DOC_EXT):
         return 0.45, "documentation"
     if lower.endswith(DATA_EXT):
         return 0.5, "data/config file"
     if EXAMPLE_PATH.search(lower):
         return 0.6, "example/docs directory"
+    if TOOLING_PATH.search(lower):
+        return 0.5, "CI/tooling file"
     return 1.0, None
 
 

@@ -882,11 +882,12 @@ def decode(data: bytes) -> Text:
             return Text(None, "invalid UTF-16")
     if b"\x00" in data[:_SNIFF]:
         return Text(None, "binary (NUL bytes)")
+    # utf-8-sig: a UTF-8 byte-order mark is not text; kept, it would glue onto line 1.
     try:
-        return Text(data.decode("utf-8"), data=data)
+        return Text(data.decode("utf-8-sig"), data=data)
     except UnicodeDecodeError:
         pass
-    text = data.decode("utf-8", "replace")
+    text = data.decode("utf-8-sig", "replace")
     # A stray legacy byte or two is tolerated (shown as U+FFFD); mostly-foreign bytes are not text.
     if text.count("\ufffd") > max(4, len(text) // 200):
         return Text(None, "not UTF-8 text")

@@ -36,6 +36,26 @@ _PATH = re.compile(
 _FRAME = re.compile(
     r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
 )
+# JVM stack frames, `at org.pkg.Outer$Inner.method(Outer.java:12)`: the package names the
+# file's directories, so a frame of the JDK's `Method.java` never points at a project's own.
+_JVM_FRAME = re.compile(
+    r"\bat\s+((?:[A-Za-z_$][\w$]*\.)+)[\w$]+\.([\w$<>]+)"
+    r"\(([\w$]+\.(?:java|kt|scala|groovy)):(\d+)\)"
+)
+# Packages of the runtime and build tools: their frames say nothing about the project's code.
+_JVM_RUNTIME = (
+    "java.",
+    "javax.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "kotlin.",
+    "scala.",
+    "groovy.",
+    "org.junit.",
+    "org.gradle.",
+    "org.apache.maven.",
+)
 # Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
 _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
@@ -46,6 +66,11 @@ _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|--[a-z]{4,})\b")
 _QUOTED = re.compile(r"""(?<![\w])(["'])([^"'\n]{6,80})\1""")
 _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception|Warning): (.{8,200})$", re.M)
+# Links: their words (`user-images`, `githubusercontent`, `png`, hashes) describe where a
+# screenshot or a page lives, not the code. A link to a file in a repository keeps its path.
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s)\]>\"']+")
+_FILE_LINK = re.compile(r"/(?:blob|tree|raw)/[^/]+/([^?#]+)")
+_IMAGE_ALT = re.compile(r"!\[[^\]\n]*\]")  # `![image](...)`: the alt text is a default
 
 
 # Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
@@ -125,10 +150,28 @@ def literals(text: str) -> list[str]:
     return out[:30]
 
 
+def _link_words(m: re.Match[str]) -> str:
+    """What of a link counts as the task's words: the path of a linked repository file."""
+    linked = _FILE_LINK.search(m.group(0))
+    return f" {linked.group(1)} " if linked else " "
+
+
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= at < e for s, e in spans)
+
+
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
     sig = Signals()
+    jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
+    for m in _JVM_FRAME.finditer(text):
+        jvm.append(m.span())
+        if not m.group(1).startswith(_JVM_RUNTIME):
+            path = m.group(1).replace(".", "/") + m.group(3)
+            sig.frames.append((path, int(m.group(4)), m.group(2)))
     for m in _FRAME.finditer(text):
+        if _inside(m.start(), jvm):
+            continue
         if m.group(1):
             sig.frames.append((m.group(1), int(m.group(2)), m.group(3)))
         else:
@@ -138,6 +181,8 @@ def extract(text: str) -> Signals:
         p = m.group(1).strip(".").lstrip("/")
         if "://" in text[max(0, m.start() - 8) : m.start() + 3] or p in seen_paths:
             continue
+        if _inside(m.start(), jvm):
+            continue  # a JVM frame's bare file name: its frame holds the qualified path
         if "/" in p or "." in p:
             seen_paths.add(p)
             sig.paths.append(p)
@@ -170,7 +215,7 @@ def extract(text: str) -> Signals:
     sig.literals = literals(text)
 
     # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
-    counts = text_terms(text)
+    counts = text_terms(_URL.sub(_link_words, _IMAGE_ALT.sub(" ", text)))
     extra = text_terms(code_text)
     query: dict[str, float] = {}
     for term, n in counts.items():

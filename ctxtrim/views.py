@@ -15,6 +15,8 @@ from .pack import Mode
 ELISION = "⋮"
 HEADER_LINES = 25  # lines of a file's head (imports, module docstring) a slice keeps
 MAX_SIGNATURE_LINES = 6
+# Kinds of definition a method written apart from it can belong to.
+OWNER_KINDS = frozenset({"class", "struct", "interface", "type", "enum", "record", "union"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,12 @@ def contexts(
     of what encloses it (the class line above a method), so the excerpt says where it lives.
     One pass with a stack of open definitions (symbols are sorted, enclosing ones first)."""
     wanted_ids = {id(s) for s in wanted}
+    # A method written outside its type (Go's receiver methods, C++'s `A::f`) gets the
+    # type's header as if it were nested in it.
+    owners: dict[str, Symbol] = {}
+    for sym in symbols:
+        if sym.kind in OWNER_KINDS:
+            owners.setdefault(sym.name, sym)
     found: dict[int, list[tuple[int, int]]] = {}
     stack: list[Symbol] = []
     for sym in symbols:
@@ -132,6 +140,9 @@ def contexts(
             stack.pop()
         if id(sym) in wanted_ids:
             found[id(sym)] = [(sym.start, sym.end)] + [signature(o, lines) for o in stack]
+            owner = owners.get(sym.parent) if sym.parent else None
+            if owner is not None and not any(o.name == sym.parent for o in stack):
+                found[id(sym)].append(signature(owner, lines))
         stack.append(sym)
     return [found.get(id(s), [(s.start, s.end)]) for s in wanted]
 

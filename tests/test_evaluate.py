@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from ctxtrim.cli import main
-from ctxtrim.evaluate import changed_lines
+from ctxtrim.config import Config
+from ctxtrim.evaluate import bm25_ranking, changed_lines
+from ctxtrim.workspace import Workspace
 
 from .conftest import git, init_repo
 
@@ -99,3 +101,65 @@ def test_eval_table_and_bad_input(
     plain = tmp_path_factory.mktemp("plain")
     assert main(["eval", str(plain)]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def _one_big_file_history(root: Path) -> None:
+    """A fix inside a file too large for a small budget, which names the task's words most."""
+    init_repo(root)
+    helpers = "".join(
+        f"def discount_helper_{j}(price, percent):\n    return price * percent + {j}\n\n\n"
+        for j in range(120)
+    )
+    (root / "pricing.py").write_text(
+        helpers + "def apply_discount(price, percent):\n    return price - price * percent / 100\n"
+    )
+    (root / "tests").mkdir()
+    (root / "tests" / "test_pricing.py").write_text(
+        "from pricing import apply_discount\n\n\ndef test_apply_discount_percent():\n"
+        "    assert apply_discount(100, 200) == 0  # apply_discount percent cap\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "initial")
+    pricing = root / "pricing.py"
+    pricing.write_text(
+        pricing.read_text().replace("price * percent / 100", "price * min(percent, 100) / 100")
+    )
+    git(root, "commit", "-qam", "apply_discount: cap the discount percent at 100")
+
+
+def test_eval_baseline_bm25_reports_the_lift_over_whole_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_big_file_history(tmp_path)
+    argv = ["eval", str(tmp_path), "--commits", "1", "--budgets", "1500,8000"]
+    assert main([*argv, "--baseline", "bm25", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    small, large = result["summary"]
+    # pricing.py does not fit 1,500 tokens whole: BM25 shows nothing of it, ctxtrim the function.
+    assert small["all_lines"] == 1.0 and small["baseline"]["all_lines"] == 0.0
+    assert small["lift"] is None
+    assert large["baseline"]["all_lines"] == 1.0 and large["lift"] == 1.0
+    assert main([*argv, "--baseline", "bm25"]) == 0
+    table = capsys.readouterr().out
+    assert "| 1,500 | 100.0% | 0.0% | n/a (BM25 covers none) |" in table
+    assert "| 8,000 | 100.0% | 100.0% | 1.00× |" in table
+    # Without --baseline the table and JSON carry no baseline.
+    assert main([*argv, "--format", "json"]) == 0
+    assert "lift" not in json.loads(capsys.readouterr().out)["summary"][0]
+
+
+def test_bm25_baseline_ranks_source_files_by_the_message(tmp_path: Path) -> None:
+    _one_big_file_history(tmp_path)
+    (tmp_path / "NOTES.md").write_text("apply_discount: cap the discount percent at 100\n" * 3)
+    ws = Workspace.open(tmp_path, Config.load(tmp_path).with_(cache_dir=""))
+    ranked = bm25_ranking(ws, "apply_discount: cap the discount percent at 100")
+    # Source files only (commits change tests too, so tests count); the notes are no source.
+    assert [path for path, _ in ranked] == ["tests/test_pricing.py", "pricing.py"]
+    assert ranked[1][1] == ws.tokenizer.count((tmp_path / "pricing.py").read_text())
+
+
+def test_eval_baseline_names_its_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["eval", ".", "--baseline", "grep"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'grep' (choose from 'none', 'bm25')" in capsys.readouterr().err

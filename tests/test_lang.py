@@ -552,3 +552,73 @@ def test_outline_is_thread_safe() -> None:
         t.join()
     assert len(results) == 80
     assert all(r == expected for r in results)
+
+
+def test_js_object_constants_and_object_literal_methods() -> None:
+    text = (
+        "const defaults = {\n"  # 1
+        "  adapter: ['xhr', 'http'],\n"
+        "  validate: (status) => status < 300,\n"  # 3
+        "  parse(y) { return y; },\n"  # 4
+        "};\n"
+        "export const levels = ['debug', 'info'];\n"  # 6
+        "module.exports = { build: function () { return 1; } };\n"  # 7
+        "const a = 1, b = { x: 1 };\n"  # 8
+    )
+    for language in ("javascript", "typescript"):
+        got = [
+            (s.qualname, s.kind, s.start, s.end, s.signature_end)
+            for s in outline(text, language).symbols
+        ]
+        assert got == [
+            ("defaults", "constant", 1, 5, 1),
+            ("defaults.validate", "function", 3, 3, 3),
+            ("defaults.parse", "method", 4, 4, 4),
+            ("levels", "constant", 6, 6, 6),
+            ("build", "function", 7, 7, 7),
+            ("b", "constant", 8, 8, 8),
+        ], language
+
+
+def test_go_package_level_variables_and_constants() -> None:
+    text = (
+        "package x\n\n"
+        "var (\n"  # 3
+        '\tErrClosed = errors.New("closed")\n'  # 4
+        '\tErrFull   = errors.New("full")\n'
+        ")\n\n"
+        "const MaxRetries = 3\n\n"  # 8
+        "var statusText = map[int]string{\n"  # 10
+        '\t200: "OK",\n'
+        "}\n"
+    )
+    got = [(s.name, s.kind, s.start, s.end, s.signature_end) for s in outline(text, "go").symbols]
+    assert got == [
+        ("ErrClosed", "variable", 4, 4, 4),
+        ("ErrFull", "variable", 5, 5, 5),
+        ("MaxRetries", "constant", 8, 8, 8),
+        ("statusText", "variable", 10, 12, 10),  # the `var` line is its header
+    ]
+
+
+def test_rust_statics_and_consts() -> None:
+    text = (
+        "static SHARED_VTABLE: Vtable = Vtable {\n"
+        "    clone: shared_clone,\n"
+        "};\n"
+        "const MAX: usize = 3;\n"
+        "impl Buf {\n"
+        "    const LIMIT: u8 = 1;\n"
+        "    fn f(&self) {}\n"
+        "}\n"
+    )
+    got = [
+        (s.qualname, s.kind, s.start, s.end, s.signature_end) for s in outline(text, "rust").symbols
+    ]
+    assert got == [
+        ("SHARED_VTABLE", "constant", 1, 3, 1),
+        ("MAX", "constant", 4, 4, 4),
+        ("Buf", "impl", 5, 8, 5),
+        ("Buf.LIMIT", "constant", 6, 6, 6),
+        ("Buf.f", "method", 7, 7, 7),
+    ]

@@ -150,6 +150,13 @@ def test_decode_refuses_binary_and_foreign_bytes_but_tolerates_a_stray_byte() ->
     assert stray.text is not None and "\ufffd" in stray.text
 
 
+def test_decode_drops_a_utf8_byte_order_mark_so_line_one_is_shown_as_it_reads() -> None:
+    assert decode(b"\xef\xbb\xbf$x = 1\nok\n").text == "$x = 1\nok\n"
+    assert decode(b"\xef\xbb\xbfcaf\xe9 is fine\n" + b"plain ascii text\n" * 20).text.startswith(
+        "caf"
+    )
+
+
 def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CtxtrimError, match="no such file or directory"):
         scan(tmp_path / "nope")

@@ -37,9 +37,18 @@ _JS_DEFS = (
     "(assignment_expression left: [(identifier) (member_expression)]"
     " right: [(arrow_function) (function_expression) (function)]) @def",
     "(field_definition value: [(arrow_function) (function_expression) (function)]) @def",
+    # Object-literal methods written as `key: function () {}` or `key: () => {}`.
+    "(pair key: [(property_identifier) (string)]"
+    " value: [(arrow_function) (function_expression) (function)]) @def",
+    # Module-level object and array constants (`const defaults = {...}`): code lives there too.
+    "(program (lexical_declaration (variable_declarator value: [(object) (array)]) @def))",
+    "(program (variable_declaration (variable_declarator value: [(object) (array)]) @def))",
+    "(program (export_statement (lexical_declaration"
+    " (variable_declarator value: [(object) (array)]) @def)))",
 )
 _TS_DEFS = (
     *_JS_DEFS[:4],
+    *_JS_DEFS[5:],
     "(public_field_definition value: [(arrow_function) (function_expression)]) @def",
     _alt(
         "abstract_class_declaration",
@@ -61,10 +70,13 @@ _JS_IMPORTS = (
     "(call_expression function: (import) arguments: (arguments . (string) @import))",
 )
 _JS_FUNCTIONS = "[(arrow_function) (function_expression) (function) (generator_function)]"
+_JS_VALUES = (
+    "[(arrow_function) (function_expression) (function) (generator_function) (object) (array)]"
+)
 _JS_WRAPPERS = (
     "(export_statement) @wrap",
-    f"(lexical_declaration (variable_declarator value: {_JS_FUNCTIONS})) @wrap",
-    f"(variable_declaration (variable_declarator value: {_JS_FUNCTIONS})) @wrap",
+    f"(lexical_declaration (variable_declarator value: {_JS_VALUES})) @wrap",
+    f"(variable_declaration (variable_declarator value: {_JS_VALUES})) @wrap",
     f"(expression_statement (assignment_expression right: {_JS_FUNCTIONS})) @wrap",
 )
 _TS_WRAPPERS = (*_JS_WRAPPERS, "(ambient_declaration) @wrap")
@@ -115,10 +127,20 @@ SPECS: dict[str, Spec] = {
     "go": Spec(
         module="tree_sitter_go",
         function="language",
-        defs=(_alt("function_declaration", "method_declaration", "type_spec", "type_alias"),),
+        defs=(
+            _alt("function_declaration", "method_declaration", "type_spec", "type_alias"),
+            # Package-level variables and constants (tables, defaults, error values).
+            "(source_file (var_declaration (var_spec) @def))",
+            "(source_file (var_declaration (var_spec_list (var_spec) @def)))",
+            "(source_file (const_declaration (const_spec) @def))",
+        ),
         imports=("(import_spec path: (_) @import)",),
         refs=("identifier", "type_identifier", "field_identifier", "package_identifier"),
-        wrappers=("(type_declaration) @wrap",),
+        wrappers=(
+            "(type_declaration) @wrap",
+            "(var_declaration) @wrap",
+            "(const_declaration) @wrap",
+        ),
     ),
     "rust": Spec(
         module="tree_sitter_rust",
@@ -135,6 +157,8 @@ SPECS: dict[str, Spec] = {
                 "type_item",
                 "mod_item",
                 "macro_definition",
+                "const_item",
+                "static_item",
             ),
         ),
         imports=(
@@ -304,6 +328,11 @@ KINDS: dict[str, str] = {
     "delegate_declaration": "type",
     "property_declaration": "property",
     "macro_definition": "macro",
+    "const_item": "constant",
+    "static_item": "constant",
+    "const_spec": "constant",
+    "var_spec": "variable",
+    "pair": "function",  # an object-literal method; a method when its object is class-like
 }
 
 # A function whose nearest enclosing definition has one of these kinds is a method.

@@ -20,8 +20,17 @@ from .text import attached_above, comment_doc, docstring_doc
 # Parents that only count as part of the definition when it is their single child:
 # `const a = 1, b = () => {}` must not give `b` the start line of the whole statement.
 _SINGLE_CHILD_WRAPPERS = frozenset(
-    {"lexical_declaration", "variable_declaration", "expression_statement", "type_declaration"}
+    {
+        "lexical_declaration",
+        "variable_declaration",
+        "expression_statement",
+        "type_declaration",
+        "var_declaration",
+        "const_declaration",
+    }
 )
+# JS/TS declarator values that make a constant, not a function.
+_JS_DATA_VALUES = frozenset({"object", "array"})
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 _NOT_WRAPPED = _COMMENT_TYPES | {"decorator"}
 # C/C++ declarator nodes that hold the defined name itself.
@@ -254,6 +263,10 @@ class _Extractor:
 
     def _kind(self, node: Node) -> str:
         kind = KINDS.get(node.type, "function")
+        if node.type == "variable_declarator":
+            value = node.child_by_field_name("value")
+            if value is not None and value.type in _JS_DATA_VALUES:
+                return "constant"
         if node.type == "type_spec":
             value = node.child_by_field_name("type")
             if value is not None and value.type == "struct_type":
@@ -267,9 +280,13 @@ class _Extractor:
         if body is not None:
             return body
         t = node.type
-        if t in ("variable_declarator", "field_definition", "public_field_definition"):
+        if t in ("variable_declarator", "field_definition", "public_field_definition", "pair"):
             value = node.child_by_field_name("value")
+            if value is not None and value.type in _JS_DATA_VALUES:
+                return value  # a constant's header is its first line
             return value.child_by_field_name("body") if value is not None else None
+        if t in ("const_item", "static_item", "const_spec", "var_spec"):
+            return node.child_by_field_name("value")
         if t == "assignment_expression":
             right = node.child_by_field_name("right")
             return right.child_by_field_name("body") if right is not None else None
@@ -326,6 +343,8 @@ class _Extractor:
             return self._go_method_name(node)
         if t in ("field_definition",):
             target = node.child_by_field_name("property")
+        elif t == "pair":
+            target = node.child_by_field_name("key")
         elif t == "assignment_expression":
             target = node.child_by_field_name("left")
             if target is not None and target.type == "member_expression":
