@@ -82,8 +82,27 @@ def _match_paths(index: FileIndex, mention: str) -> list[str]:
         return []
     if mention in index:
         return [mention]
+    # Only files with the mention's file name can end with it: ask those, not every path.
     suffix = "/" + mention
-    return [p for p in index.paths() if p.endswith(suffix)]
+    same_name = _by_name(index).get(mention.rsplit("/", 1)[-1], ())
+    return [p for p in same_name if p.endswith(suffix)]
+
+
+_BY_NAME: weakref.WeakKeyDictionary[FileIndex, tuple[int, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _by_name(index: FileIndex) -> dict[str, list[str]]:
+    """File name -> the paths with that name, in indexing order; memoised per index until it
+    changes (a task names a dozen paths, each once matched against every path before)."""
+    got = _BY_NAME.get(index)
+    if got is None or got[0] != index.version:
+        names: dict[str, list[str]] = {}
+        for path in index.paths():
+            names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        got = _BY_NAME[index] = (index.version, names)
+    return got[1]
 
 
 def _module_paths(index: FileIndex, dotted: str) -> list[str]:
