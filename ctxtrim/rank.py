@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import math
 import re
 import weakref
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .index import FileIndex
 from .task import Signals, Task
+from .terms import IDENT, text_terms
 
 TEST_PATH = re.compile(
     r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
@@ -40,6 +42,8 @@ VENDORED = re.compile(
 )
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
 
+
+IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 
@@ -208,7 +212,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) -> None:
     """One step along the def/ref graph: the strongest files lend score to the files that
     define the rare names they use (callees) and to the files that use the names they define."""
-    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:seeds]
+    ranked = heapq.nsmallest(seeds, cands.values(), key=lambda c: (-c.score, c.path))
     if not ranked or ranked[0].score <= 0:
         return
     gains: dict[str, tuple[float, str]] = {}
@@ -289,12 +293,42 @@ def _literals(
     """Exact strings from the task (flags, messages, quoted text) found in the best files."""
     if not signals.literals:
         return
-    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:depth]
+    ranked = heapq.nsmallest(depth, cands.values(), key=lambda c: (-c.score, c.path))
+    holders = [_literal_holders(index, lit) for lit in signals.literals]
     for c in ranked:
+        # Only the literals the file's indexed words allow are searched; a file that can
+        # hold none is not read at all (reading and searching was a third of a pack).
+        wanted = c.path if index.text_indexed(c.path) else None
+        maybe = [
+            lit
+            for lit, paths in zip(signals.literals, holders)
+            if paths is None or wanted is None or wanted in paths
+        ]
+        if not maybe:
+            continue
         text = index.text(c.path)
         if not text:
             continue
-        found = [lit for lit in signals.literals if lit in text]
+        found = [lit for lit in maybe if lit in text]
         if found:
             c.score += min(0.8 * len(found), 2.4)
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
+
+
+def _literal_holders(index: FileIndex, literal: str) -> set[str] | None:
+    """The files whose text can hold `literal`, or None if any can. An identifier inside the
+    literal with a non-identifier character on both sides is a whole identifier wherever the
+    literal occurs, so a file holding the literal has that identifier's terms; the rarest of
+    them bounds the files. (A name-only file has no text terms: see `text_indexed`.)"""
+    terms: set[str] = set()
+    for m in IDENT.finditer(literal):
+        start, end = m.span()
+        if start == 0 or end == len(literal):
+            continue
+        if literal[start - 1] in IDENT_CHARS or literal[end] in IDENT_CHARS:
+            continue
+        terms.update(text_terms(m.group()))
+    if not terms:
+        return None
+    rarest = min(sorted(terms), key=index.doc_freq)
+    return set(index.files_with(rarest))

@@ -23,7 +23,7 @@ from ..outline import Outline
 from ..progress import Progress
 from ..scan import FileEntry, ScanResult, read_text
 from . import snapshot
-from .analysis import Analysis, analyze, digest
+from .analysis import NAME_ONLY, Analysis, analyze, digest
 from .build import analyse_chunks, worker_count
 from .store import Doc, Store
 
@@ -125,6 +125,11 @@ class FileIndex:
             doc = docs[doc_id]
             if doc.is_live:
                 yield doc.path
+
+    def text_indexed(self, rel: str) -> bool:
+        """Whether every identifier in `rel`'s text yields indexed terms (a file indexed by
+        its name only, such as a translation catalogue, has none)."""
+        return not NAME_ONLY.search(rel)
 
     def has_overlay(self, rel: str) -> bool:
         """Whether `rel` is an open buffer (its text is not the disk's)."""
