@@ -201,23 +201,49 @@ def _shown_tokens(view: View, prefix: list[int]) -> int:
     return shown + 2 * elisions
 
 
+@dataclass
+class QueryWeights:
+    """The task's terms weighted by their idf, in the query's order, computed once per fit
+    (not once per file) and looked up by position."""
+
+    weighted: list[tuple[str, float]]  # (term, weight * idf)
+    position: dict[str, int]
+
+    @classmethod
+    def of(cls, signals: Signals, index: FileIndex) -> QueryWeights:
+        weighted = [(t, w * index.idf(t)) for t, w in signals.query.items()]
+        return cls(weighted, {t: i for i, (t, _) in enumerate(weighted)})
+
+    def hits(self, terms: dict[str, int]) -> list[tuple[str, float]]:
+        """The weighted query terms that `terms` holds, in the query's order (so sums add
+        up in the same order, to the same float, as a walk over the whole query)."""
+        if len(terms) >= len(self.weighted):
+            return [(t, w) for t, w in self.weighted if t in terms]
+        position = self.position
+        found = sorted(position[t] for t in terms if t in position)
+        return [self.weighted[i] for i in found]
+
+
 def symbol_scores(
-    prep: Prepared, cand: Candidate, signals: Signals, index: FileIndex
+    prep: Prepared,
+    cand: Candidate,
+    signals: Signals,
+    index: FileIndex,
+    weights: QueryWeights | None = None,
 ) -> list[tuple[Symbol, float]]:
     """Relevance of each definition: the task's words in its body, its name, lines pointed at,
     exact strings from the task."""
     scored = []
-    query = signals.query
-    idf = {t: index.idf(t) for t in query}
+    weights = weights or QueryWeights.of(signals, index)
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
     for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
         length = sum(terms.values()) or 1
         norm = 1.2 * (0.4 + 0.6 * length / 150)
         s = 0.0
-        for term, w in query.items():
-            n = terms.get(term)
+        for term, weight in weights.hits(terms):
+            n = terms[term]
             if n:
-                s += w * idf[term] * n * 2.2 / (n + norm)
+                s += weight * n * 2.2 / (n + norm)
         name_w = lower_symbols.get(sym.name.lower())
         if name_w:
             s += 6.0 * name_w
@@ -350,7 +376,8 @@ def fit(
     # Copies: re-ranking changes scores and reasons, and fit may run twice on one ranking.
     pool = [replace(c, reasons=list(c.reasons)) for c in pool]
     prepared = [(c, p) for c in pool if (p := preparer.get(c.path)) is not None]
-    scored = {c.path: symbol_scores(p, c, signals, index) for c, p in prepared}
+    weights = QueryWeights.of(signals, index)
+    scored = {c.path: symbol_scores(p, c, signals, index, weights) for c, p in prepared}
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
     choices = [build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import math
 import re
 import weakref
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .index import FileIndex
 from .task import Signals, Task
+from .terms import IDENT, text_terms
 
 TEST_PATH = re.compile(
     r"(^|/)(tests?|testing|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
@@ -72,6 +74,8 @@ EXAMPLE_PATH = re.compile(
 TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/")
 
 
+IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 # Tests repeat the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test
 # tree mirroring the main one) but are rarely what a task changes.
@@ -122,8 +126,27 @@ def _match_paths(index: FileIndex, mention: str) -> list[str]:
         return []
     if mention in index:
         return [mention]
+    # Only files with the mention's file name can end with it: ask those, not every path.
     suffix = "/" + mention
-    return [p for p in index.paths() if p.endswith(suffix)]
+    same_name = _by_name(index).get(mention.rsplit("/", 1)[-1], ())
+    return [p for p in same_name if p.endswith(suffix)]
+
+
+_BY_NAME: weakref.WeakKeyDictionary[FileIndex, tuple[int, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _by_name(index: FileIndex) -> dict[str, list[str]]:
+    """File name -> the paths with that name, in indexing order; memoised per index until it
+    changes (a task names a dozen paths, each once matched against every path before)."""
+    got = _BY_NAME.get(index)
+    if got is None or got[0] != index.version:
+        names: dict[str, list[str]] = {}
+        for path in index.paths():
+            names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        got = _BY_NAME[index] = (index.version, names)
+    return got[1]
 
 
 def _module_paths(index: FileIndex, dotted: str) -> list[str]:
@@ -229,7 +252,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) -> None:
     """One step along the def/ref graph: the strongest files lend score to the files that
     define the rare names they use (callees) and to the files that use the names they define."""
-    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:seeds]
+    ranked = heapq.nsmallest(seeds, cands.values(), key=lambda c: (-c.score, c.path))
     if not ranked or ranked[0].score <= 0:
         return
     gains: dict[str, tuple[float, str]] = {}
@@ -310,12 +333,42 @@ def _literals(
     """Exact strings from the task (flags, messages, quoted text) found in the best files."""
     if not signals.literals:
         return
-    ranked = sorted(cands.values(), key=lambda c: (-c.score, c.path))[:depth]
+    ranked = heapq.nsmallest(depth, cands.values(), key=lambda c: (-c.score, c.path))
+    holders = [_literal_holders(index, lit) for lit in signals.literals]
     for c in ranked:
+        # Only the literals the file's indexed words allow are searched; a file that can
+        # hold none is not read at all (reading and searching was a third of a pack).
+        wanted = c.path if index.text_indexed(c.path) else None
+        maybe = [
+            lit
+            for lit, paths in zip(signals.literals, holders)
+            if paths is None or wanted is None or wanted in paths
+        ]
+        if not maybe:
+            continue
         text = index.text(c.path)
         if not text:
             continue
-        found = [lit for lit in signals.literals if lit in text]
+        found = [lit for lit in maybe if lit in text]
         if found:
             c.score += min(0.8 * len(found), 2.4)
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
+
+
+def _literal_holders(index: FileIndex, literal: str) -> set[str] | None:
+    """The files whose text can hold `literal`, or None if any can. An identifier inside the
+    literal with a non-identifier character on both sides is a whole identifier wherever the
+    literal occurs, so a file holding the literal has that identifier's terms; the rarest of
+    them bounds the files. (A name-only file has no text terms: see `text_indexed`.)"""
+    terms: set[str] = set()
+    for m in IDENT.finditer(literal):
+        start, end = m.span()
+        if start == 0 or end == len(literal):
+            continue
+        if literal[start - 1] in IDENT_CHARS or literal[end] in IDENT_CHARS:
+            continue
+        terms.update(text_terms(m.group()))
+    if not terms:
+        return None
+    rarest = min(sorted(terms), key=index.doc_freq)
+    return set(index.files_with(rarest))

@@ -23,7 +23,7 @@ from ..outline import Outline
 from ..progress import Progress
 from ..scan import FileEntry, ScanResult, read_text
 from . import snapshot
-from .analysis import Analysis, analyze, digest
+from .analysis import NAME_ONLY, Analysis, analyze, digest
 from .build import analyse_chunks, worker_count
 from .store import Doc, Store
 
@@ -70,6 +70,8 @@ class FileIndex:
         self._defs: dict[str, set[int]] | None = None
         self._gone = 0  # files the snapshot had and the last scan did not
         self._outlines: OrderedDict[str, Outline] = OrderedDict()
+        # (documents' version key, the docs list they were computed for, norms): see bm25
+        self._norms: tuple[tuple[int, int, int, int], list[Doc], list[float | None]] | None = None
 
     # ------------------------------------------------------------------ named lookups
     @property
@@ -123,6 +125,11 @@ class FileIndex:
             doc = docs[doc_id]
             if doc.is_live:
                 yield doc.path
+
+    def text_indexed(self, rel: str) -> bool:
+        """Whether every identifier in `rel`'s text yields indexed terms (a file indexed by
+        its name only, such as a translation catalogue, has none)."""
+        return not NAME_ONLY.search(rel)
 
     def has_overlay(self, rel: str) -> bool:
         """Whether `rel` is an open buffer (its text is not the disk's)."""
@@ -363,21 +370,33 @@ class FileIndex:
         """Okapi BM25 of every live document for a weighted bag of query terms."""
         store = self._store
         scores: dict[int, float] = {}
-        avg = store.total_len / max(store.live_count, 1)
-        docs = store.docs
-        k1, b = self.K1, self.B
+        norms = self._length_norms()
+        saturation = self.K1 + 1
         for term, weight in query.items():
             tid = store.vocab.get(term)
             if tid is None or not store.doc_freq[tid]:
                 continue
             idf = self.idf(term) * weight
             for doc_id, tf in zip(store.postings[tid], store.frequencies[tid]):
-                doc = docs[doc_id]
-                if not doc.is_live:
+                norm = norms[doc_id]
+                if norm is None:  # a retired document
                     continue
-                norm = k1 * (1 - b + b * doc.length / avg)
-                scores[doc_id] = scores.get(doc_id, 0.0) + idf * tf * (k1 + 1) / (tf + norm)
+                scores[doc_id] = scores.get(doc_id, 0.0) + idf * tf * saturation / (tf + norm)
         return scores
+
+    def _length_norms(self) -> list[float | None]:
+        """BM25's length normalisation of every document id (None for a retired one), kept
+        until the documents change: a query then does one list lookup per posting."""
+        store = self._store
+        key = (self._version, store.total_len, store.live_count, len(store.docs))
+        if self._norms is None or self._norms[0] != key or self._norms[1] is not store.docs:
+            avg = store.total_len / max(store.live_count, 1)
+            k1, b = self.K1, self.B
+            norms = [
+                k1 * (1 - b + b * doc.length / avg) if doc.is_live else None for doc in store.docs
+            ]
+            self._norms = (key, store.docs, norms)
+        return self._norms[2]
 
     def defined_in(self, name: str) -> set[int]:
         docs = self._store.docs
