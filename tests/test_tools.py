@@ -291,6 +291,17 @@ def test_bad_arguments_are_one_line_errors(
     assert code == 2 and err == f"ctxtrim: no such file or directory: {tmp_path / 'missing'}\n"
 
 
+def test_a_lone_task_too_long_for_a_file_name_is_the_task(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over 255 bytes with no slash: asking the disk about it raises ENAMETOOLONG.
+    monkeypatch.chdir(tmp_path)
+    task = "what time is it in tokyo " * 20
+    code, out, err = run(capsys, "tools", task)
+    assert code == 0 and err == ""
+    assert f'For "{task[:72]}' in out
+
+
 # ------------------------------------------------------------------ selection
 
 

@@ -17,10 +17,10 @@ from .diagnostics import Diagnostic
 from .discover import discover
 from .globs import glob_matches
 from .model import TOOLS, RuleFile
-from .repo import RepoFiles, probe_path
+from .repo import RepoFiles
 from .select import Selection, select_sections
 from .settings import CheckSettings, load_settings
-from .workspace import existing, find_root, list_files
+from .workspace import existing, find_root, list_files, path_and_task
 
 EXIT_OK, EXIT_ERRORS = 0, 1
 
@@ -217,12 +217,7 @@ def _file_json(rule: RuleFile) -> dict[str, Any]:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """Show each tool's rule files and tokens; with a task, what would be kept."""
-    raw_path, task = args.path, args.task
-    if raw_path is not None and task is None and not probe_path(Path(raw_path), Path.exists):
-        raw_path, task = (
-            None,
-            raw_path,
-        )  # `ctxtrim rules "fix the login"`: the one argument is the task
+    raw_path, task = path_and_task(args.path, args.task)
     root = find_root(existing(raw_path or "."))
     settings = load_settings(root)
     tokenizer = Tokenizer(settings.encoding)

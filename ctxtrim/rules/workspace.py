@@ -10,6 +10,14 @@ from ..errors import CtxtrimError
 from .repo import GENERATED_DIRS, probe_path
 
 
+def path_and_task(path: str | None, task: str | None) -> tuple[str | None, str | None]:
+    """`ctxtrim rules "fix the login"`: a lone argument that names nothing on disk is the task,
+    not the repository."""
+    if path is not None and task is None and not probe_path(Path(path), Path.exists):
+        return None, path
+    return path, task
+
+
 def find_root(path: Path) -> Path:
     """A directory is its own root, as for `ctxtrim pack`; a file belongs to the nearest
     directory above it holding `.git` (else its folder)."""

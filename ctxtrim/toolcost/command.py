@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import CtxtrimError
@@ -41,17 +40,12 @@ def register(subparsers: Any) -> None:
 def cmd_tools(args: argparse.Namespace) -> int:
     from ..config import Config
     from ..rules.settings import load_settings
-    from ..rules.workspace import existing
+    from ..rules.workspace import existing, path_and_task
     from .render import to_json, to_text
     from .report import build
     from .store import folder_for
 
-    raw_path, task = args.path, args.task
-    if raw_path is not None and task is None and not Path(raw_path).exists():
-        raw_path, task = (
-            None,
-            raw_path,
-        )  # `ctxtrim tools "what time is it"`: the one argument is the task
+    raw_path, task = path_and_task(args.path, args.task)
     if not args.timeout > 0:
         raise CtxtrimError(f"--timeout must be more than 0 seconds, got {args.timeout:g}")
     root = existing(raw_path or ".")
