@@ -12,7 +12,8 @@ import pytest
 
 from ctxtrim.cli import main
 
-from .conftest import DEMO, git, init_repo
+from ..support import DEMO
+from ..support.repos import git, init_repo
 
 
 def run(

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,10 @@ from ctxtrim.lang import treesitter as ts_outliner
 from ctxtrim.lang.specs import SPECS, Spec
 from ctxtrim.outline import Outline, Symbol
 
-DATA = Path(__file__).parent / "data" / "lang"
+from ..support import DATA as TESTS_DATA
+from ..support import ROOT
+
+DATA = TESTS_DATA / "lang"
 
 
 def load(name: str) -> Outline:
@@ -461,7 +463,7 @@ def test_grammars_load_lazily() -> None:
         "assert 'tree_sitter_python' in sys.modules\n"
         "assert 'tree_sitter_ruby' not in sys.modules\n"
     )
-    root = Path(__file__).parent.parent
+    root = ROOT
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, timeout=60)
 
 

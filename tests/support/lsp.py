@@ -11,7 +11,9 @@ from typing import Any
 from pygls.protocol import default_converter
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
-REPO = Path(__file__).resolve().parents[2]
+from . import ROOT
+
+REPO = ROOT
 
 # When ctxtrim is installed (pip install -e .), `ctxtrim.server` maps to server/. Run from a
 # bare checkout it does not exist yet, so point the package's search path at the checkout,

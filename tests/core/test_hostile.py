@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import hostile
-from tests.hostile import CANARY, RpcClient
-from tests.lsp.support import server_command, server_env
+from ..support import ROOT, hostile
+from ..support.hostile import CANARY, RpcClient
+from ..support.lsp import server_command, server_env
 
 TIMEOUT = 60
 
@@ -30,7 +30,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """`ctxtrim ARGS` in `root` (stdin closed, private cache); a hang fails the test."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "ctxtrim", *args],
         cwd=cwd or root,
@@ -265,7 +265,7 @@ def test_files_changed_after_the_scan(tmp_path: Path, mode: str) -> None:
     (root / "pkg").mkdir(parents=True)
     for i in range(60):
         (root / "pkg" / f"m{i}.py").write_text(f"def f{i}():\n    return {i}\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     try:
         done = subprocess.run(
             [sys.executable, "-c", RACE, str(root), mode, str(canary.file)],

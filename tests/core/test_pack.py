@@ -11,33 +11,11 @@ from ctxtrim import Task, Workspace, render
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.render import as_dict
 from ctxtrim.tokens import Tokenizer
-from ctxtrim.views import split_lines
 
-from .conftest import DEMO
+from ..support import DEMO
+from ..support.packs import assert_truthful
 
 TOK = Tokenizer()
-
-
-def verbatim(lines: list[str], start: int, end: int, text: str) -> bool:
-    """The harness's check: lines start..end appear as whole lines in text."""
-    block = "\n".join(lines[start - 1 : end])
-    at = text.find(block)
-    while at >= 0:
-        stop = at + len(block)
-        if (at == 0 or text[at - 1] == "\n") and (stop == len(text) or text[stop] == "\n"):
-            return True
-        at = text.find(block, at + 1)
-    return False
-
-
-def assert_truthful(root: Path, data: dict) -> None:
-    for item in data["items"]:
-        if item["kind"] != "file":
-            continue
-        lines = split_lines((root / item["path"]).read_text())
-        ranges = [[1, len(lines)]] if item["mode"] == "full" else item["lines"]
-        for start, end in ranges:
-            assert verbatim(lines, start, end, item["text"]), (item["path"], start, end)
 
 
 @pytest.fixture(scope="module")

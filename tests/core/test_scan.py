@@ -13,7 +13,7 @@ from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.scan import decode, scan, why
 
-from .conftest import git, init_repo
+from ..support.repos import git, init_repo
 
 
 def write(root: Path, rel: str, text: str = "x\n") -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lsp.support import make_repo, server_command, server_env
+from ..support.lsp import make_repo, server_command, server_env
 
 NVIM_TIMEOUT = 90  # seconds for the whole Neovim run; every wait inside is bounded too
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_rules_support import line_of, run, run_json, sample, write
+from ..support.rules import line_of, run, run_json, sample, write
 
 
 def _codes(report: dict) -> list[tuple[str, int, str]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lsp.support import make_repo
+from ..support.lsp import make_repo
 
 pytest.importorskip("pygls")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ctxtrim.rules import applies_to, discover
 from ctxtrim.rules.workspace import list_files
 
-from .test_rules_support import sample, write
+from ..support.rules import sample, write
 
 
 def _by_path(root: Path, files: list[str] | None = None) -> dict:

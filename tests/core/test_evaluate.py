@@ -10,7 +10,7 @@ import pytest
 from ctxtrim.cli import main
 from ctxtrim.evaluate import changed_lines
 
-from .conftest import git, init_repo
+from ..support.repos import git, init_repo
 
 DIFF = """diff --git a/app/cart.py b/app/cart.py
 --- a/app/cart.py

@@ -32,9 +32,9 @@ from ctxtrim.secrets import find_secrets
 from ctxtrim.tokens import Tokenizer
 from ctxtrim.views import split_lines
 
-from .conftest import git, init_repo
-from .test_pack import verbatim
-from .test_secrets import GEN
+from ..support.packs import verbatim
+from ..support.repos import git, init_repo
+from ..support.secrets import GEN
 
 TOK = Tokenizer()
 WORDS = ["login", "redirect", "cart", "total", "user", "parse", "render", "cache", "token", "item"]

@@ -1,4 +1,4 @@
-"""Shared helpers for the rules tests (no tests here): copy a sample repository, run a command."""
+"""Helpers for the rules tests: copy a sample repository, run a command."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from pathlib import Path
 
 from ctxtrim.rules.commands import main
 
-DATA = Path(__file__).parent / "data" / "rules"
+from . import DATA
+
+RULES_DATA = DATA / "rules"
 
 
 def sample(name: str, tmp_path: Path) -> Path:
     """A private copy of tests/data/rules/<name> (outside any git repository)."""
     target = tmp_path / name
-    shutil.copytree(DATA / name, target, symlinks=True)
+    shutil.copytree(RULES_DATA / name, target, symlinks=True)
     return target
 
 

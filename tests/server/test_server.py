@@ -21,8 +21,9 @@ from pytest_lsp.client import register_lsp_features
 
 from ctxtrim.cache import Cache
 from ctxtrim.index import digest
-from tests.lsp.support import make_repo, plain_converter, server_command, server_env
-from tests.test_cache import VERSION
+
+from ..support.index import VERSION
+from ..support.lsp import make_repo, plain_converter, server_command, server_env
 
 T = TypeVar("T")
 TIMEOUT = 30.0  # no single wait may hang CI

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-from pathlib import Path
 
 import pathspec
 import pytest
@@ -22,18 +20,9 @@ from ctxtrim.secrets import (
     has_secret_prefilter,
 )
 
-DATA = Path(__file__).parent / "data" / "secrets"
+from ..support.secrets import GEN, SECRETS_DATA
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_corpus", DATA / "make_corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _load_generator()
+DATA = SECRETS_DATA
 CORPUS = [json.loads(line) for line in (DATA / "corpus.jsonl").read_text("utf-8").splitlines()]
 POSITIVES = [r for r in CORPUS if r["kind"] is not None]
 NEGATIVES = [r for r in CORPUS if r["kind"] is None]

@@ -16,7 +16,7 @@ from ctxtrim.config import Config
 from ctxtrim.index import FileIndex
 from ctxtrim.scan import scan
 
-from .test_cache import VERSION, summary
+from ..support.index import VERSION, summary
 
 PACKAGES = 30
 MODULES = 100  # 30 x 100 = 3,000 modules, plus a few ignored and binary files

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests import hostile
-from tests.hostile import CANARY, RpcClient
-from tests.lsp.support import server_command, server_env
+from ..support import hostile
+from ..support.hostile import CANARY, RpcClient
+from ..support.lsp import server_command, server_env
 
 
 @pytest.fixture(scope="module")

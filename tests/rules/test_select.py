@@ -9,7 +9,7 @@ from ctxtrim.rules.select import header_text
 from ctxtrim.rules.workspace import list_files
 from ctxtrim.tokens import Tokenizer
 
-from .test_rules_support import run, run_json, sample, write
+from ..support.rules import run, run_json, sample, write
 
 TOKENIZER = Tokenizer()
 

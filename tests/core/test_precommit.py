@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..support import ROOT
+
 # What the hook's installation needs; uncommitted edits to these are snapshotted into the clone.
 PACKAGE_PATHS = ("ctxtrim", "server", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
