@@ -1,8 +1,8 @@
 """The persistent index cache: a snapshot of each repository's whole index, plus per-file
 analyses and outlines keyed by content hash.
 
-Two stores live in the cache directory (`cache_dir` setting, else `$CTXTRIM_CACHE_DIR`, else
-the user cache directory):
+Two stores live in the cache directory (`$CTXTRIM_CACHE_DIR`, else the `cache_dir` an API
+caller gives, else the user cache directory; never a repository's own settings):
 
 * `snapshots/*.snap` — one file per (repository, settings, ctxtrim version): the built index
   as flat arrays, so a warm start is one read and one decode instead of thousands of row
@@ -62,6 +62,16 @@ def default_dir() -> Path:
     return Path(platformdirs.user_cache_dir("ctxtrim", appauthor=False))
 
 
+def cache_directory(cache_dir: str | None) -> Path | None:
+    """The directory a cache setting means: None if `cache_dir` is '' (disabled); else
+    `$CTXTRIM_CACHE_DIR`, else `cache_dir`, else the user cache directory."""
+    if cache_dir == "":
+        return None
+    if os.environ.get("CTXTRIM_CACHE_DIR") or not cache_dir:
+        return default_dir()
+    return Path(cache_dir).expanduser()
+
+
 def _check(body: bytes | memoryview) -> bytes:
     # CRC-32 detects the damage a cache meets (truncation, torn or flipped bytes) and runs
     # 5x faster than a cryptographic hash: a 100 MB snapshot checks in 30 ms.
@@ -108,21 +118,17 @@ class Cache:
     def open(cls, cache_dir: str | None, version: str = CACHE_VERSION) -> Cache:
         """The cache in `cache_dir` ('' disables it; None: `$CTXTRIM_CACHE_DIR` or the
         user cache directory)."""
-        if cache_dir == "":
-            return cls(None, version)
-        env = os.environ.get("CTXTRIM_CACHE_DIR")
-        base = (
-            Path(env).expanduser()
-            if env
-            else Path(cache_dir).expanduser()
-            if cache_dir
-            else default_dir()
-        )
-        return cls(base / "index.sqlite", version)
+        base = cache_directory(cache_dir)
+        return cls(base / "index.sqlite" if base is not None else None, version)
 
     @property
     def enabled(self) -> bool:
         return self.path is not None
+
+    @property
+    def directory(self) -> Path | None:
+        """The cache directory; None when the cache is disabled."""
+        return self.path.parent if self.path is not None else None
 
     @property
     def snapshot_dir(self) -> Path | None:

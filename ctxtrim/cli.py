@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from .scan import directory
 from .task import Task
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+STDIN = "-"  # as the task or the task file: read the task from stdin
 _DIFF_TASK = "Continue the work in progress."
 
 
@@ -83,8 +85,27 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
+def _stdin_has_data() -> bool:
+    """Whether stdin is a pipe or file with data (or its end) ready now. An open pipe that
+    sends nothing (a hook, an IDE task, a CI step) must not make `pack` wait for it."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return False
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError):  # no select on this stream (Windows pipes): do not wait
+        return False
+    return bool(ready)
+
+
+def _read_stdin() -> str:
+    return sys.stdin.read() if sys.stdin is not None else ""
+
+
 def _task_text(args: argparse.Namespace, root: Path) -> str:
-    """The task: the argument, a file, stdin; else the uncommitted diff and branch name."""
+    """The task: the argument (`-`: stdin), a file (`-`: stdin), stdin if it has data
+    ready; else the uncommitted diff and branch name."""
+    if args.task == STDIN or args.task_file == STDIN:
+        return _read_stdin()
     if args.task is not None:
         return args.task
     if args.task_file:
@@ -94,8 +115,8 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
             raise CtxtrimError(
                 f"{args.task_file}: cannot read task file ({exc.strerror})"
             ) from None
-    if not sys.stdin.isatty():
-        data = sys.stdin.read()
+    if _stdin_has_data():
+        data = _read_stdin()
         if data.strip():
             return data
     branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
@@ -123,14 +144,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
         focus += [p for p in changed if p in ws.index][:10]
     pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
-    if ws.config.fail_on_secret and pack.redactions:
-        raise CtxtrimError(
-            f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
-            "refusing to pack (--fail-on-secret)"
-        )
     _write(render(pack, args.format), args.output)
-    if args.explain and args.format == "json":
-        pass  # the JSON carries its own explanation
     return EXIT_OK
 
 
@@ -158,10 +172,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     result = scan(root, config)
     by_dir: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     sizes = []
+    from .cache import cache_directory
     from .scan import read_text
     from .tokens import Tokenizer
 
-    tok = Tokenizer(config.encoding)
+    tok = Tokenizer(config.encoding, cache_directory(config.cache_dir))
     for entry in result.files:
         top = entry.path.split("/", 1)[0] if "/" in entry.path else "."
         est = entry.size // 4
@@ -211,7 +226,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
+    cache = Cache.open(None)  # the directory every pack uses (no repository chooses another)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -291,9 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pack", help="print a context pack for a task")
     p.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
     p.add_argument(
-        "task", nargs="?", help="the task; else --task-file, stdin, or the uncommitted diff"
+        "task",
+        nargs="?",
+        help="the task ('-': read it from stdin); else --task-file, piped stdin, or the "
+        "uncommitted diff",
     )
-    p.add_argument("--task-file", help="read the task from this file")
+    p.add_argument("--task-file", help="read the task from this file ('-': stdin)")
     p.add_argument(
         "--focus",
         action="append",
@@ -346,7 +364,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_cache)
 
     v = sub.add_parser("serve", help="run the language server (stdio, or --tcp HOST:PORT)")
-    v.add_argument("--tcp", metavar="HOST:PORT")
+    v.add_argument(
+        "--tcp",
+        metavar="HOST:PORT",
+        help="listen on TCP instead of stdio; HOST must be a loopback address (127.0.0.1, ::1, "
+        "localhost) unless --allow-remote is given",
+    )
+    v.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let --tcp listen on a non-loopback address: anyone who can connect can then "
+        "pack any folder this user can read",
+    )
     v.set_defaults(func=cmd_serve)
 
     rules_commands.register(sub)

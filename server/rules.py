@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ctxtrim.cache import cache_directory
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.rules import TOOLS, RuleFile, discover
 from ctxtrim.rules.catalog import classify
@@ -56,7 +57,12 @@ def compute(folder: Folder) -> RulesView:
     except CtxtrimError as exc:
         settings, view.error = CheckSettings(), str(exc)
     # Open buffers win over the disk, so diagnostics follow the user's typing.
-    rules = discover(folder.root, files, Tokenizer(settings.encoding), dict(folder.buffers))
+    rules = discover(
+        folder.root,
+        files,
+        Tokenizer(settings.encoding, cache_directory(None)),
+        dict(folder.buffers),
+    )
     rules = [r for r in rules if not any(glob_matches(p, r.path) for p in settings.exclude)]
     found = run_checks(rules, RepoFiles(folder.root, files), settings)
     view.rules = {r.path: r for r in rules}

@@ -133,3 +133,96 @@ def test_main_returns_codes_in_process(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["pack", str(DEMO), "login", "--budget", "800", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["budget"] == 800
     assert main(["pack", "/nonexistent", "x"]) == 2
+
+
+# ---- what pack reads and where it writes ----------------------------------------------------
+def _env(cache: Path) -> dict[str, str]:
+    return {**os.environ, "CTXTRIM_CACHE_DIR": str(cache)}
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+def test_an_open_silent_stdin_does_not_hang_pack(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pack.json"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ctxtrim", "pack", str(demo), "--format", "json"],
+            stdin=subprocess.PIPE,  # open, and nothing is ever written to it
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            env=_env(tmp_path / "cache"),
+        )
+        try:
+            assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+        finally:
+            proc.kill()
+            assert proc.stdin is not None and proc.stderr is not None
+            proc.stdin.close()
+            proc.stderr.close()
+    data = json.loads(out.read_text())
+    assert data["task"] == "" and data["items"]  # no task: the overview of the repository
+
+
+def test_dash_reads_the_task_from_stdin(tmp_path: Path) -> None:
+    args = ["pack", str(DEMO), "--budget", "1200", "--format", "json"]
+    as_task = run(*args[:2], "-", *args[2:], stdin="payments Capture amount")
+    as_file = run(*args, "--task-file", "-", stdin="payments Capture amount")
+    assert as_task.returncode == as_file.returncode == 0, as_task.stderr + as_file.stderr
+    assert json.loads(as_task.stdout)["task"] == "payments Capture amount"
+    assert as_task.stdout == as_file.stdout
+
+
+def test_no_cache_writes_nothing_to_the_cache_directory(demo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    args = [sys.executable, "-m", "ctxtrim", "pack", str(demo), "cart total", "--budget", "900"]
+    done = subprocess.run([*args, "--no-cache"], capture_output=True, env=_env(cache), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert _files(cache) == []
+    # The same pack with the cache keeps the index and the tokenizer's parsed ranks there.
+    done = subprocess.run(args, capture_output=True, env=_env(cache), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert {"cl100k_base.ranks", "index.sqlite", "snapshots"} <= set(_files(cache))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "shown"),
+    [
+        (".ctxtrim.toml", 'cache_dir = "{dir}"\n', ".ctxtrim.toml"),
+        ("pyproject.toml", '[tool.ctxtrim]\ncache-dir = "{dir}"\n', "pyproject.toml"),
+        (".ctxtrim.toml", 'cache_dir = "relative-cache"\n', ".ctxtrim.toml"),
+    ],
+)
+def test_a_repository_cannot_choose_the_cache_directory(
+    demo: Path, tmp_path: Path, name: str, text: str, shown: str
+) -> None:
+    planted = tmp_path / "planted"
+    (demo / name).write_text(text.format(dir=planted))
+    cache = tmp_path / "cache"
+    done = run("pack", str(demo), "cart total", cwd=tmp_path)
+    assert done.returncode == 2
+    key = "cache-dir" if "cache-dir" in text else "cache_dir"
+    assert done.stderr == (
+        f"ctxtrim: {demo / shown}: '{key}' cannot be set by a repository "
+        "(set CTXTRIM_CACHE_DIR, or pass --no-cache)\n"
+    )
+    assert not planted.exists() and not (tmp_path / "relative-cache").exists()
+    assert not cache.exists()
+
+
+def test_cache_info_names_the_directory_packs_use(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = _env(cache)
+    pack = [sys.executable, "-m", "ctxtrim", "pack", str(DEMO), "cart", "--budget", "900"]
+    assert subprocess.run(pack, capture_output=True, env=env, timeout=120).returncode == 0
+    info = subprocess.run(
+        [sys.executable, "-m", "ctxtrim", "cache", "info", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    data = json.loads(info.stdout)
+    assert data["path"] == str(cache) and data["snapshots"] >= 1

@@ -84,24 +84,18 @@ def test_malformed_frames(server: tuple[RpcClient, Path], name: str) -> None:
 
 
 def _bad_params() -> list[Any]:
-    """Wrong types for every ctxtrim/pack parameter, plus absurd values."""
+    """Wrong types for every ctxtrim/pack parameter, plus absurd values (the values that must be
+    errors, with their exact messages, are `MUST_FAIL`)."""
     wrong = [None, True, 0, -1, 1.5, "x", [], {}, [1, "a"], {"a": 1}, 10**30, "\x00", "💥" * 10]
     keys = ["task", "budget", "format", "focus", "include", "exclude", "explain", "root",
             "textDocument", "position"]  # fmt: skip
     cases: list[Any] = [None, [], 5, "just a task", [1, 2, 3], {"unknown": 1}]
     cases += [{"task": "login", key: value} for key in keys for value in wrong]
     cases += [
-        {"task": "login", "budget": 0},
-        {"task": "login", "budget": 63},
-        {"task": "login", "budget": 10**12},
-        {"task": "login", "budget": -(10**9)},
-        {"task": "login", "format": "yaml"},
         {"task": "login", "focus": ["../outside/secret.txt"]},
         {"task": "login", "focus": ["/etc/passwd"]},
         {"task": "login", "focus": ["file:///etc/passwd"]},
         {"task": "login", "focus": [{"path": "../outside/secret.txt", "line": 1}]},
-        {"task": "login", "root": "/"},
-        {"task": "login", "root": "file:///etc"},
         {"task": "login", "textDocument": {"uri": "file:///etc/passwd"}},
         {"task": "login", "include": ["["] * 10, "exclude": ["\\"]},
     ]
@@ -119,6 +113,30 @@ def test_wrong_parameters(server: tuple[RpcClient, Path]) -> None:
             assert "Traceback" not in reply["error"]["message"]
         assert CANARY not in json.dumps(reply), params
     assert_healthy(client)
+
+
+MUST_FAIL = [
+    ({"budget": 63}, "'budget' 63 is out of range (64 to 2,000,000 tokens)"),
+    ({"budget": 0}, "'budget' 0 is out of range (64 to 2,000,000 tokens)"),
+    ({"budget": 10**12}, "'budget' 1000000000000 is out of range (64 to 2,000,000 tokens)"),
+    ({"budget": -(10**9)}, "'budget' -1000000000 is out of range (64 to 2,000,000 tokens)"),
+    ({"format": "yaml"}, "'format' must be one of markdown, xml, json, plain, not 'yaml'"),
+    ({"root": "/"}, "'root' / is not one of the workspace folders"),
+    ({"root": "file:///etc"}, "'root' file:///etc is not one of the workspace folders"),
+    (
+        {"root": "relative/dir"},
+        "'root' must be a file: URI or an absolute path, not 'relative/dir'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("params", "message"), MUST_FAIL)
+def test_inputs_that_must_be_errors(
+    server: tuple[RpcClient, Path], params: dict[str, Any], message: str
+) -> None:
+    client, _ = server
+    reply = client.pack({"task": "login", **params}, timeout=30)
+    assert reply.get("error") == {"code": -32602, "message": message}, reply
 
 
 def test_unknown_methods_and_notifications(server: tuple[RpcClient, Path]) -> None:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
+from ctxtrim.server import _parse_tcp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -638,3 +639,77 @@ def test_bad_tcp_address_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "HOST:PORT" in done.stderr
     assert sys.executable  # the same interpreter runs the server
+
+
+@pytest.mark.asyncio
+async def test_fail_on_secret_is_honoured_by_the_pack_request(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    (root / ".ctxtrim.toml").write_text("fail_on_secret = true\n")
+    (root / "app" / "tokens.py").write_text(
+        'GITHUB_TOKEN = "ghp_R8fT2kLq9ZxW4mNvB7cYd1HsJ3pAe6Gu0QoV"\n'
+    )
+    client = await start(root, tmp_path / "cache")
+    try:
+        with pytest.raises(JsonRpcInvalidParams) as err:
+            await pack(client, {"task": "github token", "focus": ["app/tokens.py"]})
+        assert str(err.value.message) == (
+            "1 secret(s) found in files selected for the pack; refusing to pack (fail_on_secret)"
+        )
+        # A pack that needs no redaction is still served.
+        fine = await pack(client, {"task": "login redirect", "budget": 600})
+        assert "app/tokens.py" not in paths(fine) and fine["tokens"] <= 600
+    finally:
+        await stop(client)
+
+
+def test_tcp_refuses_a_non_loopback_address_without_the_opt_in(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        server_command("--tcp", f"0.0.0.0:{port}"),
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"ctxtrim: --tcp 0.0.0.0:{port}: 0.0.0.0 is not a loopback address; anyone who can "
+        "connect could pack this user's files (pass --allow-remote to listen there anyway)\n"
+    )
+    with pytest.raises(OSError):  # nothing listens there
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    # With the opt-in it listens on every address (loopback included).
+    proc = subprocess.Popen(
+        server_command("--tcp", f"0.0.0.0:{port}", "--allow-remote"),
+        env=server_env(tmp_path),
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "never listened"
+                time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_tcp_address_rules_and_help() -> None:
+    assert _parse_tcp("127.0.0.1:2087") == ("127.0.0.1", 2087)
+    assert _parse_tcp("[::1]:2087") == ("::1", 2087)
+    assert _parse_tcp("localhost:2087") == ("localhost", 2087)
+    assert _parse_tcp(":2087") == ("127.0.0.1", 2087)
+    with pytest.raises(ValueError, match=r"^--tcp example\.com:80: example\.com is not a loop"):
+        _parse_tcp("example.com:80")
+    assert _parse_tcp("example.com:80", allow_remote=True) == ("example.com", 80)
+    serve = subprocess.run(
+        [sys.executable, "-m", "ctxtrim", "serve", "--help"], capture_output=True, text=True
+    )
+    assert "--allow-remote" in serve.stdout and "loopback" in serve.stdout
