@@ -28,7 +28,7 @@ import uuid
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .index.analysis import ANALYSIS_VERSION, Analysis
@@ -78,8 +78,8 @@ def _check(body: bytes | memoryview) -> bytes:
     return zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(8, "little")
 
 
-def _seal(obj: object, magic: bytes = _MAGIC) -> bytes:
-    body = marshal.dumps(obj)
+def _seal(obj: Any, magic: bytes = _MAGIC) -> bytes:
+    body = marshal.dumps(obj)  # the callers seal tuples of marshallable values
     return magic + _check(body) + body
 
 
@@ -91,9 +91,10 @@ def _open_seal(blob: bytes, magic: bytes = _MAGIC) -> object | None:
     if _check(body) != check:
         return None
     try:
-        return marshal.loads(body)
+        got: object = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
         return None
+    return got
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
@@ -193,7 +194,7 @@ class Cache:
             except OSError:
                 pass
 
-    def _run(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+    def _run(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         if self._db is None:
             return []
         try:
@@ -202,7 +203,7 @@ class Cache:
             self._failed(exc)
             return []
 
-    def _write(self, sql: str, rows: list[tuple]) -> None:
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         if self._db is None or not rows:
             return
         try:
@@ -252,7 +253,7 @@ class Cache:
         version, got_root, got_key, body = sealed
         if version != self.version or got_root != root or got_key != key:
             return None
-        return body
+        return body  # type: ignore[no-any-return]  # marshal's value, checked by the caller
 
     def save_snapshot(self, root: str, key: str, body: object) -> None:
         """Replace the snapshot of (`root`, `key`) atomically; failures are ignored."""

@@ -11,7 +11,9 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import __version__, evaluate
 from .config import DEFAULT_BUDGET, Config
@@ -107,7 +109,7 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
     if args.task == STDIN or args.task_file == STDIN:
         return _read_stdin()
     if args.task is not None:
-        return args.task
+        return str(args.task)
     if args.task_file:
         try:
             return Path(args.task_file).read_text(encoding="utf-8", errors="replace")
@@ -188,7 +190,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for _, path in sizes[: args.top]:
         got = read_text(result.root, path, config.max_file_bytes)
         top_files.append((tok.count(got.text) if got.text else 0, path))
-    data = {
+    data: dict[str, Any] = {
         "root": str(result.root),
         "files": len(result.files),
         "tokens_estimate": sum(v[1] for v in by_dir.values()),
@@ -252,8 +254,6 @@ def _warm(args: argparse.Namespace) -> int:
         stop = lambda: os.getppid() != parent  # noqa: E731
     root = directory(args.path)
     config = _config(args, root)
-    if config.cache_dir == "":
-        raise CtxtrimError("the cache is disabled (cache_dir = ''): there is nothing to warm")
     started = time.monotonic()
     progress = None if args.quiet else _progress()
     ws = Workspace.open(root, config, progress)
@@ -274,7 +274,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CtxtrimError(
             f"the language server needs its extra dependencies ({exc.name}): pip install 'ctxtrim[server]'"
         ) from None
-    return serve_main(args)
+    code: int = serve_main(args)
+    return code
 
 
 def _add_scan_flags(p: argparse.ArgumentParser) -> None:
@@ -386,8 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.func
     try:
-        return args.func(args)
+        return command(args)
     except CtxtrimError as exc:
         _clear_progress()
         sys.stderr.write(f"ctxtrim: {exc}\n")

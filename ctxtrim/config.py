@@ -98,6 +98,7 @@ def project_settings(root: Path) -> tuple[dict[str, Any], Path | None]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CtxtrimError(f"{path}: cannot read settings: {exc}") from None
+    return data

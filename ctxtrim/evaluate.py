@@ -18,6 +18,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .errors import CtxtrimError
@@ -167,7 +168,9 @@ def score(pack: Pack, commit: Commit) -> Score:
     return s
 
 
-def run(root: Path, n: int, budgets: list[int], since: str | None, progress: bool) -> dict:
+def run(
+    root: Path, n: int, budgets: list[int], since: str | None, progress: bool
+) -> dict[str, Any]:
     from .workspace import Workspace
 
     root = root.resolve()
@@ -177,7 +180,7 @@ def run(root: Path, n: int, budgets: list[int], since: str | None, progress: boo
     picked = commits(root, n, since)
     if not picked:
         raise CtxtrimError(f"{root}: no non-merge commits that modify source files")
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for k, commit in enumerate(picked, 1):
         if progress:
             sys.stderr.write(f"\r\x1b[2Kctxtrim eval: {k}/{len(picked)} {commit.sha[:10]}")
@@ -202,7 +205,7 @@ def run(root: Path, n: int, budgets: list[int], since: str | None, progress: boo
     }
 
 
-def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
+def summarise(rows: list[dict[str, Any]], budgets: list[int]) -> list[dict[str, Any]]:
     out = []
     for budget in budgets:
         rs = [r for r in rows if r["budget"] == budget]
@@ -222,7 +225,7 @@ def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
     return out
 
 
-def table(result: dict) -> str:
+def table(result: dict[str, Any]) -> str:
     lines = [
         f"ctxtrim eval · {result['root']} · {result['commits']} commits",
         "",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
+from pathspec.pattern import RegexPattern
 
 from .config import Config
 from .errors import CtxtrimError
@@ -243,7 +244,9 @@ class _Layer:
             return None
         for index in range(len(self.spec.patterns) - 1, -1, -1):
             pattern = self.spec.patterns[index]
-            if pattern.include is None or pattern.regex is None:
+            if not isinstance(pattern, RegexPattern) or pattern.include is None:
+                continue
+            if pattern.regex is None:
                 continue
             m = pattern.regex.match(rel)
             if m and _whole(pattern.regex, m.end(), rel):
@@ -314,7 +317,9 @@ class _Prefilter:
         globs: list[str] = []
         dir_globs: list[str] = []
         for pattern in patterns:
-            if pattern.include is None or pattern.regex is None:
+            if not isinstance(pattern, RegexPattern) or pattern.include is None:
+                continue
+            if pattern.regex is None:
                 continue
             text = pattern.regex.pattern
             for shape, glob, dirs in _SHAPES:
@@ -641,7 +646,7 @@ def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry 
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             outcome = _classify(root_str, rel, entry, rules, config)
-            if outcome == "dir":
+            if isinstance(outcome, str):  # "dir"
                 subdirs.append(rel)
             elif outcome is not None:
                 yield outcome

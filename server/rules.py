@@ -114,7 +114,7 @@ def on_change(ls: CtxtrimServer, uri: str, immediate: bool = False) -> None:
     state = _state(ls)
     view = state.views.get(folder.root)
     known = view is not None and view.done() and not view.cancelled() and view.exception() is None
-    if not is_rule_path(rel) and not (known and rel in view.result().rules):
+    if not is_rule_path(rel) and not (known and view is not None and rel in view.result().rules):
         return
     state.views.pop(folder.root, None)  # stale from now on
     timer = state.timers.pop(folder.root, None)
@@ -204,9 +204,9 @@ async def _rule_at(ls: CtxtrimServer, uri: str) -> tuple[RulesView, RuleFile] | 
             or rel not in view.result().rules
         ):
             return None
-    view = await view_of(ls, folder)
-    rule = view.rules.get(rel)
-    return (view, rule) if rule is not None else None
+    ready = await view_of(ls, folder)
+    rule = ready.rules.get(rel)
+    return (ready, rule) if rule is not None else None
 
 
 def _activation(rule: RuleFile) -> str:

@@ -351,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except CtxtrimError as exc:
         sys.stderr.write(f"ctxtrim: {exc}\n")
         return 2

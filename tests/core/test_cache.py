@@ -80,7 +80,8 @@ def test_touched_but_unchanged_file_is_hashed_not_analysed(tmp_path: Path, cache
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     warm = build(root, cache_dir)
     assert (warm.stats.analysed, warm.stats.hashed) == (0, 1)
-    assert warm.doc("src/mod1.py").entry.mtime_ns == st.st_mtime_ns + 5_000_000_000
+    doc = warm.doc("src/mod1.py")
+    assert doc is not None and doc.entry.mtime_ns == st.st_mtime_ns + 5_000_000_000
     assert build(root, cache_dir).stats.hashed == 0  # the new stat was remembered
 
 
@@ -350,9 +351,13 @@ def test_cache_warm_command_prepares_every_file_once(
     # A pack then prepares nothing: every fact comes from the cache.
     monkeypatch.setattr("ctxtrim.fit.secret_spans", lambda text: pytest.fail("recomputed"))
     assert main(["pack", str(root), "widget handler", "--budget", "2000"]) == 0
+    # Where the cache lives is not the repository's choice, for warming either.
     (root / ".ctxtrim.toml").write_text('cache_dir = ""\n')
     assert main(["cache", "warm", str(root)]) == 2
-    assert "cache is disabled" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"ctxtrim: {root / '.ctxtrim.toml'}: 'cache_dir' cannot be set by a repository "
+        "(set CTXTRIM_CACHE_DIR, or pass --no-cache)\n"
+    )
 
 
 def test_warm_and_cold_packs_are_identical(

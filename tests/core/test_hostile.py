@@ -289,7 +289,6 @@ def test_entries_vanishing_during_the_walk(tmp_path: Path, monkeypatch: pytest.M
     """Directories and files deleted between `scandir` listing them and the walk using them."""
     import shutil
 
-    import ctxtrim.scan as scan_mod
     from ctxtrim import Task, Workspace, render
 
     root = tmp_path / "root"
@@ -313,9 +312,9 @@ def test_entries_vanishing_during_the_walk(tmp_path: Path, monkeypatch: pytest.M
                     os.unlink(target)
         return iterator
 
-    monkeypatch.setattr(scan_mod.os, "scandir", scandir_then_delete)
+    monkeypatch.setattr(os, "scandir", scandir_then_delete)
     ws = Workspace.open(root)
-    monkeypatch.setattr(scan_mod.os, "scandir", real_scandir)
+    monkeypatch.setattr(os, "scandir", real_scandir)
     out = render(ws.pack(Task("g1_1 g2_2"), 2000), "json")
     assert json.loads(out)["tokens"] <= 2000
 

@@ -263,7 +263,7 @@ def test_allow_list_is_negated_in_patterns() -> None:
 # ---- property ------------------------------------------------------------------------------
 
 FILLER = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200
 ).map(lambda s: s.replace("\r", ""))
 SEPARATORS = st.sampled_from([" ", "\n", " = ", ": ", "='", '"', "\t", "(", "\n    "])
 

@@ -69,19 +69,24 @@ def test_truncate_ends_on_a_line_break() -> None:
 def test_parsed_ranks_are_cached_and_a_damaged_cache_is_ignored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path))
     get_encoding.cache_clear()
     try:
         text = "def login(user):\n    return redirect('/account')\n"
-        expected = Tokenizer().count(text)
+        expected = Tokenizer(cache_dir=tmp_path).count(text)
         cache = tmp_path / "cl100k_base.ranks"
         assert cache.stat().st_size > 1_000_000
         get_encoding.cache_clear()
-        assert Tokenizer().count(text) == expected  # from the cache
+        assert Tokenizer(cache_dir=tmp_path).count(text) == expected  # from the cache
         data = bytearray(cache.read_bytes())
         data[-100] ^= 0xFF
         cache.write_bytes(bytes(data))
         get_encoding.cache_clear()
-        assert Tokenizer().count(text) == expected  # damage detected: parsed from the source
+        # damage detected: parsed from the source
+        assert Tokenizer(cache_dir=tmp_path).count(text) == expected
+        # Without a cache directory nothing is written, not even to the user's cache.
+        user_cache = tmp_path / "user-cache"
+        monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(user_cache))
+        get_encoding.cache_clear()
+        assert Tokenizer().count(text) == expected and not user_cache.exists()
     finally:
         get_encoding.cache_clear()

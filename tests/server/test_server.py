@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 import pytest_asyncio
@@ -57,7 +57,7 @@ def _client() -> LanguageClient:
     register_lsp_features(client)
     client.registrations = []  # type: ignore[attr-defined]
 
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)  # type: ignore[untyped-decorator]
     def register_capability(params: types.RegistrationParams) -> None:
         client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
@@ -70,7 +70,7 @@ async def start(
     config = ClientServerConfig(
         server_command=server_command(), client_factory=_client, server_env=server_env(cache)
     )
-    client = await bounded(config.start())
+    client = cast(LanguageClient, await bounded(config.start()))
     await bounded(
         client.initialize_session(
             types.InitializeParams(
@@ -180,6 +180,7 @@ async def test_execute_command_packs(client: LanguageClient) -> None:
             )
         )
     )
+    assert result is not None
     assert result["schema"] == "ctxtrim.pack/1" and "web/cart.js" in paths(result)
     with pytest.raises(JsonRpcInvalidParams):
         await bounded(
@@ -395,7 +396,7 @@ async def test_cancel_and_indexing_timeout(tmp_path: Path) -> None:
         client_factory=_client,
         server_env=server_env(tmp_path / "cache"),
     )
-    client = await bounded(config.start())
+    client = cast(LanguageClient, await bounded(config.start()))
     await bounded(
         client.initialize_session(
             types.InitializeParams(
@@ -465,6 +466,7 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
             types.CodeLensParams(types.TextDocumentIdentifier(uri))
         )
     )
+    assert lenses is not None
     titles = [(lens.range.start.line, lens.command.title) for lens in lenses if lens.command]
     assert any(line == 0 and "tokens" in t and "always on" in t for line, t in titles)  # the file
     assert any(line == 4 and t.endswith(" tokens") for line, t in titles)  # "## Testing"
@@ -476,7 +478,7 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
             )
         )
     )
-    assert hover is not None
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "Claude Code" in hover.contents.value and "always-on tokens" in hover.contents.value
     assert "Testing" in hover.contents.value
 
@@ -496,16 +498,12 @@ async def test_rule_file_diagnostics_lens_and_hover(client: LanguageClient, repo
 
     # Not a rule file: no lens, no hover.
     other = open_doc(client, repo / "app" / "auth.py")
-    assert (
-        list(
-            await bounded(
-                client.text_document_code_lens_async(
-                    types.CodeLensParams(types.TextDocumentIdentifier(other))
-                )
-            )
+    other_lenses = await bounded(
+        client.text_document_code_lens_async(
+            types.CodeLensParams(types.TextDocumentIdentifier(other))
         )
-        == []
     )
+    assert not other_lenses
 
 
 # ------------------------------------------------------------------ cache warmer

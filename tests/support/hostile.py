@@ -331,7 +331,7 @@ class RpcClient:
     def _read_stderr(self) -> None:
         stream = self.proc.stderr
         assert stream is not None
-        for chunk in iter(lambda: stream.read1(65536), b""):
+        for chunk in iter(lambda: stream.read1(65536), b""):  # type: ignore[attr-defined]
             self.stderr += chunk
 
     def send_raw(self, data: bytes) -> None:
