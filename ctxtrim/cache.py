@@ -1,8 +1,8 @@
 """The persistent index cache: a snapshot of each repository's whole index, plus per-file
 analyses and outlines keyed by content hash.
 
-Two stores live in the cache directory (`cache_dir` setting, else `$CTXTRIM_CACHE_DIR`, else
-the user cache directory):
+Two stores live in the cache directory (`$CTXTRIM_CACHE_DIR`, else the `cache_dir` an API
+caller gives, else the user cache directory; never a repository's own settings):
 
 * `snapshots/*.snap` — one file per (repository, settings, ctxtrim version): the built index
   as flat arrays, so a warm start is one read and one decode instead of thousands of row
@@ -27,7 +27,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .index.analysis import ANALYSIS_VERSION, Analysis
@@ -61,14 +61,24 @@ def default_dir() -> Path:
     return Path(platformdirs.user_cache_dir("ctxtrim", appauthor=False))
 
 
+def cache_directory(cache_dir: str | None) -> Path | None:
+    """The directory a cache setting means: None if `cache_dir` is '' (disabled); else
+    `$CTXTRIM_CACHE_DIR`, else `cache_dir`, else the user cache directory."""
+    if cache_dir == "":
+        return None
+    if os.environ.get("CTXTRIM_CACHE_DIR") or not cache_dir:
+        return default_dir()
+    return Path(cache_dir).expanduser()
+
+
 def _check(body: bytes | memoryview) -> bytes:
     # CRC-32 detects the damage a cache meets (truncation, torn or flipped bytes) and runs
     # 5x faster than a cryptographic hash: a 100 MB snapshot checks in 30 ms.
     return zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(8, "little")
 
 
-def _seal(obj: object, magic: bytes = _MAGIC) -> bytes:
-    body = marshal.dumps(obj)
+def _seal(obj: Any, magic: bytes = _MAGIC) -> bytes:
+    body = marshal.dumps(obj)  # the callers seal tuples of marshallable values
     return magic + _check(body) + body
 
 
@@ -80,9 +90,10 @@ def _open_seal(blob: bytes, magic: bytes = _MAGIC) -> object | None:
     if _check(body) != check:
         return None
     try:
-        return marshal.loads(body)
+        got: object = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
         return None
+    return got
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
@@ -107,21 +118,17 @@ class Cache:
     def open(cls, cache_dir: str | None, version: str = CACHE_VERSION) -> Cache:
         """The cache in `cache_dir` ('' disables it; None: `$CTXTRIM_CACHE_DIR` or the
         user cache directory)."""
-        if cache_dir == "":
-            return cls(None, version)
-        env = os.environ.get("CTXTRIM_CACHE_DIR")
-        base = (
-            Path(env).expanduser()
-            if env
-            else Path(cache_dir).expanduser()
-            if cache_dir
-            else default_dir()
-        )
-        return cls(base / "index.sqlite", version)
+        base = cache_directory(cache_dir)
+        return cls(base / "index.sqlite" if base is not None else None, version)
 
     @property
     def enabled(self) -> bool:
         return self.path is not None
+
+    @property
+    def directory(self) -> Path | None:
+        """The cache directory; None when the cache is disabled."""
+        return self.path.parent if self.path is not None else None
 
     @property
     def snapshot_dir(self) -> Path | None:
@@ -186,7 +193,7 @@ class Cache:
             except OSError:
                 pass
 
-    def _run(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+    def _run(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         if self._db is None:
             return []
         try:
@@ -195,7 +202,7 @@ class Cache:
             self._failed(exc)
             return []
 
-    def _write(self, sql: str, rows: list[tuple]) -> None:
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         if self._db is None or not rows:
             return
         try:
@@ -247,7 +254,7 @@ class Cache:
         version, got_root, got_key, body = sealed
         if version != self.version or got_root != root or got_key != key:
             return None
-        return body
+        return body  # type: ignore[no-any-return]  # marshal's value, checked by the caller
 
     def save_snapshot(self, root: str, key: str, body: object) -> None:
         """Replace the snapshot of (`root`, `key`) atomically; failures are ignored."""
@@ -257,7 +264,8 @@ class Cache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            data = marshal.dumps((self.version, root, key, body))
+            # `body` is a snapshot: tuples of marshallable values (index.snapshot.dump).
+            data = marshal.dumps((self.version, root, key, body))  # type: ignore[arg-type]
             with open(tmp, "wb") as f:  # in pieces: no second copy of a large snapshot
                 f.write(_SNAP_MAGIC)
                 f.write(_check(data))

@@ -6,10 +6,13 @@ import argparse
 import contextlib
 import json
 import os
+import select
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import DEFAULT_BUDGET, Config
@@ -21,6 +24,7 @@ from .scan import directory
 from .task import Task
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+STDIN = "-"  # as the task or the task file: read the task from stdin
 _DIFF_TASK = "Continue the work in progress."
 
 
@@ -84,10 +88,29 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
+def _stdin_has_data() -> bool:
+    """Whether stdin is a pipe or file with data (or its end) ready now. An open pipe that
+    sends nothing (a hook, an IDE task, a CI step) must not make `pack` wait for it."""
+    if sys.stdin is None or sys.stdin.isatty():
+        return False
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+    except (OSError, ValueError):  # no select on this stream (Windows pipes): do not wait
+        return False
+    return bool(ready)
+
+
+def _read_stdin() -> str:
+    return sys.stdin.read() if sys.stdin is not None else ""
+
+
 def _task_text(args: argparse.Namespace, root: Path) -> str:
-    """The task: the argument, a file, stdin; else the uncommitted diff and branch name."""
+    """The task: the argument (`-`: stdin), a file (`-`: stdin), stdin if it has data
+    ready; else the uncommitted diff and branch name."""
+    if args.task == STDIN or args.task_file == STDIN:
+        return _read_stdin()
     if args.task is not None:
-        return args.task
+        return str(args.task)
     if args.task_file:
         try:
             return Path(args.task_file).read_text(encoding="utf-8", errors="replace")
@@ -95,8 +118,8 @@ def _task_text(args: argparse.Namespace, root: Path) -> str:
             raise CtxtrimError(
                 f"{args.task_file}: cannot read task file ({exc.strerror})"
             ) from None
-    if not sys.stdin.isatty():
-        data = sys.stdin.read()
+    if _stdin_has_data():
+        data = _read_stdin()
         if data.strip():
             return data
     branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
@@ -126,11 +149,6 @@ def cmd_pack(args: argparse.Namespace) -> int:
     # A map is a rendering of the markdown pack: its files, definitions and rules.
     fmt = "markdown" if args.format == MAP else args.format
     pack = ws.pack(Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task)
-    if ws.config.fail_on_secret and pack.redactions:
-        raise CtxtrimError(
-            f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
-            "refusing to pack (--fail-on-secret)"
-        )
     if args.format == MAP:
         if args.max_chars < MIN_MAP_CHARS:
             raise CtxtrimError(
@@ -174,10 +192,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     result = scan(root, config)
     by_dir: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     sizes = []
+    from .cache import cache_directory
     from .scan import read_text
     from .tokens import Tokenizer
 
-    tok = Tokenizer(config.encoding)
+    tok = Tokenizer(config.encoding, cache_directory(config.cache_dir))
     for entry in result.files:
         top = entry.path.split("/", 1)[0] if "/" in entry.path else "."
         est = entry.size // 4
@@ -189,7 +208,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for _, path in sizes[: args.top]:
         got = read_text(result.root, path, config.max_file_bytes)
         top_files.append((tok.count(got.text) if got.text else 0, path))
-    data = {
+    data: dict[str, Any] = {
         "root": str(result.root),
         "files": len(result.files),
         "tokens_estimate": sum(v[1] for v in by_dir.values()),
@@ -227,7 +246,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
+    cache = Cache.open(None)  # the directory every pack uses (no repository chooses another)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -253,8 +272,6 @@ def _warm(args: argparse.Namespace) -> int:
         stop = lambda: os.getppid() != parent  # noqa: E731
     root = directory(args.path)
     config = _config(args, root)
-    if config.cache_dir == "":
-        raise CtxtrimError("the cache is disabled (cache_dir = ''): there is nothing to warm")
     started = time.monotonic()
     progress = None if args.quiet else _progress()
     ws = Workspace.open(root, config, progress)
@@ -271,13 +288,15 @@ def _warm(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import main as serve_main
 
-    return serve_main(args)
+    code: int = serve_main(args)
+    return code
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
     from .server.mcp import main as mcp_main
 
-    return mcp_main(args)
+    code: int = mcp_main(args)
+    return code
 
 
 def cmd_hook(args: argparse.Namespace) -> int:
@@ -321,9 +340,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("pack", help="print a context pack for a task")
     p.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
     p.add_argument(
-        "task", nargs="?", help="the task; else --task-file, stdin, or the uncommitted diff"
+        "task",
+        nargs="?",
+        help="the task ('-': read it from stdin); else --task-file, piped stdin, or the "
+        "uncommitted diff",
     )
-    p.add_argument("--task-file", help="read the task from this file")
+    p.add_argument("--task-file", help="read the task from this file ('-': stdin)")
     p.add_argument(
         "--focus",
         action="append",
@@ -382,7 +404,18 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_cache)
 
     v = sub.add_parser("serve", help="run the language server (stdio, or --tcp HOST:PORT)")
-    v.add_argument("--tcp", metavar="HOST:PORT")
+    v.add_argument(
+        "--tcp",
+        metavar="HOST:PORT",
+        help="listen on TCP instead of stdio; HOST must be a loopback address (127.0.0.1, ::1, "
+        "localhost) unless --allow-remote is given",
+    )
+    v.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="let --tcp listen on a non-loopback address: anyone who can connect can then "
+        "pack any folder this user can read",
+    )
     v.set_defaults(func=cmd_serve)
 
     # Other commands are added only when asked for (or for help, or a mistyped command): a
@@ -434,8 +467,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.func
     try:
-        return args.func(args)
+        return command(args)
     except CtxtrimError as exc:
         _clear_progress()
         sys.stderr.write(f"ctxtrim: {exc}\n")

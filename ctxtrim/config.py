@@ -19,6 +19,9 @@ SETTINGS_FILE = ".ctxtrim.toml"
 PYPROJECT = "pyproject.toml"
 # Tables of the settings that other readers own: `[rules]` is `ctxtrim check`'s (rules/settings.py).
 OWN_TABLES = frozenset({"rules"})
+# Settings a repository may not choose: where ctxtrim writes is the user's choice alone
+# (CTXTRIM_CACHE_DIR, --no-cache, or the API), never a file inside the tree being packed.
+USER_ONLY = frozenset({"cache_dir"})
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,23 @@ class Config:
     rules_share: float = 0.15  # the share of a pack's budget that rule sections may use
     use_gitignore: bool = True
     fail_on_secret: bool = False  # refuse to pack instead of redacting
-    cache_dir: str | None = None  # None: the user cache directory; "" disables the cache
+    # None: $CTXTRIM_CACHE_DIR, else the user cache directory; "" disables the cache. Never
+    # from the repository's settings (`USER_ONLY`).
+    cache_dir: str | None = None
 
     @classmethod
     def load(cls, root: Path) -> Config:
         """Read the project's settings from `.ctxtrim.toml` or `[tool.ctxtrim]` in pyproject.toml."""
         table, source = project_settings(root)
+        where = str(source or root / SETTINGS_FILE)
         mine = {k: v for k, v in table.items() if k not in OWN_TABLES}
-        return cls().merged(mine, str(source or root / SETTINGS_FILE))
+        for raw_key in mine:
+            if raw_key.replace("-", "_") in USER_ONLY:
+                raise CtxtrimError(
+                    f"{where}: '{raw_key}' cannot be set by a repository "
+                    "(set CTXTRIM_CACHE_DIR, or pass --no-cache)"
+                )
+        return cls().merged(mine, where)
 
     def merged(self, table: dict[str, Any], source: str = "settings") -> Config:
         """A copy with the keys of `table` applied (kebab-case or snake_case keys)."""
@@ -86,6 +98,7 @@ def project_settings(root: Path) -> tuple[dict[str, Any], Path | None]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CtxtrimError(f"{path}: cannot read settings: {exc}") from None
+    return data

@@ -23,7 +23,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import CtxtrimError
@@ -221,7 +221,7 @@ def run(
     since: str | None,
     progress: bool,
     baseline: str = "none",
-) -> dict:
+) -> dict[str, Any]:
     from .workspace import Workspace
 
     root = root.resolve()
@@ -231,7 +231,7 @@ def run(
     picked = commits(root, n, since)
     if not picked:
         raise CtxtrimError(f"{root}: no non-merge commits that modify source files")
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for k, commit in enumerate(picked, 1):
         if progress:
             sys.stderr.write(f"\r\x1b[2Kctxtrim eval: {k}/{len(picked)} {commit.sha[:10]}")
@@ -259,7 +259,7 @@ def run(
     }
 
 
-def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
+def summarise(rows: list[dict[str, Any]], budgets: list[int]) -> list[dict[str, Any]]:
     out = []
     for budget in budgets:
         rs = [r for r in rows if r["budget"] == budget]
@@ -289,7 +289,7 @@ def summarise(rows: list[dict], budgets: list[int]) -> list[dict]:
     return out
 
 
-def table(result: dict) -> str:
+def table(result: dict[str, Any]) -> str:
     lines = [
         f"ctxtrim eval · {result['root']} · {result['commits']} commits",
         "",

@@ -14,13 +14,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
 from .rank import Candidate, prior
-from .redact import Redacted, redact, secret_spans, verbatim_ranges
+from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
 from .timing import Timings
@@ -43,6 +44,7 @@ UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: n
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms), version 1 of their layout: bump it when that layout changes.
 PREPARED_FACTS = "p1"
+Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
@@ -144,7 +146,11 @@ class Preparer:
         cached = not self.index.has_overlay(path) and bool(digest)
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
-        spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
+        spans: list[Span] | None = None
+        counts: list[int] | None = None
+        leaf_terms: list[dict[str, int]] | None = None
+        if _valid_facts(facts):
+            spans, counts, leaf_terms = cast(Facts, facts)
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
@@ -154,7 +160,12 @@ class Preparer:
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
-        if counts is None or len(counts) != len(lines) or len(leaf_terms) != len(leaves):
+        if (
+            counts is None
+            or leaf_terms is None
+            or len(counts) != len(lines)
+            or len(leaf_terms) != len(leaves)
+        ):
             spans = secret_spans(text) if spans is None else spans
             counts = self.tok.count_lines(lines)
             leaf_terms = [dict(text_terms(b)) for b in bodies]

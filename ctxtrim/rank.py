@@ -224,15 +224,15 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c.reasons.append(f"defines {names}")
 
     # Focus files (the file under the cursor) are always relevant.
-    for path, line in task.focus_points():
+    for path, focus_line in task.focus_points():
         hits = _match_paths(index, path)
         for hit in hits[:1]:
             boosts[hit] += 4.0
             c = cand(hit)
             c.focus = True
-            c.reasons.insert(0, "focus file" + (f" (line {line})" if line else ""))
-            if line:
-                c.lines.add(line)
+            c.reasons.insert(0, "focus file" + (f" (line {focus_line})" if focus_line else ""))
+            if focus_line:
+                c.lines.add(focus_line)
 
     for path, extra in boosts.items():
         cand(path).score += extra

@@ -247,10 +247,11 @@ class _Layer:
             return None
         for index in range(len(self.spec.patterns) - 1, -1, -1):
             pattern = self.spec.patterns[index]
-            if pattern.include is None or pattern.regex is None:
+            regex: re.Pattern[str] | None = getattr(pattern, "regex", None)  # RegexPattern's
+            if pattern.include is None or regex is None:
                 continue
-            m = pattern.regex.match(rel)
-            if m and _whole(pattern.regex, m.end(), rel):
+            m = regex.match(rel)
+            if m and _whole(regex, m.end(), rel):
                 return pattern.include, f"{self.source}:{index + 1}: {self.lines[index]}"
         return None
 
@@ -320,9 +321,10 @@ class _Prefilter:
         globs: list[str] = []
         dir_globs: list[str] = []
         for pattern in patterns:
-            if pattern.include is None or pattern.regex is None:
+            regex: re.Pattern[str] | None = getattr(pattern, "regex", None)  # RegexPattern's
+            if pattern.include is None or regex is None:
                 continue
-            text = pattern.regex.pattern
+            text = regex.pattern
             for shape, glob, dirs in _SHAPES:
                 m = shape.match(text)
                 if m:

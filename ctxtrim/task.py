@@ -18,7 +18,7 @@ class Task:
     focus: tuple[str, ...] = ()
 
     def focus_points(self) -> list[tuple[str, int | None]]:
-        points = []
+        points: list[tuple[str, int | None]] = []
         for item in self.focus:
             path, _, line = item.rpartition(":")
             if path and line.isdigit():

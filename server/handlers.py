@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 from urllib.parse import unquote
@@ -55,11 +56,7 @@ def register(server: CtxtrimServer) -> None:
             path = uri_to_path(added.uri)
             if path is not None and all(f.root != path.resolve() for f in ls.folders):
                 folder = ls.add_folder(path, added.uri)
-                folder.ready.add_done_callback(
-                    lambda _f, folder=folder: (
-                        ls.loop and ls.loop.call_soon_threadsafe(ls._indexed, folder)
-                    )
-                )
+                folder.ready.add_done_callback(functools.partial(ls.when_indexed, folder))
 
     # ------------------------------------------------------------------ buffers
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

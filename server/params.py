@@ -163,32 +163,33 @@ def _focus(value: Any) -> tuple[FocusRef, ...]:
         if isinstance(item, str):
             if not item or "\x00" in item:
                 raise invalid(f"{where} must be a non-empty path")
-            path, sep, line = item.rpartition(":")
-            if sep and path and line.isdigit() and not item.startswith("file:"):
-                out.append(FocusRef(path, int(line) or None))
+            head, sep, tail = item.rpartition(":")
+            if sep and head and tail.isdigit() and not item.startswith("file:"):
+                out.append(FocusRef(head, int(tail) or None))
             elif item.startswith("file:"):
                 out.append(FocusRef(item, None, is_uri=True))
             else:
                 out.append(FocusRef(item, None))
         elif isinstance(item, dict):
-            uri, path = item.get("uri"), item.get("path")
+            uri, given = item.get("uri"), item.get("path")
+            ref: str
             if isinstance(uri, str) and uri:
                 ref, is_uri = uri, True
-            elif isinstance(path, str) and path and "\x00" not in path:
-                ref, is_uri = path, False
+            elif isinstance(given, str) and given and "\x00" not in given:
+                ref, is_uri = given, False
             else:
                 raise invalid(f"{where} must have a 'uri' or 'path' string")
-            line = None
+            ref_line: int | None = None
             if item.get("position") is not None:
                 pos = item["position"]
                 if not isinstance(pos, dict) or "line" not in pos:
                     raise invalid(
                         f'{where}.position must be an object like {{"line": 0, "character": 0}}'
                     )
-                line = _line(pos["line"], f"{where}.position.line") + 1
+                ref_line = _line(pos["line"], f"{where}.position.line") + 1
             elif item.get("line") is not None:
-                line = _line(item["line"], f"{where}.line") or None  # 'line' is 1-based
-            out.append(FocusRef(ref, line, is_uri))
+                ref_line = _line(item["line"], f"{where}.line") or None  # 'line' is 1-based
+            out.append(FocusRef(ref, ref_line, is_uri))
         else:
             raise invalid(
                 f'{where} must be a "path[:line]" string or a {{uri, position}} object, not {_kind(item)}'

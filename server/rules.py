@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from ctxtrim.cache import cache_directory
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.rules import TOOLS, RuleFile, discover
 from ctxtrim.rules.catalog import classify
@@ -59,7 +60,12 @@ def compute(folder: Folder) -> RulesView:
     except CtxtrimError as exc:
         settings, view.error = CheckSettings(), str(exc)
     # Open buffers win over the disk, so diagnostics follow the user's typing.
-    rules = discover(folder.root, files, Tokenizer(settings.encoding), dict(folder.buffers))
+    rules = discover(
+        folder.root,
+        files,
+        Tokenizer(settings.encoding, cache_directory(None)),
+        dict(folder.buffers),
+    )
     rules = [r for r in rules if not any(glob_matches(p, r.path) for p in settings.exclude)]
     found = run_checks(rules, RepoFiles(folder.root, files), settings)
     view.rules = {r.path: r for r in rules}
@@ -128,7 +134,7 @@ def on_change(ls: CtxtrimServer, uri: str, immediate: bool = False) -> None:
     state = _state(ls)
     view = state.views.get(folder.root)
     known = view is not None and view.done() and not view.cancelled() and view.exception() is None
-    if not is_rule_path(rel) and not (known and rel in view.result().rules):
+    if not is_rule_path(rel) and not (known and view is not None and rel in view.result().rules):
         return
     state.views.pop(folder.root, None)  # stale from now on
     timer = state.timers.pop(folder.root, None)
@@ -218,9 +224,9 @@ async def _rule_at(ls: CtxtrimServer, uri: str) -> tuple[RulesView, RuleFile] | 
             or rel not in view.result().rules
         ):
             return None
-    view = await view_of(ls, folder)
-    rule = view.rules.get(rel)
-    return (view, rule) if rule is not None else None
+    ready = await view_of(ls, folder)
+    rule = ready.rules.get(rel)
+    return (ready, rule) if rule is not None else None
 
 
 def _activation(rule: RuleFile) -> str:

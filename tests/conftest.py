@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "fixtures" / "demo"
+from .support import DEMO
 
 
 @pytest.fixture(autouse=True)
@@ -26,18 +24,6 @@ def demo(tmp_path: Path) -> Path:
     dest = tmp_path / "demo"
     shutil.copytree(DEMO, dest, symlinks=True)
     return dest
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
-def init_repo(root: Path) -> None:
-    git(root, "init", "-q")
-    git(root, "config", "user.email", "t@example.com")
-    git(root, "config", "user.name", "t")
 
 
 # ---- hypothesis: one deterministic profile for every run ------------------------------------

@@ -34,19 +34,19 @@ class Chunk:
     base: int  # doc id of the first file
     digests: list[str]
     analyses: list[Analysis]
-    lengths: array  # per file: its indexed term count
+    lengths: array[int]  # per file: its indexed term count
     terms: list[str]  # local term id -> term
-    offsets: array  # local term id -> its range of `docs` and `tfs`
-    docs: array
-    tfs: array
+    offsets: array[int]  # local term id -> its range of `docs` and `tfs`
+    docs: array[int]
+    tfs: array[int]
 
 
 def analyze_chunk(job: Job) -> Chunk:
     """Analyse files `paths` (doc ids from `base` on) and index them as one block."""
     root, max_bytes, paths, base = job
     local: dict[str, int] = {}
-    post_docs: list[array] = []
-    post_tfs: list[array] = []
+    post_docs: list[array[int]] = []
+    post_tfs: list[array[int]] = []
     digests: list[str] = []
     analyses: list[Analysis] = []
     lengths = array("I")

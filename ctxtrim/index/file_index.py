@@ -25,7 +25,7 @@ from ..scan import FileEntry, ScanResult, read_text
 from . import snapshot
 from .analysis import NAME_ONLY, Analysis, analyze, digest
 from .build import analyse_chunks, worker_count
-from .store import Doc, Store
+from .store import Doc, Lists, Store
 
 if TYPE_CHECKING:  # the cache is handed in; the cache itself imports `analysis`
     from ..cache import Cache
@@ -187,7 +187,7 @@ class FileIndex:
         workers = worker_count(files)
         self.stats.parallel = workers > 1
         self.stats.idle_done = workers > 1 and idle is not None
-        lists: tuple[list, list] = ([], [])
+        lists: Lists = ([], [])
         store = self._store
         root, max_bytes = str(self.root), self.config.max_file_bytes
         for chunk in analyse_chunks(root, max_bytes, files, workers, idle):

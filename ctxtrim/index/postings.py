@@ -18,12 +18,12 @@ class Postings:
     __slots__ = ("typecode", "offsets", "data", "appended")
 
     def __init__(
-        self, typecode: str, offsets: array | None = None, data: array | None = None
+        self, typecode: str, offsets: array[int] | None = None, data: array[int] | None = None
     ) -> None:
         self.typecode = typecode
         self.offsets = offsets if offsets is not None else array("Q", [0])
         self.data = data if data is not None else array(typecode)
-        self.appended: dict[int, array] = {}  # term id -> values added after the base
+        self.appended: dict[int, array[int]] = {}  # term id -> values added after the base
 
     def span(self, tid: int) -> tuple[int, int]:
         """The range of `data` that holds term `tid`'s base entries."""
@@ -31,7 +31,7 @@ class Postings:
             return self.offsets[tid], self.offsets[tid + 1]
         return 0, 0
 
-    def __getitem__(self, tid: int) -> array:
+    def __getitem__(self, tid: int) -> array[int]:
         lo, hi = self.span(tid)
         got = self.data[lo:hi]
         more = self.appended.get(tid)
@@ -51,7 +51,7 @@ class Postings:
         appended = self.appended
         off, data = self.offsets, self.data
         new_off = array("Q", [0]) * (terms + 1)
-        pieces: list[array] = []
+        pieces: list[array[int]] = []
         shift = 0
         start = 0  # first term not yet copied
         for tid in sorted(appended) + [terms]:
@@ -78,7 +78,7 @@ class Postings:
         return Postings(self.typecode, new_off, flat)
 
 
-def flatten(lists: list[array], typecode: str) -> tuple[array, array]:
+def flatten(lists: list[array[int]], typecode: str) -> tuple[array[int], array[int]]:
     """Per-term arrays as (offsets, data)."""
     offsets = array("Q", [0])
     total = 0
@@ -91,7 +91,7 @@ def flatten(lists: list[array], typecode: str) -> tuple[array, array]:
     return offsets, data
 
 
-def from_bytes(typecode: str, data: bytes) -> array:
+def from_bytes(typecode: str, data: bytes) -> array[int]:
     arr = array(typecode)
     arr.frombytes(data)
     return arr

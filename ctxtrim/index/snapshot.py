@@ -3,6 +3,8 @@ only the files whose size or mtime changed since (see `cache.py` for where it is
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..config import Config
 from ..scan import FileEntry
 from .analysis import NO_TERMS, Analysis
@@ -10,6 +12,22 @@ from .postings import Postings, from_bytes
 from .store import Doc, Store
 
 SNAPSHOT_FORMAT = 1
+
+# path, size, mtime_ns, digest, language, lines, defs, problem, length, is_live
+DocRow = tuple[str, int, int, str, str | None, int, tuple[str, ...], str | None, int, bool]
+# format, root, docs, terms joined by newlines, then the postings' offsets, doc ids,
+# frequencies and document frequencies as machine-order bytes
+Snapshot = tuple[
+    int,
+    str,
+    list[DocRow],
+    str,
+    bytes | memoryview,
+    bytes | memoryview,
+    bytes | memoryview,
+    bytes | memoryview,
+]
+SNAPSHOT_PARTS = 8
 
 
 def snapshot_key(config: Config) -> str:
@@ -19,9 +37,9 @@ def snapshot_key(config: Config) -> str:
     return repr((SNAPSHOT_FORMAT, c.exclude, c.include, c.use_gitignore, c.max_file_bytes))
 
 
-def dump(store: Store, root: str) -> tuple:
+def dump(store: Store, root: str) -> Snapshot:
     """The snapshot of a store whose postings are flat (`Store.flatten` first)."""
-    docs = [
+    docs: list[DocRow] = [
         (
             d.path,
             d.entry.size,
@@ -53,8 +71,11 @@ def dump(store: Store, root: str) -> tuple:
 def load(snap: object, root: str) -> Store | None:
     """The store a snapshot holds; None if it is of another format or root, or does not
     hold together."""
+    if not isinstance(snap, tuple) or len(snap) != SNAPSHOT_PARTS:
+        return None
+    parts: tuple[Any, ...] = snap
     try:
-        fmt, snap_root, docs, terms, offsets, data, tfs, df = snap  # type: ignore[misc]
+        fmt, snap_root, docs, terms, offsets, data, tfs, df = parts
         if fmt != SNAPSHOT_FORMAT or snap_root != root:
             return None
         store = Store()

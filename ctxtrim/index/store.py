@@ -10,11 +10,15 @@ import bisect
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from ..scan import FileEntry
 from .analysis import NO_TERMS, Analysis, doc_terms
 from .build import Chunk
 from .postings import TF_MAX, Postings, flatten
+
+# Per-term doc ids and frequencies of a build in progress, flattened by `Store.finish`.
+Lists: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # array[int]: 3.12+ at runtime
 
 # Rebuild the postings without retired documents once they are this share of all documents.
 COMPACT_SHARE = 0.1
@@ -33,7 +37,7 @@ class Doc:
     is_live: bool = (
         True  # False once retired (changed, removed); its postings stay until compaction
     )
-    term_ids: array | None = None
+    term_ids: array[int] | None = None
 
 
 class Store:
@@ -50,7 +54,7 @@ class Store:
         self.live_count = 0  # live documents
 
     # ------------------------------------------------------------------ building
-    def merge(self, chunk: Chunk, entries: list[FileEntry], lists: tuple[list, list]) -> None:
+    def merge(self, chunk: Chunk, entries: list[FileEntry], lists: Lists) -> None:
         """Fold a worker's chunk into the store under construction (chunks arrive in order);
         `lists` are the per-term doc id and frequency arrays `finish` flattens."""
         lists_docs, lists_tfs = lists
@@ -73,7 +77,7 @@ class Store:
             self.total_len += length
             self.live_count += 1
 
-    def finish(self, lists: tuple[list, list]) -> None:
+    def finish(self, lists: Lists) -> None:
         """Adopt the merged per-term arrays as the flat postings."""
         lists_docs, lists_tfs = lists
         offsets, docs = flatten(lists_docs, "I")
@@ -160,8 +164,8 @@ class Store:
             if doc.is_live:
                 remap[old] = len(docs)
                 docs.append(doc)
-        lists_docs: list[array] = []
-        lists_tfs: list[array] = []
+        lists_docs: list[array[int]] = []
+        lists_tfs: list[array[int]] = []
         vocab: dict[str, int] = {}
         for term in sorted(self.vocab, key=self.vocab.__getitem__):
             tid = self.vocab[term]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..secrets import find_secrets
-from .diagnostics import Diagnostic, Suppressions, code_of
+from .diagnostics import Diagnostic, Severity, Suppressions, code_of
 from .globs import is_universal, matching
 from .lexical import words
 from .model import TOOLS, RuleFile
@@ -333,7 +333,7 @@ def always_on_by_tool(rules: list[RuleFile]) -> dict[str, list[RuleFile]]:
     return by_tool
 
 
-def _level(value: int, warning: int, error: int) -> str | None:
+def _level(value: int, warning: int, error: int) -> Severity | None:
     if value > error:
         return "error"
     if value > warning:
@@ -490,7 +490,7 @@ def _shingles(tokens: list[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(tokens[i : i + 3]) for i in range(max(len(tokens) - 2, 1)))
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
+def _jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cache import cache_directory
 from ..tokens import Tokenizer
 from .checks import always_on_by_tool, run_checks
 from .diagnostics import Diagnostic
@@ -110,7 +111,7 @@ def _targets(raw_paths: list[str]) -> list[_Target]:
 def _check_root(target: _Target) -> tuple[Path, list[RuleFile], list[Diagnostic]]:
     settings = load_settings(target.root)
     files = list_files(target.root)
-    rules = discover(target.root, files, Tokenizer(settings.encoding))
+    rules = discover(target.root, files, Tokenizer(settings.encoding, cache_directory(None)))
     rules = [r for r in rules if not any(glob_matches(p, r.path) for p in settings.exclude)]
     chosen: set[str] | None = None
     if not target.whole:
@@ -220,7 +221,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     raw_path, task = path_and_task(args.path, args.task)
     root = find_root(existing(raw_path or "."))
     settings = load_settings(root)
-    tokenizer = Tokenizer(settings.encoding)
+    tokenizer = Tokenizer(settings.encoding, cache_directory(None))
     files = list_files(root)
     rules = discover(root, files, tokenizer)
     selection = None
@@ -364,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except CtxtrimError as exc:
         sys.stderr.write(f"ctxtrim: {exc}\n")
         return 2

@@ -122,7 +122,9 @@ def _strip_comment(value: str) -> str:
 
 def split_outside_braces(text: str) -> list[str]:
     """Split on commas that are not inside `{...}`: `*.{ts,tsx}, src/**` -> two items."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char == "{":
             depth += 1

@@ -79,14 +79,14 @@ def find_mentions(text: str, body_start: int = 1, imports: bool = False) -> list
                 found.append(Mention("code", target, number, offset + col + 1, anchored))
             prose = prose[: span.start()] + " " * (span.end() - span.start()) + prose[span.end() :]
         for link in _LINK.finditer(prose):
-            target = _link_target(link.group(1))
-            if target:
-                found.append(Mention("link", target, number, link.start(1) + 1))
+            link_target = _link_target(link.group(1))
+            if link_target:
+                found.append(Mention("link", link_target, number, link.start(1) + 1))
         if imports:
             for match in _IMPORT.finditer(_LINK.sub(lambda m: " " * len(m.group(0)), prose)):
-                target, anchored = _import_target(match.group(1))
-                if target:
-                    found.append(Mention("import", target, number, match.start() + 1, anchored))
+                imported, anchored = _import_target(match.group(1))
+                if imported:
+                    found.append(Mention("import", imported, number, match.start() + 1, anchored))
     return found
 
 

@@ -40,7 +40,7 @@ class RepoFiles:
         self.files = set(files)
         self._dirs: set[str] | None = None  # built on first use: large repositories pay once
         self._by_name: dict[str, list[str]] = defaultdict(list)
-        self._ignore: pathspec.PathSpec | None = None
+        self._ignore: pathspec.GitIgnoreSpec | None = None
 
     @property
     def dirs(self) -> set[str]:
@@ -81,7 +81,7 @@ class RepoFiles:
         spec = self._gitignore()
         return spec.match_file(path) or spec.match_file(path + "/")
 
-    def _gitignore(self) -> pathspec.PathSpec:
+    def _gitignore(self) -> pathspec.GitIgnoreSpec:
         import pathspec  # here: packs that never ask about ignored paths skip its import
 
         if self._ignore is None:

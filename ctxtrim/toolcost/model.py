@@ -4,6 +4,7 @@ tool definition as the server lists it, and a problem found while reading a conf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # Client ids and the names people know them by.
 CLIENTS: dict[str, str] = {
@@ -66,7 +67,7 @@ class ToolDef:
 
     name: str
     description: str
-    schema: dict  # the JSON input schema, as sent
+    schema: dict[str, Any]  # the JSON input schema, as sent
     tokens: int
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.bench.common import percentile, proc_status  # noqa: E402
-from tests.lsp.support import server_command, server_env  # noqa: E402
+from tests.support.lsp import server_command, server_env  # noqa: E402
 
 
 class Client:

@@ -26,7 +26,7 @@ REPO = HERE.parent.parent
 BUDGETS = "8000,16000,32000"
 
 
-def harness(eval_dir: str):  # type: ignore[no-untyped-def]
+def harness(eval_dir: str):
     spec = importlib.util.spec_from_file_location("swe", Path(eval_dir) / "swe.py")
     if spec is None or spec.loader is None:
         sys.exit(f"swe_inproc: no harness at {eval_dir}/swe.py (use --eval-dir)")
@@ -45,7 +45,7 @@ def ctxtrim_packs(root: str, text: str, budgets: list[int]) -> list[dict]:
     return [json.loads(render(ws.pack(Task(text), b, "json"), "json")) for b in budgets]
 
 
-def run(a: argparse.Namespace, swe) -> None:  # type: ignore[no-untyped-def]
+def run(a: argparse.Namespace, swe) -> None:
     budgets = [int(b) for b in a.budgets.split(",")]
     if a.data:
         swe.DATA[a.split] = a.data
@@ -78,7 +78,7 @@ def run(a: argparse.Namespace, swe) -> None:  # type: ignore[no-untyped-def]
                 try:
                     packs = ctxtrim_packs(root, inst["problem_statement"], budgets)
                 except Exception as exc:  # scored as an empty pack, like a failed call
-                    packs, err = [None] * len(budgets), f"{type(exc).__name__}: {exc}"
+                    packs, err = [{}] * len(budgets), f"{type(exc).__name__}: {exc}"
             else:
                 ranked = bm25.rank(root, inst["problem_statement"], a.tool == "bm25src")
                 packs = [swe.bm25_pack(root, ranked, b) for b in budgets]

@@ -1,0 +1,403 @@
+"""The persistent index: hits, incremental refresh, corruption recovery, concurrency, CLI."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ctxtrim.index.file_index as file_index
+from ctxtrim.cache import Cache
+from ctxtrim.cli import main
+from ctxtrim.config import Config
+from ctxtrim.index import FileIndex, digest, find_defs
+from ctxtrim.scan import scan
+
+from ..support import DEMO
+from ..support.index import VERSION, build, make_repo, summary
+
+
+def cold(root: Path) -> dict[str, object]:
+    return summary(build(root, ""))
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The directory passed explicitly; the environment must not override it here.
+    monkeypatch.delenv("CTXTRIM_CACHE_DIR", raising=False)
+    return tmp_path / "cache"
+
+
+def test_unchanged_repository_is_not_reread(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    first = build(root, cache_dir)
+    assert first.stats.analysed == first.stats.files and first.stats.snapshot == "written"
+
+    def no_reading(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a file was read on a warm start")
+
+    monkeypatch.setattr(file_index, "read_text", no_reading)
+    monkeypatch.setattr(file_index, "analyze", no_reading)
+    second = build(root, cache_dir)
+    assert second.stats.snapshot == "loaded"
+    assert (second.stats.analysed, second.stats.hashed) == (0, 0)
+    assert summary(second) == summary(first)
+
+
+def test_changed_file_is_reanalysed_and_the_rest_is_not(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    build(root, cache_dir)
+    target = root / "src" / "mod3.py"
+    target.write_text("def brand_new_function():\n    return 'mauve'\n")
+    warm = build(root, cache_dir)
+    assert (warm.stats.analysed, warm.stats.hashed) == (1, 1)
+    assert warm.doc_freq("mauve") == 1
+    assert warm.defined_in("brand_new_function") == {
+        d for d, doc in warm.live_docs() if doc.path == "src/mod3.py"
+    }
+    assert not warm.defined_in("handler_3")
+    assert summary(warm) == cold(root)
+    # The next start takes the changed file's analysis from the per-file cache: no reading.
+    again = build(root, cache_dir)
+    assert (again.stats.analysed, again.stats.hashed, again.stats.from_cache) == (0, 0, 1)
+    assert summary(again) == cold(root)
+
+
+def test_touched_but_unchanged_file_is_hashed_not_analysed(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    build(root, cache_dir)
+    path = root / "src" / "mod1.py"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    warm = build(root, cache_dir)
+    assert (warm.stats.analysed, warm.stats.hashed) == (0, 1)
+    doc = warm.doc("src/mod1.py")
+    assert doc is not None and doc.entry.mtime_ns == st.st_mtime_ns + 5_000_000_000
+    assert build(root, cache_dir).stats.hashed == 0  # the new stat was remembered
+
+
+def test_added_and_deleted_files(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    build(root, cache_dir)
+    (root / "src" / "mod0.py").unlink()
+    (root / "src" / "extra.py").write_text("def extra_thing():\n    pass\n")
+    warm = build(root, cache_dir)
+    assert "src/mod0.py" not in warm and "src/extra.py" in warm
+    assert summary(warm) == cold(root)
+
+
+def test_many_changes_rewrite_and_compact_the_snapshot(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_index, "SNAPSHOT_STALE_MIN", 3)
+    monkeypatch.setattr(file_index, "REBUILD_SHARE", 0.9)
+    root = make_repo(tmp_path / "repo", n=20)
+    build(root, cache_dir)
+    for i in range(8):  # 8 of 22 files: the retired versions exceed a tenth of the docs
+        (root / "src" / f"mod{i}.py").write_text(f"def changed_{i}():\n    return {i}\n")
+    warm = build(root, cache_dir)
+    assert warm.stats.snapshot == "refreshed"
+    assert summary(warm) == cold(root)
+    again = build(root, cache_dir)
+    assert again.stats.snapshot == "loaded" and again.stats.analysed == again.stats.hashed == 0
+    assert len(again._store.docs) == again.file_count  # compacted: no retired documents left
+    assert summary(again) == cold(root)
+
+
+def test_snapshot_with_appends_folds_back_exactly(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(file_index, "SNAPSHOT_STALE_MIN", 1)
+    root = make_repo(tmp_path / "repo", n=30)
+    build(root, cache_dir)
+    (root / "src" / "mod7.py").write_text("def only_here():\n    return 'zebra'\n")
+    assert build(root, cache_dir).stats.snapshot == "refreshed"  # 1 dead of 32: folded, kept
+    again = build(root, cache_dir)
+    assert again.stats.hashed == 0 and len(again._store.docs) == again.file_count + 1
+    assert summary(again) == cold(root)
+
+
+def test_editor_update_of_a_snapshot_document(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    build(root, cache_dir)
+    warm = build(root, cache_dir)
+    new_text = "def replaced():\n    return 'violet'\n"
+    warm.update("src/mod2.py", new_text)  # an unsaved buffer
+    (root / "src" / "mod2.py").write_text(new_text)
+    assert summary(warm) | {"digests": None} == cold(root) | {"digests": None}
+    warm.update("src/mod2.py", new_text + "# more\n")  # a second edit retires an appended doc
+    warm.remove("src/mod5.py")
+    (root / "src" / "mod2.py").write_text(new_text + "# more\n")
+    (root / "src" / "mod5.py").unlink()
+    assert summary(warm) | {"digests": None} == cold(root) | {"digests": None}
+
+
+def test_analyses_are_not_kept_in_memory(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    for index in (build(root, cache_dir), build(root, cache_dir)):
+        assert all(not d.analysis.terms for d in index._store.docs)
+        assert not index.overlays()
+
+
+# ---------------------------------------------------------------------- damaged caches
+def _db(cache_dir: Path) -> Path:
+    return cache_dir / "index.sqlite"
+
+
+def _snapshots(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / "snapshots").glob("*.snap"))
+
+
+def _populate(root: Path, cache_dir: Path) -> None:
+    build(root, cache_dir)
+    (root / "src" / "mod1.py").write_text("def fresh():\n    pass\n")
+    build(root, cache_dir)  # puts a row in the database too
+    assert _db(cache_dir).stat().st_size > 0 and _snapshots(cache_dir)
+    # sqlite3 connections sit in reference cycles: close this process's before the damage,
+    # as a separate process (the real case) would have.
+    gc.collect()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_damaged_database_is_set_aside_and_rebuilt(
+    tmp_path: Path, cache_dir: Path, damage: str
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    _populate(root, cache_dir)
+    db = _db(cache_dir)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    data = db.read_bytes()
+    if damage == "truncate":
+        db.write_bytes(data[:1000])
+    elif damage == "garbage":
+        db.write_bytes(os.urandom(len(data)))
+    else:
+        db.write_bytes(b"")
+    (root / "src" / "mod4.py").write_text("def after_damage():\n    pass\n")
+    warm = build(root, cache_dir)
+    assert summary(warm) == cold(root)
+    info = warm.cache.info()
+    assert info["database"] is True  # a working database again
+    assert build(root, cache_dir).stats.analysed == 0
+
+
+def test_damaged_pages_inside_the_database(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    _populate(root, cache_dir)
+    db = _db(cache_dir)
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db.read_bytes())
+    for at in range(4096, len(data), 97):  # scribble over every page but the header's
+        data[at] ^= 0x5A
+    db.write_bytes(bytes(data))
+    cache = Cache.open(str(cache_dir), VERSION)
+    cache.lookup(str(root.resolve()), scan(root).files)  # must not raise
+    cache.get_analysis("0" * 32)
+    (root / "src" / "mod2.py").write_text("def later():\n    pass\n")
+    assert summary(build(root, cache_dir)) == cold(root)
+
+
+def test_database_from_another_version_is_started_afresh(tmp_path: Path, cache_dir: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    _populate(root, cache_dir)
+    with sqlite3.connect(_db(cache_dir)) as conn:
+        conn.execute("UPDATE meta SET value = '1:0.0.1+a0' WHERE key = 'schema'")
+    other = Cache.open(str(cache_dir), "9.9.9+a9")
+    assert other.info()["files"] == 0  # the foreign rows were dropped
+    assert other.load_snapshot(str(root.resolve()), "anything") is None
+    mine = build(root, cache_dir)  # and back: this version's snapshot file is still valid
+    assert summary(mine) == cold(root)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip"])
+def test_damaged_snapshot_is_ignored_and_replaced(
+    tmp_path: Path, cache_dir: Path, damage: str
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    build(root, cache_dir)
+    (snap,) = _snapshots(cache_dir)
+    data = bytearray(snap.read_bytes())
+    if damage == "truncate":
+        snap.write_bytes(bytes(data[: len(data) // 2]))
+    elif damage == "garbage":
+        snap.write_bytes(os.urandom(len(data)))
+    else:
+        data[len(data) // 2] ^= 1
+        snap.write_bytes(bytes(data))
+    again = build(root, cache_dir)
+    assert again.stats.snapshot == "written" and summary(again) == cold(root)
+    assert build(root, cache_dir).stats.snapshot == "loaded"
+
+
+def test_snapshot_of_another_root_is_not_used(tmp_path: Path, cache_dir: Path) -> None:
+    a = make_repo(tmp_path / "a")
+    b = make_repo(tmp_path / "b", n=5)
+    build(a, cache_dir)
+    assert build(b, cache_dir).stats.snapshot == "written"
+    assert summary(build(b, cache_dir)) == cold(b)
+
+
+def test_unwritable_cache_directory_degrades_to_no_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    root = make_repo(tmp_path / "repo")
+    index = build(root, blocker / "cache")
+    assert summary(index) == cold(root)
+
+
+# ---------------------------------------------------------------------- concurrency
+_BUILD = """
+import sys
+from pathlib import Path
+from ctxtrim.cache import Cache
+from ctxtrim.config import Config
+from ctxtrim.index import FileIndex
+from ctxtrim.scan import scan
+root, cache_dir, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+config = Config(cache_dir=cache_dir)
+index = FileIndex(root.resolve(), config, Cache.open(cache_dir, version))
+index.build(scan(root, config))
+print(index.file_count, index.stats.snapshot, sorted(index._store.vocab)[:5])
+"""
+
+
+def test_two_processes_building_the_same_repository_at_once(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = make_repo(tmp_path / "repo", n=300)
+    env = {k: v for k, v in os.environ.items() if k != "CTXTRIM_CACHE_DIR"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _BUILD, str(root), str(cache_dir), VERSION],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    assert len({out.split(" ", 1)[0] for out, _ in outs}) == 1
+    assert len(_snapshots(cache_dir)) == 1
+    assert not list((cache_dir / "snapshots").glob("*.tmp"))
+    warm = build(root, cache_dir)
+    assert warm.stats.snapshot == "loaded" and summary(warm) == cold(root)
+
+
+# ---------------------------------------------------------------------- location and CLI
+def test_cache_location_setting_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CTXTRIM_CACHE_DIR", raising=False)
+    chosen = tmp_path / "from-config"
+    assert Cache.open(str(chosen), VERSION).path == chosen / "index.sqlite"
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path / "from-env"))
+    assert Cache.open(str(chosen), VERSION).path == tmp_path / "from-env" / "index.sqlite"
+    assert Cache.open(None, VERSION).path == tmp_path / "from-env" / "index.sqlite"
+    disabled = Cache.open("", VERSION)
+    assert not disabled.enabled and disabled.info() == {"path": None, "enabled": False}
+    root = make_repo(tmp_path / "repo")
+    before = set(tmp_path.iterdir())
+    index = build(root, "")
+    assert index.stats.snapshot == "written" and set(tmp_path.iterdir()) == before
+
+
+def test_cache_info_and_clear_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache_dir = tmp_path / "cli-cache"
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(cache_dir))
+    root = make_repo(tmp_path / "repo")
+    assert main(["pack", str(root), "widget handler", "--budget", "2000"]) == 0
+    capsys.readouterr()
+    assert main(["cache", "info", "--format", "json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["enabled"] and info["snapshots"] == 1 and info["bytes"] > 0
+    assert info["path"] == str(cache_dir)
+    assert main(["cache", "clear"]) == 0
+    assert str(cache_dir) in capsys.readouterr().out
+    assert main(["cache", "info", "--format", "json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["snapshots"] == 0 and info["files"] == 0 and info["outlines"] == 0
+    index = build(root, cache_dir)
+    assert index.stats.snapshot == "written"  # cleared: the next start is cold
+
+
+def test_cache_warm_command_prepares_every_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache_dir = tmp_path / "cli-cache"
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(cache_dir))
+    root = make_repo(tmp_path / "repo", n=5)
+    assert main(["cache", "warm", str(root)]) == 0
+    assert "6 of 6 files prepared" in capsys.readouterr().out
+    cache = Cache(cache_dir / "index.sqlite", VERSION)
+    for path in ("README.md", "src/mod0.py", "src/mod4.py"):
+        assert cache.has_facts(digest((root / path).read_bytes()), ("o", "p1:cl100k_base"))
+    assert main(["cache", "warm", str(root)]) == 0
+    assert "0 of 6 files prepared" in capsys.readouterr().out
+    # A pack then prepares nothing: every fact comes from the cache.
+    monkeypatch.setattr("ctxtrim.fit.secret_spans", lambda text: pytest.fail("recomputed"))
+    assert main(["pack", str(root), "widget handler", "--budget", "2000"]) == 0
+    # Where the cache lives is not the repository's choice, for warming either.
+    (root / ".ctxtrim.toml").write_text('cache_dir = ""\n')
+    assert main(["cache", "warm", str(root)]) == 2
+    assert capsys.readouterr().err == (
+        f"ctxtrim: {root / '.ctxtrim.toml'}: 'cache_dir' cannot be set by a repository "
+        "(set CTXTRIM_CACHE_DIR, or pass --no-cache)\n"
+    )
+
+
+def test_warm_and_cold_packs_are_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path / "c"))
+    root = make_repo(tmp_path / "repo")
+    args = ["pack", str(root), "Widget3 colour handler_3", "--budget", "1500", "--format", "json"]
+    outs = []
+    for extra in (["--no-cache"], [], []):
+        assert main(args + extra) == 0
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_cold_build_equals_file_by_file_updates(tmp_path: Path) -> None:
+    """The cold build's fused term loop and the editor's one-file path index alike."""
+    root = tmp_path / "repo"
+    shutil.copytree(DEMO, root)
+    (root / "locale").mkdir()
+    (root / "locale" / "fr.po").write_text('msgid "checkout_total"\nmsgstr "totalPanier"\n')
+    (root / "app" / "weird.js").write_text(
+        "const parseHTTPResponse_v2 = (x) => x\nself.self = 1\n" * 3
+    )
+    built = build(root, "")
+    by_hand = FileIndex(root.resolve(), Config(cache_dir=""), Cache.open("", VERSION))
+    for rel in sorted(built.paths()):
+        by_hand.update(rel)
+    assert summary(by_hand) == summary(built)
+    # A translation catalog is found by its name, not by the strings it translates.
+    vocab = built._store.vocab
+    assert {t for t in vocab if "locale/fr.po" in built.files_with(t)} == {"locale", "fr"}
+    assert "parsehttpresponse_v2" in vocab and "http" in vocab
+
+
+def test_definitions_by_language() -> None:
+    """`name = function` and arrow definitions count in JS-like code, not in Python or prose."""
+    js = "export const loadCart = async (id) => fetch(id)\nvar render = function () {}\n"
+    assert find_defs(js, "javascript") == ("loadCart", "render")
+    assert find_defs(js, None) == ("loadCart", "render")  # unknown: look anyway
+    py = '"""callback = function (x) => x, as the JS side says"""\ndef real():\n    pass\n'
+    assert find_defs(py, "python") == ("real",)
+    assert find_defs(js, "markdown") == ()

@@ -1,0 +1,229 @@
+"""Packs beyond Python: for an issue naming a method of a large class, `impl` or receiver type,
+the pack shows the method verbatim with the line of the type it belongs to, while the file
+itself is too large for the budget (so a slice, not the whole file, has to carry the context).
+
+Fixture repositories: tests/data/langrepos/{rust,go,ts,java}, each with a seeded bug."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ctxtrim.config import Config
+from ctxtrim.lang import outline
+from ctxtrim.pack import Item
+from ctxtrim.rank import prior
+from ctxtrim.task import Task, extract
+from ctxtrim.views import contexts
+from ctxtrim.workspace import Workspace
+
+from ..support import ROOT
+
+REPOS = ROOT / "tests" / "data" / "langrepos"
+BUDGET = 400
+
+CASES = {
+    "rust": (
+        "src/cache.rs",
+        "LruCache evicts the newest entry instead of the oldest one: after put(a), put(b), "
+        "put(c) on a cache of capacity 2, `b` is gone but `a` is still there. evict_oldest "
+        "looks wrong.",
+        "    fn evict_oldest(&mut self) {",
+        "impl<K: Hash + Eq + Clone, V> LruCache<K, V> {",
+    ),
+    "go": (
+        "limiter/limiter.go",
+        "After a long idle period Allow lets far more requests through in a row than the "
+        "burst size: refill adds earned tokens without any cap.",
+        "func (l *Limiter) refill(now time.Time) {",
+        "type Limiter struct {",
+    ),
+    "ts": (
+        "src/queue.ts",
+        "JobQueue.handleFailure retries jobs that already used up their retries, and gives up "
+        "on jobs that still have retries left.",
+        "  handleFailure = (job: Job, error: Error): void => {",
+        "export class JobQueue {",
+    ),
+    "java": (
+        "src/main/java/org/shop/Cart.java",
+        "Cart.applyDiscount returns a negative price when the coupon's percent is above 100.",
+        "    public BigDecimal applyDiscount(BigDecimal subtotal) {",
+        "public class Cart {",
+    ),
+}
+
+
+def _block(lines: list[str], first: str) -> tuple[int, int]:
+    """1-based lines of the definition starting with `first`: up to the first line after it
+    that closes at its indentation."""
+    start = lines.index(first)
+    indent = first[: len(first) - len(first.lstrip())]
+    end = next(i for i in range(start + 1, len(lines)) if lines[i] in (indent + "}", indent + "};"))
+    return start + 1, end + 1
+
+
+def _pack_item(tmp_path: Path, language: str) -> tuple[Item, list[str]]:
+    path, task, _, _ = CASES[language]
+    root = tmp_path / language
+    shutil.copytree(REPOS / language, root)
+    ws = Workspace.open(root, Config.load(root))
+    pack = ws.pack(Task(task), BUDGET, "json")
+    assert pack.tokens <= BUDGET
+    assert pack.items[0].path == path  # the file the issue is about ranks first
+    return pack.items[0], (root / path).read_text().split("\n")
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_named_method_is_shown_verbatim_inside_its_type(tmp_path: Path, language: str) -> None:
+    _, _, first, header = CASES[language]
+    item, lines = _pack_item(tmp_path, language)
+    assert item.mode == "slice"  # the whole file would not fit: the slice carries the context
+    start, end = _block(lines, first)
+    method = "\n".join(lines[start - 1 : end])
+    assert method in item.text
+    assert any(s <= start and end <= e for s, e in item.lines)  # and the pack says so
+    assert header in lines
+    # The type's header line is shown too, above the method, as a whole line.
+    assert f"\n{header}\n" in f"\n{item.text}\n"
+    assert item.text.index(header) < item.text.index(method)
+
+
+@pytest.mark.parametrize("language", sorted(CASES))
+def test_every_claimed_range_is_verbatim(tmp_path: Path, language: str) -> None:
+    item, lines = _pack_item(tmp_path, language)
+    for s, e in item.lines:
+        block = "\n".join(lines[s - 1 : e])
+        assert f"\n{block}\n" in f"\n{item.text}\n", (s, e)
+
+
+def test_a_go_method_far_from_its_type_gets_the_type_header() -> None:
+    text = (REPOS / "go" / "limiter" / "limiter.go").read_text()
+    lines = text.split("\n")
+    result = outline(text, "go")
+    resets = [s for s in result.symbols if s.qualname == "Limiter.ResetDrops"]
+    (context,) = contexts(result.symbols, lines, resets)
+    method = (resets[0].start, resets[0].end)
+    struct = next(s for s in result.symbols if s.name == "Limiter" and s.kind == "struct")
+    # The method itself, then the struct's doc comment and `type Limiter struct {` line only.
+    assert context == [method, (struct.start, struct.signature_end)]
+    assert lines[struct.signature_end - 1] == "type Limiter struct {"
+
+
+def test_a_nested_method_does_not_repeat_its_type_header() -> None:
+    text = (REPOS / "rust" / "src" / "cache.rs").read_text()
+    result = outline(text, "rust")
+    evict = [s for s in result.symbols if s.qualname == "LruCache.evict_oldest"]
+    (context,) = contexts(result.symbols, text.split("\n"), evict)
+    impl = next(
+        s for s in result.symbols if s.kind == "impl" and s.start <= evict[0].start <= s.end
+    )
+    assert context == [(evict[0].start, evict[0].end), (impl.start, impl.signature_end)]
+
+
+def test_jvm_frames_point_at_the_package_path_and_skip_the_runtime() -> None:
+    text = (
+        "java.lang.IllegalStateException: boom\n"
+        "\tat org.shop.Cart.applyDiscount(Cart.java:27)\n"
+        "\tat org.shop.Cart$Line.<init>(Cart.java:90)\n"
+        "\tat java.lang.reflect.Method.invoke(Method.java:498)\n"
+        "\tat org.junit.runners.ParentRunner.run(ParentRunner.java:363)\n"
+        "and in app/main.py:12\n"
+    )
+    signals = extract(text)
+    assert signals.frames == [
+        ("org/shop/Cart.java", 27, "applyDiscount"),
+        ("org/shop/Cart.java", 90, "<init>"),
+        ("app/main.py", 12, None),
+    ]
+    # A bare file name inside a JVM frame is no path mention (the JDK's Method.java is not
+    # the project's own Method.java).
+    assert not {"Method.java", "Cart.java", "ParentRunner.java"} & set(signals.paths)
+
+
+def test_a_jvm_stack_trace_ranks_the_frame_file_first(tmp_path: Path) -> None:
+    root = tmp_path / "java"
+    shutil.copytree(REPOS / "java", root)
+    # A project file with the JDK frame's name must not be pulled in by it.
+    (root / "src/main/java/org/shop/Method.java").write_text(
+        "package org.shop;\n\n/** How an order is paid. */\npublic enum Method { CARD, CASH }\n"
+    )
+    task = (
+        "Checkout fails with an exception:\n"
+        "java.lang.ArithmeticException: Non-terminating decimal expansion\n"
+        "\tat java.math.BigDecimal.divide(BigDecimal.java:1693)\n"
+        "\tat org.shop.Cart.applyDiscount(Cart.java:28)\n"
+        "\tat java.lang.reflect.Method.invoke(Method.java:498)\n"
+    )
+    ws = Workspace.open(root, Config.load(root))
+    pack = ws.pack(Task(task), BUDGET, "json")
+    first = pack.items[0]
+    assert first.path == "src/main/java/org/shop/Cart.java"
+    assert "in a traceback: line 28 in `applyDiscount`" in first.reasons
+    evidence = {i.path: " ".join(i.reasons) for i in pack.items}
+    assert "traceback" not in evidence.get("src/main/java/org/shop/Method.java", "")
+    assert "named in the task" not in evidence.get("src/main/java/org/shop/Method.java", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "weight"),
+    [
+        ("limiter/limiter.go", 1.0),
+        ("limiter/limiter_test.go", 0.4),
+        ("limiter/testdata/golden.go", 0.4),
+        ("src/__mocks__/api.ts", 0.4),
+        ("src/__snapshots__/queue.test.ts.snap", 0.4),
+        ("clap_mangen/tests/snapshots/group.roff", 0.4),
+        ("e2e/login.spec.ts", 0.4),
+        ("src/test/java/org/shop/CartTest.java", 0.4),
+        ("_examples/rest/main.go", 0.6),
+        ("benches/bytes_mut.rs", 0.6),
+        (".github/workflows/ci.yml", 0.5),
+        ("ci/test-stable.sh", 0.5),
+        ("src/locale/de/_lib/formatDistance/index.ts", 0.6),
+        ("packages/zod/src/v4/locales/fr.ts", 0.6),
+        ("src/locales/fr.json", 0.15),
+        ("vendor/github.com/pkg/errors/errors.go", 0.15),
+    ],
+)
+def test_priors_for_each_language_layout(path: str, weight: float) -> None:
+    assert prior(path)[0] == weight
+
+
+def test_links_lend_the_task_no_words_but_a_linked_file_path() -> None:
+    text = (
+        "Bad output ![image](https://user-images.githubusercontent.com/97/1651-ceb7.png)\n"
+        "as in https://github.com/golang/go/blob/485ed2f/src/net/http/server.go#L1216 and\n"
+        "<https://example.com/docs/guide.html?tab=remote>\n"
+    )
+    query = extract(text).query
+    assert {"bad", "output", "server", "http", "net"} <= set(query)
+    assert not {"image", "user", "images", "githubusercontent", "png", "ceb7"} & set(query)
+    assert not {"example", "docs", "guide", "html", "tab", "remote", "golang"} & set(query)
+
+
+def test_a_module_constant_with_methods_is_shown_whole_in_a_slice(tmp_path: Path) -> None:
+    """`const defaults = {...}` holds data lines and methods: the slice shows the data too."""
+    helpers = "".join(
+        f"\nexport function format{i}(value) {{\n  return String(value).padStart({i}, '0');\n}}\n"
+        for i in range(60)
+    )
+    defaults = (
+        "export const defaults = {\n"
+        "  timeout: 0,\n"
+        "  maxRedirects: 21,\n"
+        "  validateStatus(status) {\n"
+        "    return status >= 200 && status < 300;\n"
+        "  },\n"
+        "};\n"
+    )
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "config.js").write_text(helpers + "\n" + defaults)
+    ws = Workspace.open(tmp_path, Config.load(tmp_path))
+    task = "The defaults allow 21 redirects (maxRedirects); browsers stop at 20."
+    pack = ws.pack(Task(task), 300, "json")
+    item = pack.items[0]
+    assert (item.path, item.mode) == ("lib/config.js", "slice")
+    assert defaults.rstrip("\n") in item.text

@@ -1,0 +1,106 @@
+"""A generated repository of a few thousand files: it packs correctly, the parallel cold
+build equals the serial one, and nothing holds file texts. No timings here: performance is
+measured by tests/bench/bench.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ctxtrim.index.build as index_build
+from ctxtrim.cache import Cache
+from ctxtrim.cli import main
+from ctxtrim.config import Config
+from ctxtrim.index import FileIndex
+from ctxtrim.scan import scan
+
+from ..support.index import VERSION, summary
+
+PACKAGES = 30
+MODULES = 100  # 30 x 100 = 3,000 modules, plus a few ignored and binary files
+
+
+def generate(root: Path) -> Path:
+    """A deterministic tree: many similar modules, one that holds the answer."""
+    for p in range(PACKAGES):
+        pkg = root / "src" / f"pkg{p:02d}"
+        pkg.mkdir(parents=True)
+        for m in range(MODULES):
+            (pkg / f"mod{m:03d}.py").write_text(
+                f'"""Helpers {p}.{m} for the storage layer."""\n\n'
+                f"from pkg{(p + 1) % PACKAGES:02d}.mod{m:03d} import helper_{m}\n\n\n"
+                f"def helper_{m}(value):\n    return value * {m} + {p}\n\n\n"
+                f"class Record{p}x{m}:\n    size = {m}\n"
+            )
+    target = root / "src" / "pkg17" / "ledger.py"
+    target.write_text(
+        '"""Reconcile the quarterly ledger."""\n\n\n'
+        "def reconcile_quarterly_ledger(entries):\n"
+        "    return sum(e.amount for e in entries)\n"
+    )
+    (root / ".gitignore").write_text("generated/\n")
+    (root / "generated").mkdir()
+    (root / "generated" / "big.py").write_text("def reconcile_quarterly_ledger():\n    pass\n")
+    (root / "src" / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    return root
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("scale") / "repo")
+
+
+def build(root: Path, cache_dir: str, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> FileIndex:
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_BYTES", 0 if parallel else 10**15)
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_FILES", 0)
+    config = Config(cache_dir=cache_dir)
+    index = FileIndex(root.resolve(), config, Cache.open(cache_dir, VERSION))
+    index.build(scan(root, config))
+    return index
+
+
+def test_generated_tree_packs_the_relevant_file(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(tmp_path / "cache"))
+    args = [
+        "pack",
+        str(tree),
+        "reconcile the quarterly ledger",
+        "--budget",
+        "3000",
+        "--format",
+        "json",
+    ]
+    assert main(args) == 0
+    cold = json.loads(capsys.readouterr().out)
+    paths = [i["path"] for i in cold["items"] if i["kind"] == "file"]
+    assert paths[0] == "src/pkg17/ledger.py"
+    assert "generated/big.py" not in paths and cold["tokens"] <= 3000
+    assert cold["omitted"]["files"] == PACKAGES * MODULES + 2 - len(paths)  # + ledger + blob
+    assert main(args) == 0  # warm, from the snapshot
+    assert json.loads(capsys.readouterr().out) == cold
+
+
+def test_parallel_cold_build_equals_serial(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = build(tree, "", parallel=False, monkeypatch=monkeypatch)
+    parallel = build(tree, "", parallel=True, monkeypatch=monkeypatch)
+    assert not serial.stats.parallel and parallel.stats.parallel
+    assert summary(parallel) == summary(serial)
+    assert list(parallel.paths()) == list(serial.paths())
+
+
+def test_index_is_compact(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index = build(tree, str(tmp_path / "c"), parallel=False, monkeypatch=monkeypatch)
+    warm = build(tree, str(tmp_path / "c"), parallel=False, monkeypatch=monkeypatch)
+    for ix in (index, warm):
+        assert ix.file_count == PACKAGES * MODULES + 2
+        # Postings live in flat arrays, not in one object per term; no text, no term dicts.
+        store = ix._store  # white-box: the storage itself
+        assert type(store.postings.data).__name__ == "array" and not store.postings.appended
+        assert len(store.postings.offsets) == len(store.vocab) + 1
+        assert all(not d.analysis.terms and d.term_ids is None for d in store.docs)
+        assert not ix.overlays() and not ix._outlines
+    assert warm.stats.snapshot == "loaded" and summary(warm) == summary(index)

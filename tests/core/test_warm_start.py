@@ -1,0 +1,78 @@
+"""A warm pack imports only what a pack needs: no other command, no server, no parser of
+ignore patterns when no directory changed, no tree-sitter when every outline is cached."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ctxtrim.cli import build_parser
+
+NOT_NEEDED = (
+    "ctxtrim.rules.commands",
+    "ctxtrim.evaluate",
+    "ctxtrim.server",
+    "pygls",
+    "lsprotocol",
+    "mcp",
+    "pathspec",
+    "tree_sitter",
+    "multiprocessing",
+    "statistics",
+)
+PACK_AND_LIST_MODULES = (
+    "import json, sys\n"
+    "from ctxtrim.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(json.dumps(sorted(sys.modules)))\n"
+)
+
+
+def pack_modules(argv: list[str], cache: Path) -> set[str]:
+    env = {**os.environ, "CTXTRIM_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", PACK_AND_LIST_MODULES, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+def loaded(modules: set[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_a_warm_pack_imports_only_what_it_needs(demo: Path, tmp_path: Path) -> None:
+    past = time.time_ns() - 60 * 10**9  # an unchanged tree: its listings are trusted
+    for dirpath, _, names in os.walk(demo):
+        for name in names:
+            os.utime(os.path.join(dirpath, name), ns=(past, past))
+        os.utime(dirpath, ns=(past, past))
+    argv = ["pack", str(demo), "the login redirect", "-o", str(tmp_path / "pack.md")]
+    cold = pack_modules(argv, tmp_path / "cache")
+    assert loaded(cold, "tree_sitter") and loaded(cold, "pathspec")  # the first run needs both
+    warm = pack_modules(argv, tmp_path / "cache")
+    assert [name for name in NOT_NEEDED if loaded(warm, name)] == []
+    assert (tmp_path / "pack.md").read_text().startswith("<!-- ctxtrim pack")
+
+
+def test_every_command_is_still_offered() -> None:
+    assert {"pack", "stats", "cache", "serve", "rules", "check", "eval"} <= commands(None)
+    # A built-in command's parser leaves the others' modules alone, but knows its own.
+    pack_only = commands(["pack", "."])
+    assert "pack" in pack_only and "rules" not in pack_only
+    assert "rules" in commands(["rules", "."])
+
+
+def commands(argv: list[str] | None) -> set[str]:
+    """The subcommands a parser built for `argv` offers."""
+    parser = build_parser(argv)
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return set(sub.choices)

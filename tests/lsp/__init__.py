@@ -1,1 +1,0 @@
-"""Helpers shared by the language-server tests and the latency benchmark."""
