@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ..terms import words
 from .diagnostics import Diagnostic, Suppressions, code_of
 from .globs import is_universal, matching
-from .lexical import words
 from .model import TOOLS, RuleFile
 from .references import find_mentions, resolve
 from .repo import RepoFiles
