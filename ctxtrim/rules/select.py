@@ -24,6 +24,7 @@ import posixpath
 import re
 from collections import Counter
 from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ..bm25 import Corpus
@@ -39,13 +40,15 @@ MIN_SCORE = 0.1  # below this a section is noise for the task, even if budget re
 RELATIVE_FLOOR = 0.25  # of the best section's score
 # Lexical evidence is counted in units of the rarest word's weight (a word in one section):
 # one rare word, two middling ones, or a middling one in the heading pass; a common one not.
-MIN_EVIDENCE = 0.6
+MIN_EVIDENCE = 0.75
 HEADING_WEIGHT = 2.0  # a task word in the section's heading counts this many times
 ACTIVE_PRIOR = 0.5  # a scoped rule for a file the task is about (focus, or named by the task)
+TOPIC_PRIOR = 0.4  # at most, for sections of a rule file whose title is about the task
 SHOWN_PRIOR = 0.1  # a scoped rule for a file only shown: broad globs (`**/*.cs`) match many
 MAX_SECTION_SHARE = 0.3  # of the budget: a larger section is trimmed to its matching parts
 MENTION_CREDIT = 0.6  # the section names a file in play
 OVERVIEW_CREDIT = 0.15
+TRIM_FOCUS = 0.5  # a trimmed section keeps blocks matching at least this share of its best
 MIN_TRIM_TOKENS = 48  # less room than this left: trimming would keep a heading and no rule
 _OVERVIEW_TOKENS = 120  # a short first section of a rule file: what the project is
 _LANGUAGES = {
@@ -107,7 +110,7 @@ class _Words:
     documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
     headings: dict[tuple[str, int], frozenset[str]]
 
-    def evidence(self, terms: set[str], heading: frozenset[str] = frozenset()) -> float:
+    def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
         """Weight of `terms` (task words found), in units of the rarest word's weight."""
         total = sum(self.corpus.idf(t) * (HEADING_WEIGHT if t in heading else 1.0) for t in terms)
         return total / (self.corpus.rarest() or 1.0)
@@ -214,8 +217,9 @@ def _rule_activation(
                 return prior, [f"glob `{pattern}` matches {path}"], False
         return 0.0, ["glob matches no file in play"], True
     if rule.activation == "request":
+        # A description is the rule's title: its words weigh as a heading's do.
         shared = set(words(rule.description or "")) & lexicon.query
-        if lexicon.evidence(shared) < MIN_EVIDENCE:
+        if lexicon.evidence(shared, heading=shared) < MIN_EVIDENCE:
             return 0.0, ["description does not match the task"], True
         return ACTIVE_PRIOR, [f"description matches the task ({', '.join(sorted(shared))})"], False
     name = _rule_name(rule.path)
@@ -260,6 +264,7 @@ def _score_sections(
     lexical = Corpus([lexicon.documents[key] for key in keys]).scores(query)
     top = max(lexical, default=0.0) or 1.0
     first_sections = {_key(rule.sections[0]) for rule in rules if rule.sections}
+    topics = {rule.path: _topic(rule, lexicon) for rule in rules}
     folders = _folders(paths)
     for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
@@ -269,6 +274,10 @@ def _score_sections(
             scored.evidence = True
             scored.score += raw / top + 0.25 * min(strength, 2.0)
             scored.reasons.append(f"matches the task ({', '.join(_by_weight(matched, lexicon))})")
+            topic, words_in_title = topics[section.file]
+            if topic:
+                scored.score += topic
+                scored.reasons.append(f"its file is about {', '.join(words_in_title)}")
         elif matched:
             scored.reasons.append(f"only common words match ({', '.join(sorted(matched)[:5])})")
         credit, reasons = _path_credit(section, paths, folders)
@@ -291,7 +300,21 @@ def _score_sections(
         scored.score = round(scored.score, 4)
 
 
-def _by_weight(matched: set[str], lexicon: _Words) -> list[str]:
+def _topic(rule: RuleFile, lexicon: _Words) -> tuple[float, list[str]]:
+    """How much the rule file as a whole is about the task: its title (a single top
+    heading), description and name, as a prior for its sections that match by themselves."""
+    titles = [s.heading_path[0] for s in rule.sections if len(s.heading_path) == 1]
+    about = " ".join(
+        [*(titles if len(titles) == 1 else []), rule.description or "", _rule_name(rule.path)]
+    )
+    shared = set(words(about)) & lexicon.query
+    strength = lexicon.evidence(shared, heading=shared)
+    if strength < MIN_EVIDENCE:
+        return 0.0, []
+    return TOPIC_PRIOR * min(strength, 2.0) / 2.0, _by_weight(shared, lexicon)
+
+
+def _by_weight(matched: AbstractSet[str], lexicon: _Words) -> list[str]:
     """The matched words, rarest first, at most five."""
     return sorted(matched, key=lambda t: (-lexicon.corpus.idf(t), t))[:5]
 
@@ -329,9 +352,10 @@ def _path_credit(
             if candidate in in_play:
                 return MENTION_CREDIT, [f"mentions {candidate}"]
             if candidate in folders:
-                credit = 0.1 * min(
-                    candidate.count("/") + 1, 3
-                )  # `src/` says less than `src/app/auth/`
+                # The share of the file's path the folder names: `src/` says less about
+                # src/app/auth/login.py than `src/app/auth/` does.
+                depth = candidate.count("/") + 1
+                credit = MENTION_CREDIT * depth / (folders[candidate].count("/") + 1)
                 if best is None or credit > best[0]:
                     best = (credit, f"mentions {candidate}/, which holds {folders[candidate]}")
     return (best[0], [best[1]]) if best else (0.0, [])
@@ -413,8 +437,10 @@ def _trim(
     weights = [
         lexicon.evidence(lexicon.query & set(words("\n".join(lines[a:b])))) for a, b in blocks
     ]
+    least = TRIM_FOCUS * max(weights, default=0.0)
     order = sorted(
-        (i for i, w in enumerate(weights) if w > 0), key=lambda i: (-weights[i], blocks[i][0])
+        (i for i, w in enumerate(weights) if w > 0 and w >= least),
+        key=lambda i: (-weights[i], blocks[i][0]),
     )
     if not order:
         return None

@@ -41,6 +41,12 @@ def main() -> int:
     parser.add_argument("--half", choices=("dev", "held"), help="only this half")
     parser.add_argument("--show-misses", action="store_true", help="list each miss")
     parser.add_argument("--json", metavar="FILE", help="also write per-pair results here")
+    parser.add_argument(
+        "--work",
+        metavar="DIR",
+        help="keep extracted trees and ctxtrim's cache here between runs (default: a "
+        "temporary folder, removed at the end)",
+    )
     args = parser.parse_args()
 
     pairs = [json.loads(line) for line in Path(args.pairs).read_text().splitlines() if line]
@@ -51,10 +57,13 @@ def main() -> int:
         by_tree[(pair["repo"], pair["commit"])].append(pair)
 
     results = []
-    with tempfile.TemporaryDirectory(prefix="rules-eval-") as scratch:
-        env = dict(os.environ, CTXTRIM_CACHE_DIR=os.path.join(scratch, "cache"))
+    with tempfile.TemporaryDirectory(prefix="rules-eval-") as temporary:
+        scratch = Path(args.work or temporary)
+        env = dict(os.environ, CTXTRIM_CACHE_DIR=str(scratch / "cache"))
         for (repo, commit), group in sorted(by_tree.items()):
-            tree = _extract(Path(args.mirrors), repo, commit, Path(scratch))
+            tree = scratch / f"{repo.replace('/', '+')}@{commit[:12]}"
+            if not tree.exists():
+                _extract(Path(args.mirrors), repo, commit, tree)
             for pair in group:
                 kept, seen = _run(tree, pair["task"], env)
                 results.append(_score(pair, kept, seen))
@@ -64,11 +73,10 @@ def main() -> int:
     return 0
 
 
-def _extract(mirrors: Path, repo: str, commit: str, scratch: Path) -> Path:
+def _extract(mirrors: Path, repo: str, commit: str, tree: Path) -> None:
     """The tree at `commit`, file by file: a mirror may lack its largest blobs (then
     `git archive` fails), and a missing blob is skipped, not fatal."""
     git = ["git", f"--git-dir={mirrors / repo.replace('/', '+') / 'repo'}"]
-    tree = scratch / repo.replace("/", "+")
     listing = subprocess.run(
         [*git, "ls-tree", "-r", "-z", commit], capture_output=True, check=True
     ).stdout.decode("utf-8", "surrogateescape")
@@ -102,7 +110,6 @@ def _extract(mirrors: Path, repo: str, commit: str, scratch: Path) -> Path:
             target.write_bytes(data)
             if mode == "100755":
                 target.chmod(0o755)
-    return tree
 
 
 def _run(tree: Path, task: str, env: dict[str, str]) -> tuple[set[tuple[str, str]], set]:
