@@ -47,6 +47,20 @@ def test_a_symbol_or_module_the_task_names_brings_its_files_rules(tmp_path: Path
         assert (BILLING, "Billing service > Money") in _kept(report), task
 
 
+def test_a_named_file_too_large_to_show_still_brings_its_rules(tmp_path: Path, capsys) -> None:
+    # A pack could only list this file, yet the task is about it: its folder's rules apply.
+    root = sample("scoped", tmp_path)
+    rows = [f"C{n:04d},{n % 27}.{n % 10}" for n in range(6000)]
+    (root / "services/billing/rates.csv").write_text("country,rate\n" + "\n".join(rows) + "\n")
+    task = "the VAT rates in services/billing/rates.csv are off by one"
+    _, report = run_json(["rules", str(root), task], capsys)
+    assert report["selection"]["paths"][0] == "services/billing/rates.csv"
+    overview = _kept(report)[(BILLING, "Billing service")]
+    assert overview["reasons"][0] == (
+        "nested rule for services/billing/ covers services/billing/rates.csv"
+    )
+
+
 def test_a_glob_rule_joins_for_the_files_a_pack_would_show(tmp_path: Path, capsys) -> None:
     # No path in the task: the pack's own selection finds the migration, and the
     # `.claude/rules` file scoped to db/migrations/** comes with it.

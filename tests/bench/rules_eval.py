@@ -66,7 +66,7 @@ def main() -> int:
                 _extract(Path(args.mirrors), repo, commit, tree)
             for pair in group:
                 kept, seen = _run(tree, pair["task"], env)
-                results.append(_score(pair, kept, seen))
+                results.append(_score(pair, kept, seen, tree))
     _report(results, args.show_misses)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
@@ -127,9 +127,15 @@ def _run(tree: Path, task: str, env: dict[str, str]) -> tuple[set[tuple[str, str
     if out.returncode != 0:
         raise SystemExit(f"ctxtrim rules failed on {tree}: {out.stderr.strip()}")
     selection = json.loads(out.stdout)["selection"]
-    kept = {(s["path"], s["section"]) for s in selection["kept"]}
-    seen = kept | {(s["path"], s["section"]) for s in selection.get("dropped", [])}
+    kept = {(_real(tree, s["path"]), s["section"]) for s in selection["kept"]}
+    seen = kept | {(_real(tree, s["path"]), s["section"]) for s in selection.get("dropped", [])}
     return kept, seen
+
+
+def _real(tree: Path, path: str) -> str:
+    """A rule file's path with links resolved: `.claude/rules -> ../.cursor/rules` makes two
+    paths for one file, and ctxtrim keeps its text once, under either."""
+    return os.path.relpath(os.path.realpath(tree / path), os.path.realpath(tree))
 
 
 def _matches(label: str, files: list[str], found: set[tuple[str, str]]) -> bool:
@@ -142,8 +148,8 @@ def _matches(label: str, files: list[str], found: set[tuple[str, str]]) -> bool:
     return len(hits) == 1 and len(label.split(" > ")) == len(hits[0].split(" > "))
 
 
-def _score(pair: dict[str, Any], kept: set, seen: set) -> dict[str, Any]:
-    files = [pair["file"], *pair.get("aliases", [])]
+def _score(pair: dict[str, Any], kept: set, seen: set, tree: Path) -> dict[str, Any]:
+    files = [_real(tree, f) for f in [pair["file"], *pair.get("aliases", [])]]
     unknown = [s for s in pair["must"] + pair["irrelevant"] if not _matches(s, files, seen)]
     return {
         "id": pair["id"],
