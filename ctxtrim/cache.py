@@ -30,13 +30,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import __version__
+from .index.analysis import ANALYSIS_VERSION, Analysis
 from .outline import Outline, Symbol
 
 if TYPE_CHECKING:
-    from .index import Analysis
     from .scan import FileEntry
 
 SCHEMA = 3
+# What wrote a cache: another ctxtrim or analysis version starts it afresh.
+CACHE_VERSION = f"{__version__}+a{ANALYSIS_VERSION}"
 OUTLINE_KIND = "o"  # the `blobs` kind of tree-sitter outlines; other kinds are named by their users
 _MAGIC = b"ctxtrim3"
 _SNAP_MAGIC = b"ctxsnap2"
@@ -102,7 +105,7 @@ class Cache:
             self._db = self._connect(path)
 
     @classmethod
-    def open(cls, cache_dir: str | None, version: str) -> Cache:
+    def open(cls, cache_dir: str | None, version: str = CACHE_VERSION) -> Cache:
         """The cache in `cache_dir` ('' disables it; None: `$CTXTRIM_CACHE_DIR` or the
         user cache directory)."""
         if cache_dir == "":
@@ -299,8 +302,6 @@ class Cache:
 
     @staticmethod
     def _analysis(blob: bytes) -> Analysis | None:
-        from .index import Analysis
-
         data = _open_seal(blob)
         if not isinstance(data, tuple) or len(data) != 5:
             return None

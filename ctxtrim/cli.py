@@ -10,15 +10,19 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
+from . import __version__, evaluate
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .hook import TIMEOUT as HOOK_TIMEOUT
+from .map import MAP, MAP_CHARS, MIN_MAP_CHARS, outlines, render_map
+from .progress import Progress, Stage
 from .render import FORMATS, render
+from .rules import commands as rules_commands
 from .scan import directory
 from .task import Task
+from .toolcost import command as toolcost_command
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
 _DIFF_TASK = "Continue the work in progress."
@@ -31,11 +35,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"ctxtrim: {message}\n")
 
 
-def _progress() -> Callable[[str, int, int], None] | None:
+def _progress() -> Progress | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(stage: str, done: int, total: int) -> None:
+    def show(stage: Stage, done: int, total: int) -> None:
         detail = f"{done:,}/{total:,}" if total else f"{done:,}"
         sys.stderr.write(f"\r\x1b[2Kctxtrim: {stage} {detail} files")
         sys.stderr.flush()
@@ -114,20 +118,29 @@ def cmd_pack(args: argparse.Namespace) -> int:
     text = _task_text(args, root)
     ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
-    if ws.index.alive == 0:
+    if ws.index.file_count == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
     focus = list(args.focus or ())
     if args.task is None and not args.task_file and text.startswith(_DIFF_TASK):
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
-        focus += [p for p in changed if p in ws.index.by_path][:10]
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
+        focus += [p for p in changed if p in ws.index][:10]
+    # A map is a rendering of the markdown pack: its files, definitions and rules.
+    fmt = "markdown" if args.format == MAP else args.format
+    pack = ws.pack(Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task)
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
             "refusing to pack (--fail-on-secret)"
         )
-    _write(render(pack, args.format), args.output)
+    if args.format == MAP:
+        if args.max_chars < MIN_MAP_CHARS:
+            raise CtxtrimError(
+                f"--max-chars {args.max_chars} is too small (at least {MIN_MAP_CHARS})"
+            )
+        _write(render_map(pack, outlines(ws), args.max_chars), args.output)
+    else:
+        _write(render(pack, args.format), args.output)
     if args.explain and args.format == "json":
         pass  # the JSON carries its own explanation
     return EXIT_OK
@@ -207,13 +220,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     from .cache import Cache
-    from .index import ANALYSIS_VERSION
 
     if args.action == "warm":
         return _warm(args)
-    cache = Cache.open(
-        os.environ.get("CTXTRIM_CACHE_DIR") or None, f"{__version__}+a{ANALYSIS_VERSION}"
-    )
+    cache = Cache.open(os.environ.get("CTXTRIM_CACHE_DIR") or None)
     if args.action == "clear":
         cache.clear()
         print(f"cleared {cache.path}")
@@ -255,13 +265,21 @@ def _warm(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        from .server import main as serve_main
-    except ImportError as exc:
-        raise CtxtrimError(
-            f"the language server needs its extra dependencies ({exc.name}): pip install 'ctxtrim[server]'"
-        ) from None
+    from .server import main as serve_main
+
     return serve_main(args)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from .server.mcp import main as mcp_main
+
+    return mcp_main(args)
+
+
+def cmd_hook(args: argparse.Namespace) -> int:
+    from .hook import main as hook_main
+
+    return hook_main(args)
 
 
 def _add_scan_flags(p: argparse.ArgumentParser) -> None:
@@ -308,7 +326,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_BUDGET,
         help=f"token budget (default {DEFAULT_BUDGET})",
     )
-    p.add_argument("--format", default="markdown", choices=FORMATS)
+    p.add_argument("--format", default="markdown", choices=(*FORMATS, MAP))
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAP_CHARS,
+        help=f"--format map: at most this many characters (default {MAP_CHARS:,})",
+    )
     p.add_argument("--output", "-o", help="write the pack to this file")
     p.add_argument(
         "--explain", action="store_true", help="say why each item is in, and the best left out"
@@ -351,12 +375,33 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tcp", metavar="HOST:PORT")
     v.set_defaults(func=cmd_serve)
 
-    for name in ("rules.commands", "evaluate"):
-        try:
-            module = __import__(f"ctxtrim.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+    m = sub.add_parser("mcp", help="run the MCP server for AI coding agents (stdio)")
+    m.add_argument("path", nargs="?", default=".", help="repository root (default: .)")
+    m.add_argument("--no-warm", action="store_true", help="do not warm the cache in a child")
+    m.set_defaults(func=cmd_mcp)
+
+    h = sub.add_parser("hook", help="run as an agent's prompt hook (reads the event on stdin)")
+    h.add_argument("agent", choices=("claude-code",), help="whose hook: claude-code")
+    h.add_argument(
+        "--max-chars",
+        type=int,
+        default=MAP_CHARS,
+        help=f"at most this many characters of context (default {MAP_CHARS:,})",
+    )
+    h.add_argument(
+        "--timeout",
+        type=float,
+        default=HOOK_TIMEOUT,
+        help=f"seconds before giving up silently (default {HOOK_TIMEOUT:g})",
+    )
+    h.add_argument(
+        "--budget", type=int, default=DEFAULT_BUDGET, help="token budget of the underlying pack"
+    )
+    h.set_defaults(func=cmd_hook)
+
+    rules_commands.register(sub)
+    evaluate.register(sub)
+    toolcost_command.register(sub)
     return parser
 
 

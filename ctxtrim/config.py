@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,10 @@ else:  # pragma: no cover - exercised only on 3.10
 from .errors import CtxtrimError
 
 DEFAULT_BUDGET = 8000
+SETTINGS_FILE = ".ctxtrim.toml"
+PYPROJECT = "pyproject.toml"
+# Tables of the settings that other readers own: `[rules]` is `ctxtrim check`'s (rules/settings.py).
+OWN_TABLES = frozenset({"rules"})
 
 
 @dataclass(frozen=True)
@@ -27,24 +31,15 @@ class Config:
     encoding: str = "cl100k_base"
     rules_share: float = 0.15  # the share of a pack's budget that rule sections may use
     use_gitignore: bool = True
-    redact_secrets: bool = True
     fail_on_secret: bool = False  # refuse to pack instead of redacting
     cache_dir: str | None = None  # None: the user cache directory; "" disables the cache
-    rules: dict[str, Any] = field(default_factory=dict)  # [tool.ctxtrim.rules], read by `check`
 
     @classmethod
     def load(cls, root: Path) -> Config:
         """Read the project's settings from `.ctxtrim.toml` or `[tool.ctxtrim]` in pyproject.toml."""
-        table: dict[str, Any] = {}
-        source = root / ".ctxtrim.toml"
-        if source.is_file():
-            table = _read_toml(source)
-        else:
-            pyproject = root / "pyproject.toml"
-            if pyproject.is_file():
-                table = _read_toml(pyproject).get("tool", {}).get("ctxtrim", {})
-                source = pyproject
-        return cls().merged(table, str(source))
+        table, source = project_settings(root)
+        mine = {k: v for k, v in table.items() if k not in OWN_TABLES}
+        return cls().merged(mine, str(source or root / SETTINGS_FILE))
 
     def merged(self, table: dict[str, Any], source: str = "settings") -> Config:
         """A copy with the keys of `table` applied (kebab-case or snake_case keys)."""
@@ -73,9 +68,24 @@ class Config:
         return replace(self, **changes)
 
 
+def project_settings(root: Path) -> tuple[dict[str, Any], Path | None]:
+    """The repository's ctxtrim settings and the file they are in: `.ctxtrim.toml` if there
+    is one, else `[tool.ctxtrim]` of pyproject.toml; ({}, None) if neither. The one reader
+    of these files: `Config` and `ctxtrim check` both take their tables from here."""
+    own = root / SETTINGS_FILE
+    if own.is_file():
+        return _read_toml(own), own
+    pyproject = root / PYPROJECT
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("ctxtrim", {})
+        if not isinstance(table, dict):
+            raise CtxtrimError(f"{pyproject}: [tool.ctxtrim] must be a table")
+        return table, pyproject
+    return {}, None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CtxtrimError(f"{path}: cannot read settings: {exc}") from None

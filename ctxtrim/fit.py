@@ -19,7 +19,7 @@ from .index import FileIndex
 from .outline import Outline, Symbol
 from .pack import Item
 from .rank import Candidate
-from .redact import Redacted, redact_lines, secret_spans
+from .redact import Redacted, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
 from .tokens import Tokenizer
@@ -37,6 +37,9 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
+# The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
+# terms), version 1 of their layout: bump it when that layout changes.
+PREPARED_FACTS = "p1"
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 
 
@@ -88,10 +91,9 @@ class Preparer:
         self._memo: OrderedDict[str, Prepared] = OrderedDict()
 
     def get(self, path: str) -> Prepared | None:
-        doc_id = self.index.by_path.get(path)
-        if doc_id is None:
+        doc = self.index.doc(path)
+        if doc is None:
             return None
-        doc = self.index.docs[doc_id]
         key = f"{path}\0{doc.digest}"
         got = self._memo.get(key)
         if got is not None:
@@ -110,32 +112,33 @@ class Preparer:
         """Compute and store the persistent facts of `path` (outline, secrets, line token
         counts, definition terms) unless they are stored already; True if it did the work.
         Nothing is kept in memory: this is for filling the cache ahead of the packs."""
-        doc_id = self.index.by_path.get(path)
-        if doc_id is None or path in self.index.overlays:
+        doc = self.index.doc(path)
+        if doc is None or self.index.has_overlay(path):
             return False
-        digest = self.index.docs[doc_id].digest
+        digest = doc.digest
         cache = self.index.cache
         if not digest or cache.has_facts(digest, (OUTLINE_KIND, self._facts_key)):
             return False
         text = self.index.text(path)
         if text is None:
             return False
-        self._prepare(path, digest, self.index.docs[doc_id].analysis.lang, text)
+        self._prepare(path, digest, doc.analysis.lang, text)
         self.index.forget_outline(path)
         return True
 
     @property
     def _facts_key(self) -> str:
-        return f"p1:{self.tok.name}"
+        # The facts depend on the tokenizer; the prefix versions their layout.
+        return f"{PREPARED_FACTS}:{self.tok.name}"
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
         # Secrets, per-line token counts and definition terms are facts of the content:
         # kept in the persistent cache, so a warm CLI run does not recompute them.
-        cached = path not in self.index.overlays and bool(digest)
+        cached = not self.index.has_overlay(path) and bool(digest)
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans, counts, leaf_terms = facts if _valid_facts(facts) else (None, None, None)  # type: ignore[misc]
-        red = redact_lines(text, spans)
+        red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
         leaves = [
@@ -352,7 +355,7 @@ def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
     lines = list(view.lines)
     mode = view.mode
     if red is not None and red.lines:
-        lines = _minus(lines, red.lines)
+        lines = verbatim_ranges(lines, red.lines)
         if mode == "full":
             mode = "slice"  # a redacted file is no longer shown whole
     return Item(
@@ -367,22 +370,6 @@ def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
         language=ch.language,
         redactions=sum(red.counts.values()) if red else 0,
     )
-
-
-def _minus(ranges: list[tuple[int, int]], drop: frozenset[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in ranges:
-        start = None
-        for ln in range(s, e + 1):
-            if ln in drop:
-                if start is not None:
-                    out.append((start, ln - 1))
-                    start = None
-            elif start is None:
-                start = ln
-        if start is not None:
-            out.append((start, e))
-    return out
 
 
 def _dedupe(reasons: list[str]) -> list[str]:

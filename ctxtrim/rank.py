@@ -83,10 +83,10 @@ def _match_paths(index: FileIndex, mention: str) -> list[str]:
     mention = mention.replace("\\", "/").lstrip("./")
     if not mention:
         return []
-    if mention in index.by_path:
+    if mention in index:
         return [mention]
     suffix = "/" + mention
-    return [p for p in index.by_path if p.endswith(suffix)]
+    return [p for p in index.paths() if p.endswith(suffix)]
 
 
 def _module_paths(index: FileIndex, dotted: str) -> list[str]:
@@ -120,7 +120,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for doc_id, s in lexical.items():
         # A faint lexical match alone never reaches a pack; other evidence adds it back.
         if top > 0 and s >= LEXICAL_FLOOR * top:
-            path = index.docs[doc_id].path
+            path = index.path_of(doc_id)
             c = cand(path)
             c.score = s / top
             if s / top >= 0.35:
@@ -155,7 +155,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             continue
         share = 2.2 * min(weight, 3.0) / 2.0 / math.sqrt(len(defining))
         for doc_id in defining:
-            path = index.docs[doc_id].path
+            path = index.path_of(doc_id)
             boosts[path] += share
             c = cand(path)
             c.named = True
@@ -201,21 +201,20 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
         return
     gains: dict[str, tuple[float, str]] = {}
     for seed in ranked:
-        doc = index.docs[index.by_path[seed.path]]
+        doc = index.doc(seed.path)
+        if doc is None:
+            continue
         # Callers: files whose terms include a name this seed defines (rare names only).
         for name in doc.analysis.defs[:200]:
             if len(name) < 4:
                 continue
-            tid = index.term_id(name.lower())
-            if tid is None or index.df[tid] > 25 or index.df[tid] < 2:
+            users = index.doc_freq(name.lower())
+            if users > 25 or users < 2:
                 continue
-            for doc_id in index.postings[tid]:
-                other = index.docs[doc_id]
-                if not other.alive or other.path == seed.path:
-                    continue
-                gain = 0.12 * seed.score / math.sqrt(index.df[tid])
-                if gain > gains.get(other.path, (0.0, ""))[0]:
-                    gains[other.path] = (gain, f"uses `{name}` from {seed.path}")
+            gain = 0.12 * seed.score / math.sqrt(users)
+            for path in index.files_with(name.lower()):
+                if path != seed.path and gain > gains.get(path, (0.0, ""))[0]:
+                    gains[path] = (gain, f"uses `{name}` from {seed.path}")
     for path, (gain, why) in gains.items():
         c = cands.get(path)
         if c is None:
@@ -261,14 +260,14 @@ def _stems(index: FileIndex) -> _Names:
     """(path, lower-case file name stem) of every file with a stem worth matching, the
     stems joined by newlines, and where each starts; memoised per index until it changes."""
     got = _STEMS.get(index)
-    if got is None or got[0] != index.changes:
-        pairs = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.by_path]
+    if got is None or got[0] != index.version:
+        pairs = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.paths()]
         stems = [(p, s) for p, s in pairs if len(s) >= 4 and "\n" not in s]
         starts, pos = [], 0
         for _, stem in stems:
             starts.append(pos)
             pos += len(stem) + 1
-        got = _STEMS[index] = (index.changes, (stems, "\n".join(s for _, s in stems), starts))
+        got = _STEMS[index] = (index.version, (stems, "\n".join(s for _, s in stems), starts))
     return got[1]
 
 

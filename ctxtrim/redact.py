@@ -1,4 +1,5 @@
-"""Secrets out of every text that enters a pack, keeping line numbers intact."""
+"""Secrets out of every text that enters a pack, keeping line numbers intact: the one
+redaction API (`secrets.py` only finds them)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,24 @@ from dataclasses import dataclass, field
 
 from .secrets import find_secrets
 
+Span = tuple[int, int, str]  # (start, end, kind) of one secret in a text
+
 
 @dataclass(frozen=True)
 class Redacted:
-    text: str
-    counts: dict[str, int] = field(default_factory=dict)
-    lines: frozenset[int] = frozenset()  # 1-based lines whose text changed
+    """A text with its secrets replaced."""
+
+    text: str  # the redacted text
+    counts: dict[str, int] = field(default_factory=dict)  # secret kind -> how many replaced
+    lines: frozenset[int] = frozenset()  # 1-based lines (of the original) whose text changed
 
 
-def secret_spans(text: str) -> list[tuple[int, int, str]]:
+def secret_spans(text: str) -> list[Span]:
     """(start, end, kind) of every secret in `text`, in order."""
     return [(f.start, f.end, f.kind) for f in find_secrets(text)]
 
 
-def redact_lines(text: str, spans: list[tuple[int, int, str]] | None = None) -> Redacted:
+def redact(text: str, spans: list[Span] | None = None) -> Redacted:
     """Replace each secret with `[REDACTED:<kind>]`; a multi-line secret keeps its line breaks
     so every other line keeps its number (and its verbatim claim). `spans` are the secrets'
     (start, end, kind), when already known for this very text."""
@@ -43,3 +48,22 @@ def redact_lines(text: str, spans: list[tuple[int, int, str]] | None = None) -> 
         pos = end
     out.append(text[pos:])
     return Redacted("".join(out), dict(counts), frozenset(touched))
+
+
+def verbatim_ranges(
+    ranges: list[tuple[int, int]], redacted: frozenset[int]
+) -> list[tuple[int, int]]:
+    """1-based inclusive line `ranges` minus the `redacted` lines: what is still verbatim."""
+    out: list[tuple[int, int]] = []
+    for s, e in ranges:
+        start = None
+        for ln in range(s, e + 1):
+            if ln in redacted:
+                if start is not None:
+                    out.append((start, ln - 1))
+                    start = None
+            elif start is None:
+                start = ln
+        if start is not None:
+            out.append((start, e))
+    return out

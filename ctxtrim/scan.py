@@ -16,7 +16,7 @@ import posixpath
 import re
 import stat
 import warnings
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import pathspec
 
 from .config import Config
 from .errors import CtxtrimError
+from .progress import Progress
 from .secrets import SECRET_FILE_PATTERNS
 
 # Built-in excludes, grouped so `stats --why` can say which group matched.
@@ -185,8 +186,11 @@ DEFAULT_EXCLUDES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Ignore files a directory may hold.
-_IGNORE_FILES = frozenset((".ctxtrimignore", ".gitignore"))
+# Ignore files a directory may hold, the first winning over the second; and git's own list.
+CTXTRIM_IGNORE = ".ctxtrimignore"
+GITIGNORE = ".gitignore"
+IGNORE_FILES = (CTXTRIM_IGNORE, GITIGNORE)
+GIT_INFO_EXCLUDE = ".git/info/exclude"
 
 # Bytes read to sniff binary content.
 _SNIFF = 8192
@@ -527,9 +531,9 @@ class IgnoreRules:
         if config.exclude:
             self._front.append(_layer("", list(config.exclude), "exclude setting"))
         if config.use_gitignore:
-            info = _read_ignore_file(root / ".git" / "info" / "exclude", root)
+            info = _read_ignore_file(root / GIT_INFO_EXCLUDE, root)
             if info:
-                self._back.append(_layer("", info, ".git/info/exclude"))
+                self._back.append(_layer("", info, GIT_INFO_EXCLUDE))
         self._back.append(_layer("", list(SECRET_FILE_PATTERNS), "default (secret file)"))
         for group, patterns in DEFAULT_EXCLUDES.items():
             self._back.append(_layer("", list(patterns), f"default ({group})"))
@@ -540,7 +544,7 @@ class IgnoreRules:
         """Read the ignore files of a directory the walk has just entered. `present`, when
         the caller has listed the directory, names its entries (saves failed opens)."""
         layers = []
-        names = [".ctxtrimignore"] + ([".gitignore"] if self.config.use_gitignore else [])
+        names = [n for n in IGNORE_FILES if n != GITIGNORE or self.config.use_gitignore]
         for name in names:
             if present is not None and name not in present:
                 continue
@@ -600,7 +604,7 @@ def directory(path: Path | str) -> Path:
 def scan(
     root: Path | str,
     config: Config | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Walk `root` and return the files that may enter a pack and those left out (with why)."""
     root = Path(root)
@@ -615,7 +619,7 @@ def scan(
         else:
             result.excluded.append(item)
         if progress and count % 2000 == 0:
-            progress(count)
+            progress("scan", count, 0)
     result.files.sort(key=lambda f: f.path)
     result.excluded.sort(key=lambda e: e.path)
     return result
@@ -632,7 +636,7 @@ def _walk(root: Path, rules: IgnoreRules, config: Config) -> Iterator[FileEntry 
         except OSError as exc:
             yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
             continue
-        rules.load_dir(rel_dir, {e.name for e in entries if e.name in _IGNORE_FILES})
+        rules.load_dir(rel_dir, {e.name for e in entries if e.name in IGNORE_FILES})
         subdirs = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name

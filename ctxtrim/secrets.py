@@ -1,4 +1,4 @@
-"""Secret-bearing file patterns, and detection and redaction of secrets inside text.
+"""Secret-bearing file patterns, and detection of secrets inside text.
 
 A context pack is sent to a third-party model, so ctxtrim must never be how a credential leaks.
 Two layers do that:
@@ -8,8 +8,8 @@ Two layers do that:
   re-included by negations at the end of the same tuple (gitignore "last match wins"), so a single
   ``pathspec.GitIgnoreSpec.from_lines(SECRET_FILE_PATTERNS)`` answers the question;
   :data:`SECRET_FILE_ALLOW` lists the same templates for callers that want them separately.
-* :func:`redact` replaces secrets found inside any text that does enter a pack with
-  ``[REDACTED:<kind>]``.
+* :func:`find_secrets` finds secrets inside any text that does enter a pack;
+  ``ctxtrim.redact`` replaces them with ``[REDACTED:<kind>]``.
 
 Detection is regex based: vendor tokens with a recognisable prefix are matched by format, and
 values assigned to secret-looking names are flagged when they look random enough (Shannon entropy,
@@ -34,9 +34,7 @@ __all__ = [
     "SECRET_FILE_ALLOW",
     "KINDS",
     "Finding",
-    "Redaction",
     "find_secrets",
-    "redact",
     "has_secret_prefilter",
 ]
 
@@ -147,19 +145,6 @@ class Finding:
     end: int
     kind: str
     line: int
-
-
-@dataclass
-class Redaction:
-    """Result of :func:`redact`.
-
-    ``text`` is the redacted text, ``counts`` maps kind to number of redactions, and ``lines`` is
-    the set of 1-based line numbers (of the original text, split on ``'\\n'``) whose content changed.
-    """
-
-    text: str
-    counts: dict[str, int]
-    lines: frozenset[int]
 
 
 # --------------------------------------------------------------------------------------------
@@ -802,28 +787,3 @@ def find_secrets(text: str) -> list[Finding]:
         counted_to = start
         findings.append(Finding(start, end, kind, line))
     return findings
-
-
-def redact(text: str) -> Redaction:
-    """Replace every secret in ``text`` with ``[REDACTED:<kind>]``.
-
-    A multi-line secret (a private key block) becomes one marker followed by the newlines it
-    spanned, so every later line keeps its line number (outlines and citations refer to lines).
-    """
-    findings = find_secrets(text)
-    if not findings:
-        return Redaction(text, {}, frozenset())
-    parts: list[str] = []
-    counts: dict[str, int] = {}
-    lines: set[int] = set()
-    pos = 0
-    for finding in findings:
-        secret = text[finding.start : finding.end]
-        newlines = secret.count("\n")
-        parts.append(text[pos : finding.start])
-        parts.append(f"[REDACTED:{finding.kind}]" + "\n" * newlines)
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-        lines.update(range(finding.line, finding.line + newlines + 1))
-        pos = finding.end
-    parts.append(text[pos:])
-    return Redaction("".join(parts), counts, frozenset(lines))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .outline import Outline, Symbol
+from .pack import Mode
 
 ELISION = "⋮"
 HEADER_LINES = 25  # lines of a file's head (imports, module docstring) a slice keeps
@@ -18,7 +19,7 @@ MAX_SIGNATURE_LINES = 6
 
 @dataclass(frozen=True)
 class View:
-    mode: str
+    mode: Mode
     text: str
     lines: tuple[tuple[int, int], ...]  # verbatim ranges, 1-based inclusive
 
@@ -41,7 +42,7 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def from_ranges(mode: str, lines: list[str], ranges: list[tuple[int, int]]) -> View:
+def from_ranges(mode: Mode, lines: list[str], ranges: list[tuple[int, int]]) -> View:
     """Render verbatim `ranges` of `lines` with one elision line for each gap."""
     n = len(lines)
     clean = merge([(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1])

@@ -6,21 +6,19 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from . import __version__
 from .cache import Cache
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .fit import Preparer, fit
-from .index import ANALYSIS_VERSION, FileIndex
+from .index import FileIndex
 from .pack import Item, Omitted, Pack
+from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, Selection, discover, pack_sections, select_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .tokens import Tokenizer, check_available
-
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 MIN_BUDGET = 64
 # A shown file brings rules into play when its score is at least this share of the best
@@ -43,9 +41,9 @@ class Workspace:
         self.tokenizer = tok
         self.lock = threading.RLock()
         self.preparer = Preparer(index, tok)
-        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.changes, rules)
+        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.version, rules)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
-        self._bytes = (-1, 0)  # (index.changes, total bytes)
+        self._bytes = (-1, 0)  # (index.version, total bytes)
 
     @classmethod
     def open(
@@ -55,13 +53,13 @@ class Workspace:
         root = directory(root)
         config = config or Config.load(root)
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
-        scanned = scan(root, config, (lambda n: progress("scan", n, 0)) if progress else None)
-        cache = Cache.open(config.cache_dir, f"{__version__}+a{ANALYSIS_VERSION}")
+        scanned = scan(root, config, progress)
+        cache = Cache.open(config.cache_dir)
         index = FileIndex(root, config, cache)
         loaded: list[Tokenizer] = []
         index.build(
             scanned,
-            (lambda d, t: progress("index", d, t)) if progress else None,
+            progress,
             idle=lambda: loaded.append(Tokenizer(config.encoding)),
         )
         return cls(root, config, scanned, index, loaded[0])
@@ -78,7 +76,7 @@ class Workspace:
                 self.index.remove(rel)
                 return False
             self.index.update(rel, text)
-            return rel in self.index.by_path
+            return rel in self.index
 
     def remove_file(self, rel: str) -> None:
         rel = self.relative(rel)
@@ -132,7 +130,7 @@ class Workspace:
         if not self.index.cache.enabled:
             return 0, 0
         with self.lock:
-            paths = sorted(self.index.by_path, key=lambda p: (-prior(p)[0], p))
+            paths = sorted(self.index.paths(), key=lambda p: (-prior(p)[0], p))
         done = 0
         for n, path in enumerate(paths):
             if stop is not None and stop():
@@ -147,7 +145,7 @@ class Workspace:
     def pack(
         self,
         task: Task,
-        budget: int = 8000,
+        budget: int = DEFAULT_BUDGET,
         fmt: str = "markdown",
         explain: bool = False,
         with_task: bool = False,
@@ -171,7 +169,7 @@ class Workspace:
             task=task.text,
             budget=budget,
             encoding=tok.name,
-            files_total=self.index.alive,
+            files_total=self.index.file_count,
             repo_tokens_estimate=self._total_bytes() // 4,
             format=fmt,
             explain=explain,
@@ -209,27 +207,38 @@ class Workspace:
         return pack
 
     def rule_selection(self, task: Task, budget: int) -> Selection:
-        """The rule sections `task` needs, within `budget` tokens: what `ctxtrim rules`, the
-        MCP `rules` tool and the language server ask for. The rules see the same files in
-        play as in a pack for the task at the default budget: the files it shows, the
-        focus files and the files the task names."""
+        """The rule sections `task` needs, within `budget` tokens: what `ctxtrim rules` and
+        the MCP `rules` tool ask for. The rules see the same files in play as a pack for the
+        task at the default budget: the files it shows, the focus files and the files the
+        task names."""
         with self.lock:
-            signals = extract(task.text)
-            candidates = self._candidates(task, signals)
-            room = int(DEFAULT_BUDGET * (1 - self.config.rules_share))
-            per_item = self._item_overhead(measured_format("markdown"))
-            items = fit(candidates, self.index, signals, room, per_item, self.preparer)
-            paths, about = self._in_play(task, items, candidates)
-            files = list(self.index.by_path)
+            paths, about = self._rule_evidence(task)
+            files = list(self.index.paths())
             return select_sections(
                 self.rules(), task.text, paths, budget, self.tokenizer, about, files
             )
+
+    def rule_items(self, task: Task, budget: int) -> tuple[list[Item], list[Omitted]]:
+        """`rule_selection` as pack items (redacted, lines claimed verbatim only where they
+        are), for a front door that shows the sections themselves."""
+        with self.lock:
+            return self._rules(task, *self._rule_evidence(task), budget)
+
+    def _rule_evidence(self, task: Task) -> tuple[list[str], list[str]]:
+        """The files in play for `task` and those it is about (see `_in_play`), from the
+        code a pack for it would show."""
+        signals = extract(task.text)
+        candidates = self._candidates(task, signals)
+        room = int(DEFAULT_BUDGET * (1 - self.config.rules_share))
+        per_item = self._item_overhead(measured_format("markdown"))
+        items = fit(candidates, self.index, signals, room, per_item, self.preparer)
+        return self._in_play(task, items, candidates)
 
     def _candidates(self, task: Task, signals: Signals) -> list[Candidate]:
         """Ranked code files for `task` (rule files are packed as rule sections instead)."""
         for path, _ in task.focus_points():
             rel = self.relative(path)
-            if rel not in self.index.by_path:
+            if rel not in self.index:
                 raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
         candidates = (
             rank(self.index, task, signals)
@@ -267,9 +276,7 @@ class Workspace:
             # How often the names this file defines appear across the repository.
             refs = 0
             for name in doc.analysis.defs[:50]:
-                tid = index.term_id(name.lower())
-                if tid is not None:
-                    refs += min(index.df[tid], 50)
+                refs += min(index.doc_freq(name.lower()), 50)
             score = weight * refs / (10 + refs)
             if doc.path.lower().startswith("readme"):
                 score = 1.0
@@ -279,7 +286,7 @@ class Workspace:
     def _rules(
         self, task: Task, paths: list[str], about: list[str], budget: int
     ) -> tuple[list[Item], list[Omitted]]:
-        files = list(self.index.by_path)
+        files = list(self.index.paths())
         kept, dropped = pack_sections(
             self.rules(), task.text, paths, budget, self.tokenizer, about, files
         )
@@ -292,20 +299,16 @@ class Workspace:
         """The repository's AI rule files (open buffers win over the disk), rediscovered
         only after an edit."""
         with self.lock:
-            if self._rule_cache is None or self._rule_cache[0] != self.index.changes:
-                files = list(self.index.by_path)
-                found = discover(self.root, files, self.tokenizer, dict(self.index.overlays))
-                self._rule_cache = (self.index.changes, found)
+            if self._rule_cache is None or self._rule_cache[0] != self.index.version:
+                files = list(self.index.paths())
+                found = discover(self.root, files, self.tokenizer, self.index.overlays())
+                self._rule_cache = (self.index.version, found)
             return self._rule_cache[1]
 
     def _total_bytes(self) -> int:
         """Bytes of every indexed file, recomputed only after the index changed."""
-        if self._bytes[0] != self.index.changes:
-            docs = self.index.docs
-            self._bytes = (
-                self.index.changes,
-                sum(docs[i].entry.size for i in self.index.by_path.values()),
-            )
+        if self._bytes[0] != self.index.version:
+            self._bytes = (self.index.version, self.index.total_bytes())
         return self._bytes[1]
 
     def _count(self, pack: Pack, fmt: str) -> int:
@@ -364,11 +367,8 @@ class Workspace:
 
     def _account(self, pack: Pack, candidates: list[Candidate], explain: bool) -> None:
         shown = {i.path for i in pack.items if i.kind == "file"}
-        pack.omitted_files = max(self.index.alive - len(shown), 0)
-        docs = self.index.docs
-        shown_bytes = sum(
-            docs[self.index.by_path[p]].entry.size for p in shown if p in self.index.by_path
-        )
+        pack.omitted_files = max(self.index.file_count - len(shown), 0)
+        shown_bytes = sum(doc.entry.size for doc in map(self.index.doc, shown) if doc)
         omitted_bytes = self._total_bytes() - shown_bytes
         pack.omitted_tokens = omitted_bytes // 4
         pack.redactions = {}

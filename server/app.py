@@ -6,23 +6,23 @@ import asyncio
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
-from pygls.uris import to_fs_path
 
 from ctxtrim import __version__
 from ctxtrim.errors import CtxtrimError
 
-from .errors import failed, invalid
+from .errors import failed
 from .folder import Folder
+from .uris import uri_to_path
 from .watch import Poller
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class CtxtrimServer(LanguageServer):
         self.poll_interval = 2.0
         self.warm_cache = True
         self.poller: Poller | None = None
+        # Called once a folder is indexed; features register themselves (rules diagnostics).
+        self.indexed_hooks: list[Callable[[CtxtrimServer, Folder], None]] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self._tokens = itertools.count(1)
         self._progress_tokens: dict[Path, str] = {}
@@ -246,7 +248,7 @@ class CtxtrimServer(LanguageServer):
                 types.ShowMessageParams(type=types.MessageType.Error, message=f"ctxtrim: {message}")
             )
         else:
-            message = f"{ws.index.alive:,} files indexed in {folder.elapsed or 0:.1f} s"
+            message = f"{ws.index.file_count:,} files indexed in {folder.elapsed or 0:.1f} s"
         self.window_log_message(
             types.LogMessageParams(
                 type=types.MessageType.Info, message=f"ctxtrim: {folder.root}: {message}"
@@ -256,9 +258,8 @@ class CtxtrimServer(LanguageServer):
         if token is not None:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
         if exc is None:
-            from . import rules
-
-            rules.on_indexed(self, folder)
+            for hook in self.indexed_hooks:
+                hook(self, folder)
 
     # ------------------------------------------------------------------ watching
     def start_watching(self) -> None:
@@ -297,15 +298,3 @@ class CtxtrimServer(LanguageServer):
             self._thread_pool.shutdown(wait=False, cancel_futures=True)
             self._thread_pool = None
         super().shutdown()
-
-
-def uri_to_path(uri: str) -> Path | None:
-    """The filesystem path of a `file:` URI, or None for any other scheme or a malformed URI."""
-    if not isinstance(uri, str) or urlparse(uri).scheme != "file":
-        return None
-    path = to_fs_path(uri)
-    return Path(path) if path else None
-
-
-def as_invalid(exc: CtxtrimError) -> JsonRpcException:
-    return invalid(str(exc))

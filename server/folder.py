@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
+from ctxtrim.progress import Progress
 from ctxtrim.workspace import Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Progress = Callable[[str, int, int], None]
 
 # Edit operations, coalesced per path: only the latest one for a path is applied.
 SET, CLOSE, SYNC = "set", "close", "sync"
@@ -59,14 +59,10 @@ class Folder:
     # ------------------------------------------------------------------ lifecycle
     def _open(self, progress: Progress | None) -> Workspace:
         try:
-            # Lets tests hold a folder in the "indexing" state deterministically.
-            delay = os.environ.get("CTXTRIM_SERVER_TEST_OPEN_DELAY")
-            if delay:
-                time.sleep(min(float(delay), 30.0))
             ws = Workspace.open(self.root, None, progress)
         finally:
             self.elapsed = time.monotonic() - self.started
-        log.info("indexed %s: %d files in %.2f s", self.root, ws.index.alive, self.elapsed)
+        log.info("indexed %s: %d files in %.2f s", self.root, ws.index.file_count, self.elapsed)
         if self._warm and ws.index.cache.enabled:
             self._start_warmer()
         return ws
@@ -203,7 +199,7 @@ class Folder:
     def _set(self, ws: Workspace, rel: str, text: str) -> None:
         if self.admits(ws, rel, len(text.encode("utf-8", "surrogatepass"))):
             ws.update_file(rel, text)
-        elif rel in ws.index.by_path:
+        elif rel in ws.index:
             ws.remove_file(rel)
 
     def _sync_path(self, ws: Workspace, rel: str) -> None:
@@ -216,7 +212,7 @@ class Folder:
             ws.update_file(rel, None)
             return
         prefix = rel + "/"
-        gone = [p for p in ws.index.by_path if p == rel or p.startswith(prefix)]
+        gone = [p for p in ws.index.paths() if p == rel or p.startswith(prefix)]
         for path in gone:
             if path not in self.buffers:
                 ws.remove_file(path)

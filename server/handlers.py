@@ -9,16 +9,18 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
+from ctxtrim.scan import IGNORE_FILES
+
 from . import packs, rules
 from .app import CtxtrimServer
 from .errors import invalid
+from .uris import uri_to_path
 
 log = logging.getLogger(__name__)
 
 PACK_METHOD = "ctxtrim/pack"
 STATUS_METHOD = "ctxtrim/status"
 PACK_COMMAND = "ctxtrim.pack"
-IGNORE_FILES = (".gitignore", ".ctxtrimignore")
 
 _ALL_FILES = types.FileOperationRegistrationOptions(
     filters=[
@@ -47,8 +49,6 @@ def register(server: CtxtrimServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(ls: CtxtrimServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
-        from .app import uri_to_path
-
         for removed in params.event.removed or []:
             ls.remove_folder(removed.uri)
         for added in params.event.added or []:
@@ -136,7 +136,7 @@ def register(server: CtxtrimServer) -> None:
                 "warming": folder.warming,
             }
             if ws is not None:
-                entry["files"] = ws.index.alive
+                entry["files"] = ws.index.file_count
                 entry["seconds"] = round(folder.elapsed or 0.0, 3)
             elif folder.state == "failed":
                 entry["error"] = str(folder.ready.exception())

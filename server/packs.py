@@ -14,6 +14,7 @@ from ctxtrim.task import Task
 from .errors import failed, invalid
 from .folder import Folder
 from .params import FocusRef, PackParams, parse_pack_params
+from .uris import uri_to_path
 
 if TYPE_CHECKING:
     from .app import CtxtrimServer
@@ -21,18 +22,14 @@ if TYPE_CHECKING:
 
 async def pack(server: CtxtrimServer, raw: Any) -> dict[str, Any]:
     """Answer one pack request. Errors are JSON-RPC errors whose message names the bad input."""
-    from .app import uri_to_path
-
     req = parse_pack_params(raw)
-    folder = _folder_for(server, req, uri_to_path)
+    folder = _folder_for(server, req)
     await server.ready(folder)
-    explicit = [
-        _resolve(folder, ref, uri_to_path) for ref in req.focus if not _is_default(req, ref)
-    ]
+    explicit = [_resolve(folder, ref) for ref in req.focus if not _is_default(req, ref)]
     default = None
     if req.document is not None and req.focus and _is_default(req, req.focus[0]):
         try:
-            default = _resolve(folder, req.focus[0], uri_to_path)
+            default = _resolve(folder, req.focus[0])
         except Exception:  # noqa: BLE001 - the active document may be outside; then no focus
             default = None
     job = folder.submit(_run, folder, req, tuple(explicit), default)
@@ -48,7 +45,7 @@ def _is_default(req: PackParams, ref: FocusRef) -> bool:
     )
 
 
-def _folder_for(server: CtxtrimServer, req: PackParams, uri_to_path: Any) -> Folder:
+def _folder_for(server: CtxtrimServer, req: PackParams) -> Folder:
     if not server.folders:
         raise failed(
             "no workspace folder is open: start the client with a root directory or workspace folder"
@@ -70,7 +67,7 @@ def _folder_for(server: CtxtrimServer, req: PackParams, uri_to_path: Any) -> Fol
     return server.folders[0]
 
 
-def _resolve(folder: Folder, ref: FocusRef, uri_to_path: Any) -> tuple[str, int | None]:
+def _resolve(folder: Folder, ref: FocusRef) -> tuple[str, int | None]:
     """A focus entry as the core's "rel[:line]"; InvalidParams for anything outside the folder."""
     if ref.is_uri:
         path = uri_to_path(ref.path)
@@ -96,7 +93,7 @@ def _run(
     """On the folder's worker: every earlier edit has been applied."""
     ws = folder.filtered(req.include, req.exclude)
     points = list(explicit)
-    if default is not None and default[0] in ws.index.by_path:  # else: an excluded or new file
+    if default is not None and default[0] in ws.index:  # else: an excluded or new file
         points.insert(0, default)
     focus = tuple(f"{rel}:{line}" if line else rel for rel, line in points)
     # Rule sections come from unsaved buffers too: the workspace's overlays hold them.

@@ -25,6 +25,8 @@ from ctxtrim.rules.globs import glob_matches
 from ctxtrim.rules.repo import RepoFiles
 from ctxtrim.rules.settings import CheckSettings, load_settings
 from ctxtrim.tokens import Tokenizer
+from ctxtrim.toolcost.discover import PROJECT_FILES, is_project_config, read_text
+from ctxtrim.toolcost.findings import check_mcp
 
 from .folder import Folder
 
@@ -44,12 +46,13 @@ class RulesView:
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     by_tool: dict[str, list[RuleFile]] = field(default_factory=dict)
     error: str | None = None  # e.g. a bad [rules] setting
+    texts: dict[str, str] = field(default_factory=dict)  # MCP configs checked, by path
 
 
 def compute(folder: Folder) -> RulesView:
     """Discover and check the folder's rule files (worker thread)."""
     ws = folder.ready.result()
-    files = sorted(ws.index.by_path)
+    files = sorted(ws.index.paths())
     view = RulesView()
     try:
         settings = load_settings(folder.root)
@@ -65,7 +68,20 @@ def compute(folder: Folder) -> RulesView:
         view.diagnostics[rule.path] = []
     for d in found:
         view.diagnostics.setdefault(d.path, []).append(d)
+    _add_mcp(view, folder, settings)
     return view
+
+
+def _add_mcp(view: RulesView, folder: Folder, settings: CheckSettings) -> None:
+    """The MCP configs' diagnostics, as `ctxtrim check` reports them (open buffers win)."""
+    buffers = {rel: text for rel, text in folder.buffers.items() if is_mcp_config(rel)}
+    for rel, *_ in PROJECT_FILES:
+        text = buffers.get(rel, read_text(folder.root, rel))
+        if text is not None:
+            view.texts[rel] = text
+            view.diagnostics.setdefault(rel, [])
+    for d in check_mcp(folder.root, settings, overrides=buffers):
+        view.diagnostics.setdefault(d.path, []).append(d)
 
 
 class RuleState:
@@ -85,7 +101,11 @@ def _state(ls: CtxtrimServer) -> RuleState:
 
 
 def is_rule_path(rel: str) -> bool:
-    return classify(rel) is not None
+    return classify(rel) is not None or is_mcp_config(rel)
+
+
+def is_mcp_config(rel: str) -> bool:
+    return is_project_config(rel)
 
 
 async def view_of(ls: CtxtrimServer, folder: Folder) -> RulesView:
@@ -159,7 +179,7 @@ async def publish(ls: CtxtrimServer, folder: Folder) -> None:
             continue
         state.published[uri] = len(found)
         rule = view.rules.get(rel)
-        lines = rule.text.split("\n") if rule else []
+        lines = (rule.text if rule else view.texts.get(rel, "")).split("\n")
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=[_lsp_diagnostic(d, lines) for d in found]
@@ -271,6 +291,7 @@ async def hover(ls: CtxtrimServer, params: types.HoverParams) -> types.Hover | N
 
 def register(server: CtxtrimServer) -> None:
     """Attach the rule-file features (diagnostics are pushed from the buffer handlers)."""
+    server.indexed_hooks.append(on_indexed)
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
     async def code_lens(ls: CtxtrimServer, params: types.CodeLensParams) -> list[types.CodeLens]:

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import ctxtrim.index as index_mod
-from ctxtrim import __version__
-from ctxtrim.cache import Cache
+import ctxtrim.index.file_index as file_index
+from ctxtrim.cache import CACHE_VERSION, Cache
 from ctxtrim.cli import main
 from ctxtrim.config import Config
-from ctxtrim.index import ANALYSIS_VERSION, FileIndex
+from ctxtrim.index import FileIndex, digest, find_defs
 from ctxtrim.scan import scan
 
-VERSION = f"{__version__}+a{ANALYSIS_VERSION}"
+VERSION = CACHE_VERSION
 
 
 def make_repo(root: Path, n: int = 12) -> Path:
@@ -45,26 +44,27 @@ def build(root: Path, cache_dir: Path | str) -> FileIndex:
 
 def summary(index: FileIndex) -> dict[str, object]:
     """Everything an index answers, independent of doc ids and term ids."""
+    store = index._store  # white-box: the postings themselves, not only what queries show
     postings: dict[str, list[tuple[str, int]]] = {}
-    for term, tid in index.vocab.items():
+    for term, tid in store.vocab.items():
         live = sorted(
-            (index.docs[d].path, tf)
-            for d, tf in zip(index.postings[tid], index.post_tf[tid])
-            if index.docs[d].alive
+            (store.docs[d].path, tf)
+            for d, tf in zip(store.postings[tid], store.frequencies[tid])
+            if store.docs[d].is_live
         )
         if live:
             postings[term] = live
-            assert index.df[tid] == len(live), term
-    defs = {n: sorted(index.docs[d].path for d in index.defined_in(n)) for n in index.defs}
+            assert index.doc_freq(term) == len(live), term
+    defs = {n: sorted(index.path_of(d) for d in index.defined_in(n)) for n in index.defs}
     return {
-        "paths": sorted(index.by_path),
+        "paths": sorted(index.paths()),
         "postings": postings,
         "defs": {n: p for n, p in defs.items() if p},
-        "alive": index.alive,
-        "total_len": index.total_len,
+        "files": index.file_count,
+        "total_len": store.total_len,
         "digests": {d.path: d.digest for _, d in index.live_docs()},
         "bm25": sorted(
-            (index.docs[d].path, round(s, 9))
+            (index.path_of(d), round(s, 9))
             for d, s in index.bm25({"widget": 1.0, "handler": 0.5, "blue3": 2.0}).items()
         ),
     }
@@ -91,8 +91,8 @@ def test_unchanged_repository_is_not_reread(
     def no_reading(*args: object, **kwargs: object) -> object:
         raise AssertionError("a file was read on a warm start")
 
-    monkeypatch.setattr(index_mod, "read_text", no_reading)
-    monkeypatch.setattr(index_mod, "analyze", no_reading)
+    monkeypatch.setattr(file_index, "read_text", no_reading)
+    monkeypatch.setattr(file_index, "analyze", no_reading)
     second = build(root, cache_dir)
     assert second.stats.snapshot == "loaded"
     assert (second.stats.analysed, second.stats.hashed) == (0, 0)
@@ -106,8 +106,10 @@ def test_changed_file_is_reanalysed_and_the_rest_is_not(tmp_path: Path, cache_di
     target.write_text("def brand_new_function():\n    return 'mauve'\n")
     warm = build(root, cache_dir)
     assert (warm.stats.analysed, warm.stats.hashed) == (1, 1)
-    assert warm.term_id("mauve") is not None
-    assert warm.defined_in("brand_new_function") == {warm.by_path["src/mod3.py"]}
+    assert warm.doc_freq("mauve") == 1
+    assert warm.defined_in("brand_new_function") == {
+        d for d, doc in warm.live_docs() if doc.path == "src/mod3.py"
+    }
     assert not warm.defined_in("handler_3")
     assert summary(warm) == cold(root)
     # The next start takes the changed file's analysis from the per-file cache: no reading.
@@ -124,7 +126,7 @@ def test_touched_but_unchanged_file_is_hashed_not_analysed(tmp_path: Path, cache
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     warm = build(root, cache_dir)
     assert (warm.stats.analysed, warm.stats.hashed) == (0, 1)
-    assert warm.docs[warm.by_path["src/mod1.py"]].entry.mtime_ns == st.st_mtime_ns + 5_000_000_000
+    assert warm.doc("src/mod1.py").entry.mtime_ns == st.st_mtime_ns + 5_000_000_000
     assert build(root, cache_dir).stats.hashed == 0  # the new stat was remembered
 
 
@@ -134,15 +136,15 @@ def test_added_and_deleted_files(tmp_path: Path, cache_dir: Path) -> None:
     (root / "src" / "mod0.py").unlink()
     (root / "src" / "extra.py").write_text("def extra_thing():\n    pass\n")
     warm = build(root, cache_dir)
-    assert "src/mod0.py" not in warm.by_path and "src/extra.py" in warm.by_path
+    assert "src/mod0.py" not in warm and "src/extra.py" in warm
     assert summary(warm) == cold(root)
 
 
 def test_many_changes_rewrite_and_compact_the_snapshot(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_mod, "SNAPSHOT_STALE_MIN", 3)
-    monkeypatch.setattr(index_mod, "REBUILD_SHARE", 0.9)
+    monkeypatch.setattr(file_index, "SNAPSHOT_STALE_MIN", 3)
+    monkeypatch.setattr(file_index, "REBUILD_SHARE", 0.9)
     root = make_repo(tmp_path / "repo", n=20)
     build(root, cache_dir)
     for i in range(8):  # 8 of 22 files: the retired versions exceed a tenth of the docs
@@ -152,20 +154,20 @@ def test_many_changes_rewrite_and_compact_the_snapshot(
     assert summary(warm) == cold(root)
     again = build(root, cache_dir)
     assert again.stats.snapshot == "loaded" and again.stats.analysed == again.stats.hashed == 0
-    assert len(again.docs) == again.alive  # compacted: no retired documents left
+    assert len(again._store.docs) == again.file_count  # compacted: no retired documents left
     assert summary(again) == cold(root)
 
 
 def test_snapshot_with_appends_folds_back_exactly(
     tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(index_mod, "SNAPSHOT_STALE_MIN", 1)
+    monkeypatch.setattr(file_index, "SNAPSHOT_STALE_MIN", 1)
     root = make_repo(tmp_path / "repo", n=30)
     build(root, cache_dir)
     (root / "src" / "mod7.py").write_text("def only_here():\n    return 'zebra'\n")
     assert build(root, cache_dir).stats.snapshot == "refreshed"  # 1 dead of 32: folded, kept
     again = build(root, cache_dir)
-    assert again.stats.hashed == 0 and len(again.docs) == again.alive + 1
+    assert again.stats.hashed == 0 and len(again._store.docs) == again.file_count + 1
     assert summary(again) == cold(root)
 
 
@@ -187,8 +189,8 @@ def test_editor_update_of_a_snapshot_document(tmp_path: Path, cache_dir: Path) -
 def test_analyses_are_not_kept_in_memory(tmp_path: Path, cache_dir: Path) -> None:
     root = make_repo(tmp_path / "repo")
     for index in (build(root, cache_dir), build(root, cache_dir)):
-        assert all(not d.analysis.terms for d in index.docs)
-        assert not index.overlays
+        assert all(not d.analysis.terms for d in index._store.docs)
+        assert not index.overlays()
 
 
 # ---------------------------------------------------------------------- damaged caches
@@ -311,7 +313,7 @@ root, cache_dir, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 config = Config(cache_dir=cache_dir)
 index = FileIndex(root.resolve(), config, Cache.open(cache_dir, version))
 index.build(scan(root, config))
-print(index.alive, index.stats.snapshot, sorted(index.vocab)[:5])
+print(index.file_count, index.stats.snapshot, sorted(index._store.vocab)[:5])
 """
 
 
@@ -388,9 +390,7 @@ def test_cache_warm_command_prepares_every_file_once(
     assert "6 of 6 files prepared" in capsys.readouterr().out
     cache = Cache(cache_dir / "index.sqlite", VERSION)
     for path in ("README.md", "src/mod0.py", "src/mod4.py"):
-        assert cache.has_facts(
-            index_mod.digest((root / path).read_bytes()), ("o", "p1:cl100k_base")
-        )
+        assert cache.has_facts(digest((root / path).read_bytes()), ("o", "p1:cl100k_base"))
     assert main(["cache", "warm", str(root)]) == 0
     assert "0 of 6 files prepared" in capsys.readouterr().out
     # A pack then prepares nothing: every fact comes from the cache.
@@ -425,23 +425,20 @@ def test_cold_build_equals_file_by_file_updates(tmp_path: Path) -> None:
     )
     built = build(root, "")
     by_hand = FileIndex(root.resolve(), Config(cache_dir=""), Cache.open("", VERSION))
-    for rel in sorted(built.by_path):
+    for rel in sorted(built.paths()):
         by_hand.update(rel)
     assert summary(by_hand) == summary(built)
     # A translation catalog is found by its name, not by the strings it translates.
-    catalog = built.by_path["locale/fr.po"]
-    assert {t for t, tid in built.vocab.items() if catalog in built.postings[tid]} == {
-        "locale",
-        "fr",
-    }
-    assert "parsehttpresponse_v2" in built.vocab and "http" in built.vocab
+    vocab = built._store.vocab
+    assert {t for t in vocab if "locale/fr.po" in built.files_with(t)} == {"locale", "fr"}
+    assert "parsehttpresponse_v2" in vocab and "http" in vocab
 
 
 def test_definitions_by_language() -> None:
     """`name = function` and arrow definitions count in JS-like code, not in Python or prose."""
     js = "export const loadCart = async (id) => fetch(id)\nvar render = function () {}\n"
-    assert index_mod.find_defs(js, "javascript") == ("loadCart", "render")
-    assert index_mod.find_defs(js, None) == ("loadCart", "render")  # unknown: look anyway
+    assert find_defs(js, "javascript") == ("loadCart", "render")
+    assert find_defs(js, None) == ("loadCart", "render")  # unknown: look anyway
     py = '"""callback = function (x) => x, as the JS side says"""\ndef real():\n    pass\n'
-    assert index_mod.find_defs(py, "python") == ("real",)
-    assert index_mod.find_defs(js, "markdown") == ()
+    assert find_defs(py, "python") == ("real",)
+    assert find_defs(js, "markdown") == ()

@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 
 from ctxtrim import Task, Workspace, render
 from ctxtrim.errors import CtxtrimError
+from ctxtrim.redact import redact
 from ctxtrim.render import FORMATS
 from ctxtrim.scan import scan
-from ctxtrim.secrets import find_secrets, redact
+from ctxtrim.secrets import find_secrets
 from ctxtrim.tokens import Tokenizer
 from ctxtrim.views import split_lines
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import ctxtrim.index as index_mod
+import ctxtrim.index.build as index_build
 from ctxtrim.cache import Cache
 from ctxtrim.cli import main
 from ctxtrim.config import Config
@@ -53,8 +53,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build(root: Path, cache_dir: str, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> FileIndex:
-    monkeypatch.setattr(index_mod, "PARALLEL_MIN_BYTES", 0 if parallel else 10**15)
-    monkeypatch.setattr(index_mod, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_BYTES", 0 if parallel else 10**15)
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_FILES", 0)
     config = Config(cache_dir=cache_dir)
     index = FileIndex(root.resolve(), config, Cache.open(cache_dir, VERSION))
     index.build(scan(root, config))
@@ -89,17 +89,18 @@ def test_parallel_cold_build_equals_serial(tree: Path, monkeypatch: pytest.Monke
     parallel = build(tree, "", parallel=True, monkeypatch=monkeypatch)
     assert not serial.stats.parallel and parallel.stats.parallel
     assert summary(parallel) == summary(serial)
-    assert [d.path for d in parallel.docs] == [d.path for d in serial.docs]
+    assert list(parallel.paths()) == list(serial.paths())
 
 
 def test_index_is_compact(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index = build(tree, str(tmp_path / "c"), parallel=False, monkeypatch=monkeypatch)
     warm = build(tree, str(tmp_path / "c"), parallel=False, monkeypatch=monkeypatch)
     for ix in (index, warm):
-        assert ix.alive == PACKAGES * MODULES + 2
+        assert ix.file_count == PACKAGES * MODULES + 2
         # Postings live in flat arrays, not in one object per term; no text, no term dicts.
-        assert type(ix.postings.data).__name__ == "array" and not ix.postings.extra
-        assert len(ix.postings.offsets) == len(ix.vocab) + 1
-        assert all(not d.analysis.terms and d.term_ids is None for d in ix.docs)
-        assert not ix.overlays and not ix._outlines
+        store = ix._store  # white-box: the storage itself
+        assert type(store.postings.data).__name__ == "array" and not store.postings.appended
+        assert len(store.postings.offsets) == len(store.vocab) + 1
+        assert all(not d.analysis.terms and d.term_ids is None for d in store.docs)
+        assert not ix.overlays() and not ix._outlines
     assert warm.stats.snapshot == "loaded" and summary(warm) == summary(index)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ctxtrim.redact import redact
 from ctxtrim.secrets import (
     KINDS,
     SECRET_FILE_ALLOW,
@@ -19,7 +20,6 @@ from ctxtrim.secrets import (
     Finding,
     find_secrets,
     has_secret_prefilter,
-    redact,
 )
 
 DATA = Path(__file__).parent / "data" / "secrets"

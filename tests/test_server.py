@@ -389,9 +389,9 @@ async def test_cancel_and_indexing_timeout(tmp_path: Path) -> None:
     }
     root = make_repo(tmp_path / "big", files)
     config = ClientServerConfig(
-        server_command=server_command(),
+        server_command=server_command(open_delay=2.0),
         client_factory=_client,
-        server_env={**server_env(tmp_path / "cache"), "CTXTRIM_SERVER_TEST_OPEN_DELAY": "2"},
+        server_env=server_env(tmp_path / "cache"),
     )
     client = await bounded(config.start())
     await bounded(

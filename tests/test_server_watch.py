@@ -32,7 +32,7 @@ def folder(tmp_path: Path) -> Folder:
 def indexed(folder: Folder) -> set[str]:
     ws = folder.workspace()
     assert ws is not None
-    return set(ws.index.by_path)
+    return set(ws.index.paths())
 
 
 def test_poller_sees_changes_new_files_and_deletions(folder: Folder) -> None:
@@ -81,7 +81,7 @@ def test_filtered_views_get_buffers_and_edits(folder: Folder) -> None:
     folder.set_text("web/cart.js", "export function unsavedCartThing() {}\n")
     settle(folder)
     view = folder.submit(folder.filtered, ("web/**",), ()).result(timeout=60)
-    assert set(view.index.by_path) == {"web/cart.js"}
+    assert set(view.index.paths()) == {"web/cart.js"}
     assert "unsavedCartThing" in (view.index.text("web/cart.js") or "")
     folder.set_text("web/cart.js", "export function secondEdit() {}\n")
     settle(folder)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..secrets import find_secrets
 from ..terms import words
 from .diagnostics import Diagnostic, Suppressions, code_of
 from .globs import is_universal, matching
@@ -500,10 +501,10 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 
 def check_secrets(context: CheckContext) -> Iterator[Diagnostic]:
     """Credentials pasted into rule files: every assistant (and every pack) would send them."""
-    finder = _secret_finder()
     for rule in context.rules:
-        for start, kind in finder(rule.text):
-            line, col = _position(rule.text, start)
+        for finding in find_secrets(rule.text):
+            line, col = _position(rule.text, finding.start)
+            kind = finding.kind
             yield Diagnostic(
                 rule.path,
                 line,
@@ -513,33 +514,6 @@ def check_secrets(context: CheckContext) -> Iterator[Diagnostic]:
                 f"possible secret ({kind}) in a rule file that assistants send to a model",
                 "remove it, rotate the credential, and refer to an environment variable instead",
             )
-
-
-def _secret_finder() -> Callable[[str], list[tuple[int, str]]]:
-    try:  # the shared detector, when this installation has it
-        from ..secrets import find_secrets
-    except ImportError:
-        return _fallback_secrets
-
-    def shared(text: str) -> list[tuple[int, str]]:
-        return [(finding.start, finding.kind) for finding in find_secrets(text)]
-
-    return shared
-
-
-_FALLBACK_PATTERNS = (
-    ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("github-token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
-    ("private-key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----")),
-    ("slack-token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("openai-key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}\b")),
-)
-
-
-def _fallback_secrets(text: str) -> list[tuple[int, str]]:
-    return sorted(
-        (m.start(), kind) for kind, pattern in _FALLBACK_PATTERNS for m in pattern.finditer(text)
-    )
 
 
 REPO_WIDE = (check_dead_paths, check_dead_imports, check_globs)

@@ -18,7 +18,7 @@ from .globs import glob_matches
 from .model import TOOLS, RuleFile
 from .repo import RepoFiles, probe_path
 from .select import Scored, Selection
-from .settings import load_settings
+from .settings import CheckSettings, load_settings
 from .workspace import existing, find_root, list_files
 
 EXIT_OK, EXIT_ERRORS = 0, 1
@@ -125,7 +125,26 @@ def _check_root(target: _Target) -> tuple[Path, list[RuleFile], list[Diagnostic]
             if r.path in target.files or any(r.path.startswith(d + "/") for d in target.dirs)
         }
     found = run_checks(rules, RepoFiles(target.root, files), settings, chosen)
-    return target.root, rules, found
+    return (
+        target.root,
+        rules,
+        sorted([*found, *_mcp_findings(target, files, settings)], key=Diagnostic.sort_key),
+    )
+
+
+def _mcp_findings(target: _Target, files: list[str], settings: CheckSettings) -> list[Diagnostic]:
+    """The MCP config diagnostics (ctxtrim/toolcost/findings.py) of the files checked."""
+    from ..toolcost.findings import check_mcp
+
+    listed = set(files)
+    found = check_mcp(target.root, settings, listed.__contains__)
+    if target.whole:
+        return found
+    return [
+        d
+        for d in found
+        if d.path in target.files or any(d.path.startswith(f"{x}/") for x in target.dirs)
+    ]
 
 
 def _display(root: Path, path: str) -> str:

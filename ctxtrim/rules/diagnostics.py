@@ -34,6 +34,12 @@ CODES: dict[str, tuple[str, str]] = {
     "CTX305": ("cursor-lines", "Cursor advises rules under 500 lines"),
     "CTX401": ("duplicate-section", "the same section appears twice"),
     "CTX501": ("secret", "a secret in a rule file"),
+    # MCP server configs (ctxtrim/toolcost/findings.py)
+    "CTX601": ("mcp-config-invalid", "an MCP config its client cannot read"),
+    "CTX602": ("mcp-secret", "a credential written into an MCP config"),
+    "CTX603": ("mcp-server-conflict", "one server name started differently in two configs"),
+    "CTX604": ("mcp-tool-limit", "a client loads more tools than it works with"),
+    "CTX605": ("mcp-tool-tokens", "tool definitions cost many tokens per request"),
 }
 NAMES = {name: code for code, (name, _) in CODES.items()}
 

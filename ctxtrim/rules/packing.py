@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
-from ..redact import redact_lines
+from ..pack import Item, Omitted
+from ..redact import redact, verbatim_ranges
 from ..tokens import Tokenizer
 from .model import RuleFile, RuleSection
 from .select import select_sections
@@ -19,23 +19,25 @@ def pack_sections(
     tokenizer: Tokenizer,
     focus: Collection[str] = (),
     files: Collection[str] = (),
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Item], list[Omitted]]:
     """Rule sections for a pack as (`Item`s kept, `Omitted`s dropped).
 
     `rules` come from `discover`; `paths` are the files in play (those the pack shows, the
     focus files, those the task names), `focus` the ones the task is about and `files`
     all the repository's files.
     """
-    from ..pack import Item, Omitted  # the core's types; imported late to avoid a cycle
-
     selection = select_sections(rules, task, paths, budget, tokenizer, focus, files)
     kept = []
     for scored in selection.kept:
         section = scored.section
         # Rule files are sent to a model like code: secrets in them are redacted the same way,
         # and the lines that changed are no longer claimed as verbatim.
-        red = redact_lines(section.text)
-        lines = _verbatim_ranges(_file_lines(section), red.lines)
+        red = redact(section.text)
+        # The redacted lines are numbered from 1 within the section's text; a trimmed
+        # section's text skips lines of the file (and has gap lines of its own).
+        numbers = _file_lines(section)
+        file_lines = frozenset(n for i, n in enumerate(numbers, 1) if i in red.lines and n)
+        lines = verbatim_ranges(list(section.parts) or [(section.start, section.end)], file_lines)
         kept.append(
             Item(
                 kind="rule",
@@ -77,17 +79,3 @@ def _file_lines(section: RuleSection) -> list[int | None]:
     if shown_to < section.end:
         numbers.append(None)
     return numbers
-
-
-def _verbatim_ranges(numbers: list[int | None], touched: frozenset[int]) -> list[tuple[int, int]]:
-    """The file line ranges the text shows verbatim: its lines that map to a file line,
-    minus those (1-based within the text) that redaction changed."""
-    ranges: list[tuple[int, int]] = []
-    for offset, line in enumerate(numbers):
-        if line is None or offset + 1 in touched:
-            continue
-        if ranges and ranges[-1][1] == line - 1:
-            ranges[-1] = (ranges[-1][0], line)
-        else:
-            ranges.append((line, line))
-    return ranges

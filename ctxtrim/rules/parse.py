@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..secrets import redact
+from ..redact import redact
 from ..tokens import Tokenizer
 from .model import RuleSection
 

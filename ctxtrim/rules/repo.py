@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pathspec
 
+from ..scan import GIT_INFO_EXCLUDE, GITIGNORE
+
 # Folders that builds and package managers create: mentioning them is never a dead path.
 GENERATED_DIRS = frozenset(
     """node_modules dist build out target .venv venv env coverage htmlcov __pycache__ .next .nuxt
@@ -80,7 +82,7 @@ class RepoFiles:
     def _gitignore(self) -> pathspec.PathSpec:
         if self._ignore is None:
             lines: list[str] = []
-            for name in (".gitignore", ".git/info/exclude"):
+            for name in (GITIGNORE, GIT_INFO_EXCLUDE):
                 try:
                     lines += (
                         (self.root / name)

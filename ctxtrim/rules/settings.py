@@ -3,16 +3,11 @@ pyproject.toml."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on 3.10
-    import tomli as tomllib
-
+from ..config import SETTINGS_FILE, project_settings
 from ..errors import CtxtrimError
 
 
@@ -30,6 +25,7 @@ class CheckSettings:
     disable: tuple[str, ...] = ()  # codes or names never reported, e.g. ["CTX203", "dead-glob"]
     exclude: tuple[str, ...] = ()  # globs of rule files not to lint (fixtures, examples)
     encoding: str = "cl100k_base"
+    mcp_tokens_warning: int = 20000  # MCP tool-definition tokens one client loads per request
 
 
 def load_settings(root: Path) -> CheckSettings:
@@ -49,28 +45,19 @@ def load_settings(root: Path) -> CheckSettings:
 
 
 def _rules_table(root: Path) -> tuple[dict[str, Any], str]:
-    own = root / ".ctxtrim.toml"
-    if own.is_file():
-        data = _read(own)
-        table = data.get("rules", {})
-        if "encoding" in data and "encoding" not in table:
-            table = {**table, "encoding": data["encoding"]}
-        return _table(table, f"{own.name} [rules]"), own.name
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        tool = _read(pyproject).get("tool", {}).get("ctxtrim", {})
-        table = tool.get("rules", {})
-        if "encoding" in tool and "encoding" not in table:
-            table = {**table, "encoding": tool["encoding"]}
-        return _table(table, "pyproject.toml [tool.ctxtrim.rules]"), "pyproject.toml"
-    return {}, ""
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CtxtrimError(f"cannot read {path}: {exc}") from None
+    """`[rules]` of the project's settings, with the settings' own `encoding` as default."""
+    data, path = project_settings(root)
+    if path is None:
+        return {}, ""
+    table = data.get("rules", {})
+    if "encoding" in data and isinstance(table, dict) and "encoding" not in table:
+        table = {**table, "encoding": data["encoding"]}
+    where = (
+        f"{path.name} [rules]"
+        if path.name == SETTINGS_FILE
+        else f"{path.name} [tool.ctxtrim.rules]"
+    )
+    return _table(table, where), path.name
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:

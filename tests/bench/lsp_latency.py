@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.bench.common import percentile, proc_status  # noqa: E402
 from tests.lsp.support import server_command, server_env  # noqa: E402
 
 
@@ -87,14 +88,6 @@ class Client:
         return reply["result"]
 
 
-def proc_status(pid: int) -> dict[str, str]:
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return {}
-    return dict(line.split(":", 1) for line in lines if ":" in line)
-
-
 def tasks_for(root: Path, files: list[str], n: int) -> list[str]:
     """Varied, deterministic tasks: generic ones, and ones naming files and words of the repo."""
     rng = random.Random(7)
@@ -115,12 +108,6 @@ def tasks_for(root: Path, files: list[str], n: int) -> list[str]:
             stem = Path(rel).stem.replace("_", " ")
             out.append(f"change how {stem} works in {rel}" if i % 3 == 1 else f"the bug in {stem}")
     return out
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def main() -> int:

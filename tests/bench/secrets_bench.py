@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ctxtrim.secrets import KINDS, Finding, find_secrets, redact  # noqa: E402
+from ctxtrim.redact import redact  # noqa: E402
+from ctxtrim.secrets import KINDS, Finding, find_secrets  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "secrets" / "corpus.jsonl"
 

@@ -30,8 +30,24 @@ def server_installed() -> bool:
         return False
 
 
-def server_command(*extra: str) -> list[str]:
-    """The argv that starts `ctxtrim serve` with this interpreter."""
+# Holds every folder in the "indexing" state for a while, so that timeouts and cancellations
+# during indexing are deterministic: opening a workspace sleeps first.
+_SLOW_OPEN = (
+    "import sys, time; from ctxtrim.workspace import Workspace; "
+    "_open = Workspace.open.__func__; "
+    "Workspace.open = classmethod(lambda cls, *a, **k: time.sleep({delay}) or _open(cls, *a, **k)); "
+    "from ctxtrim.cli import main; sys.exit(main())"
+)
+
+
+def server_command(*extra: str, open_delay: float = 0.0) -> list[str]:
+    """The argv that starts `ctxtrim serve` with this interpreter; with `open_delay`, every
+    folder takes that many seconds longer to open."""
+    if open_delay:
+        boot = _SLOW_OPEN.format(delay=open_delay)
+        if not server_installed():
+            boot = f"import ctxtrim; ctxtrim.__path__.append({str(REPO)!r}); " + boot
+        return [sys.executable, "-c", boot, "serve", *extra]
     if server_installed():
         return [sys.executable, "-m", "ctxtrim", "serve", *extra]
     return [sys.executable, "-c", _BOOT.format(repo=str(REPO)), "serve", *extra]

@@ -1,0 +1,108 @@
+"""What one file yields: its language, line count, the names it defines and its terms.
+
+The analysis is cheap enough to run on every file of a large repository; tree-sitter
+outlines and exact token counts are computed later, only for the files a pack may show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .. import lang
+from ..scan import TreeReader
+from ..terms import path_terms, text_terms
+
+# Names a file defines, found by a language-agnostic pattern; tree-sitter refines this for
+# the few files a pack shows. Cheap enough to run on every file of a large repository.
+# it the regex tries each alternative on every line, a third of a cold start's analysis.
+_DEF = re.compile(
+    r"^[ \t]*(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|private|protected|"
+    r"abstract|final|inline|extern|unsafe|override|open|internal|sealed|partial|data)\s+)*"
+    r"(?:def|class|function\*?|func|fn|struct|interface|enum|trait|type|module|impl|object|"
+    r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)",
+    re.M,
+)
+# `name = function(...)`, `const name = (...) =>`, and `name: function` in JS-like code,
+# matched on one line: only the lines that `_FN_LINE` finds (C speed) are tried, because
+# trying it at every line start cost more than all the rest of the analysis.
+_ASSIGNED_FN = re.compile(
+    r"[ \t]*(?:export\s+)?(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?"
+    r"(?:function\b|\([^)\n]*\)\s*=>)"
+)
+_FN_LINE = re.compile(r"^.*(?:function|=>).*$", re.M)
+# Files indexed by their path alone: translation catalogs repeat the source's strings once per
+# language (a fifth of django's text, and every UI word's document frequency multiplied by
+# the number of locales), and vector images are coordinates. Their names still match.
+NAME_ONLY = re.compile(r"\.(po|pot|xlf|xliff|svg)$", re.I)
+# Bump when what `analyze` yields changes: cached analyses and snapshots of older versions
+# are then ignored.
+ANALYSIS_VERSION = 3
+PATH_WEIGHT = 3  # a path term counts as this many occurrences in the text
+
+# The terms of an analysis once an index has taken them (shared: never mutated).
+NO_TERMS: dict[str, int] = {}
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What is known of one file's content; independent of its path except for `lang`.
+
+    `terms` is filled by `analyze` and emptied once the file is in an index (the index keeps
+    the postings, not a dict per file)."""
+
+    lang: str | None
+    lines: int
+    defs: tuple[str, ...]
+    terms: dict[str, int]
+    problem: str | None = None  # why the file has no text (binary, not UTF-8, ...)
+
+
+def digest(data: bytes) -> str:
+    """The content hash that keys every cached fact about a file."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# Languages with no `name = function ...` / `name = (...) =>` definitions: skipping the
+# search there saves a tenth of a cold start (Python docstrings say "function" a lot).
+_NO_ASSIGNED_FN = frozenset(("python", "go", "rust", "java", "c", "cpp", "ruby")) | lang.PROSE
+
+
+def find_defs(text: str, language: str | None = None) -> tuple[str, ...]:
+    """Names `text` defines, by the language-agnostic patterns, sorted."""
+    defs = {m.group(1) for m in _DEF.finditer(text)}
+    if language not in _NO_ASSIGNED_FN and ("function" in text or "=>" in text):
+        match = _ASSIGNED_FN.match
+        for line in _FN_LINE.findall(text):
+            m = match(line)
+            if m:
+                defs.add(m.group(1))
+    return tuple(sorted(defs))
+
+
+def analyze(path: str, text: str) -> Analysis:
+    """The cheap analysis of one file's text."""
+    language = lang.detect_language(path)
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if NAME_ONLY.search(path):
+        return Analysis(language, lines, (), {})
+    return Analysis(language, lines, find_defs(text, language), dict(text_terms(text)))
+
+
+def doc_terms(path: str, analysis: Analysis) -> dict[str, int]:
+    """The indexed term counts of a file: its text terms plus its path terms, weighted.
+
+    Path terms count as strong evidence: a file named for the thing is about the thing."""
+    counts = dict(analysis.terms)
+    for term, n in path_terms(path).items():
+        counts[term] = counts.get(term, 0) + PATH_WEIGHT * n
+    return counts
+
+
+def analyze_file(reader: TreeReader, rel: str, max_bytes: int) -> tuple[str, Analysis]:
+    """(digest, analysis) of a file on disk; a file with no text gets digest ''."""
+    got = reader.text(rel, max_bytes)
+    if got.text is None:
+        return "", Analysis(None, 0, (), {}, got.problem)
+    return digest(got.data), analyze(rel, got.text)

@@ -1,0 +1,410 @@
+"""`FileIndex`: every file of a repository, analysed and indexed for BM25, kept current.
+
+A warm start loads the whole built index from one per-root snapshot and only re-examines
+the files whose size or mtime changed since; a cold start analyses everything (`build.py`).
+The index updates one file at a time, so the language server can follow edits. No file's
+text is kept after its analysis; only open buffers (`overlays`) are held.
+
+Other modules read it through the named lookups below, never through its storage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, KeysView
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import lang
+from ..config import Config
+from ..outline import Outline
+from ..progress import Progress
+from ..scan import FileEntry, ScanResult, read_text
+from . import snapshot
+from .analysis import Analysis, analyze, digest
+from .build import analyse_chunks, worker_count
+from .store import Doc, Store
+
+if TYPE_CHECKING:  # the cache is handed in; the cache itself imports `analysis`
+    from ..cache import Cache
+
+# Rewrite the snapshot once this many files differ from it (else the few changed files are
+# served from the per-file cache, and the snapshot write, a full copy, is saved).
+SNAPSHOT_STALE_MIN = 48
+SNAPSHOT_STALE_SHARE = 0.01
+# Above this share of changed files an incremental start costs more than a cold one.
+REBUILD_SHARE = 0.4
+OUTLINES_KEPT = 256
+PROGRESS_EVERY = 500  # files between progress reports of an incremental start
+
+
+@dataclass
+class BuildStats:
+    """What the last build did; tests and the benchmark read it."""
+
+    files: int = 0
+    analysed: int = 0  # files read and analysed
+    hashed: int = 0  # files read only to check their content hash
+    from_cache: int = 0  # analyses taken from the per-file cache
+    snapshot: str = "none"  # none | loaded | written | refreshed
+    parallel: bool = False
+    idle_done: bool = False  # the caller's idle work ran while workers analysed
+
+
+class FileIndex:
+    """BM25-ready inverted index over file terms, plus the defined-names map."""
+
+    K1 = 1.2
+    B = 0.75
+
+    def __init__(self, root: Path, config: Config, cache: Cache) -> None:
+        self.root = root
+        self.config = config
+        self.cache = cache
+        self.stats = BuildStats()
+        self._store = Store()
+        self._version = 0  # bumped by every add or removal: memos keyed by it go stale
+        self._overlays: dict[str, str] = {}  # path -> unsaved buffer text (language server)
+        self._defs: dict[str, set[int]] | None = None
+        self._gone = 0  # files the snapshot had and the last scan did not
+        self._outlines: OrderedDict[str, Outline] = OrderedDict()
+
+    # ------------------------------------------------------------------ named lookups
+    @property
+    def version(self) -> int:
+        """Changes with every add or removal: a memo keyed by it is stale when it differs."""
+        return self._version
+
+    @property
+    def file_count(self) -> int:
+        """How many files the index holds."""
+        return self._store.live_count
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._store.by_path
+
+    def paths(self) -> KeysView[str]:
+        """Every indexed file's path (in indexing order)."""
+        return self._store.by_path.keys()
+
+    def doc(self, rel: str) -> Doc | None:
+        """The indexed file at `rel`, or None."""
+        doc_id = self._store.by_path.get(rel)
+        return self._store.docs[doc_id] if doc_id is not None else None
+
+    def path_of(self, doc_id: int) -> str:
+        """The path of a document id that `bm25` or `defined_in` returned."""
+        return self._store.docs[doc_id].path
+
+    def entries(self) -> list[tuple[str, FileEntry]]:
+        """(path, size and mtime as indexed) of every file, in indexing order."""
+        docs = self._store.docs
+        return [(path, docs[i].entry) for path, i in self._store.by_path.items()]
+
+    def total_bytes(self) -> int:
+        """The size of every indexed file, summed."""
+        docs = self._store.docs
+        return sum(docs[i].entry.size for i in self._store.by_path.values())
+
+    def doc_freq(self, term: str) -> int:
+        """How many indexed files contain `term`."""
+        tid = self._store.vocab.get(term)
+        return self._store.doc_freq[tid] if tid is not None else 0
+
+    def files_with(self, term: str) -> Iterator[str]:
+        """The paths of the files that contain `term`, in doc id order."""
+        tid = self._store.vocab.get(term)
+        if tid is None:
+            return
+        docs = self._store.docs
+        for doc_id in self._store.postings[tid]:
+            doc = docs[doc_id]
+            if doc.is_live:
+                yield doc.path
+
+    def has_overlay(self, rel: str) -> bool:
+        """Whether `rel` is an open buffer (its text is not the disk's)."""
+        return rel in self._overlays
+
+    def overlays(self) -> dict[str, str]:
+        """A copy of the open buffers: path -> text."""
+        return dict(self._overlays)
+
+    # ------------------------------------------------------------------ building
+    def build(
+        self,
+        scan: ScanResult,
+        progress: Progress | None = None,
+        idle: Callable[[], object] | None = None,
+    ) -> None:
+        """Index every scanned file: from the snapshot when there is one, re-examining only
+        files whose size or mtime changed; else analyse everything (in parallel if large).
+        `idle` is called once, while worker processes run if there are any: other start-up
+        work (loading the tokenizer) overlaps the analysis instead of following it."""
+        self._build(scan, progress, idle)
+        if idle is not None and not self.stats.idle_done:
+            idle()
+
+    def _build(
+        self, scan: ScanResult, progress: Progress | None, idle: Callable[[], object] | None
+    ) -> None:
+        self.stats = BuildStats(files=len(scan.files))
+        key = snapshot.snapshot_key(self.config)
+        snap = self.cache.load_snapshot(str(self.root), key)
+        loaded = snapshot.load(snap, str(self.root)) if snap is not None else None
+        if loaded is not None:
+            self._adopt(loaded)
+            stale = self._stale(scan.files)
+            if len(stale) <= REBUILD_SHARE * max(len(scan.files), 1):
+                self.stats.snapshot = "loaded"
+                self._refresh(stale, progress)
+                if self._worth_rewriting(len(stale)):
+                    self.save_snapshot()
+                    self.stats.snapshot = "refreshed"
+                return
+            self._adopt(Store())
+        self._build_cold(scan.files, progress, idle)
+        self.save_snapshot()
+        self.stats.snapshot = "written"
+
+    def _adopt(self, store: Store) -> None:
+        self._store = store
+        self._defs = None
+
+    def _build_cold(
+        self, files: list[FileEntry], progress: Progress | None, idle: Callable[[], object] | None
+    ) -> None:
+        workers = worker_count(files)
+        self.stats.parallel = workers > 1
+        self.stats.idle_done = workers > 1 and idle is not None
+        lists: tuple[list, list] = ([], [])
+        store = self._store
+        root, max_bytes = str(self.root), self.config.max_file_bytes
+        for chunk in analyse_chunks(root, max_bytes, files, workers, idle):
+            store.merge(chunk, files, lists)
+            if progress:
+                progress("index", chunk.base + len(chunk.digests), len(files))
+        self.stats.analysed = len(files)
+        store.finish(lists)
+
+    def save_snapshot(self) -> None:
+        """Persist the whole index for the next start (a no-op without a cache)."""
+        if not self.cache.enabled:
+            return
+        if self._store.flatten():
+            self._defs = None  # doc ids changed
+        body = snapshot.dump(self._store, str(self.root))
+        self.cache.save_snapshot(str(self.root), snapshot.snapshot_key(self.config), body)
+
+    # ------------------------------------------------------------------ incremental start
+    def _stale(self, files: list[FileEntry]) -> list[FileEntry]:
+        """Scanned files whose size or mtime differ from the snapshot's, or that are new;
+        files the snapshot has and the scan lacks are retired here."""
+        stale = []
+        by_path, docs = self._store.by_path, self._store.docs
+        for entry in files:
+            doc_id = by_path.get(entry.path)
+            if doc_id is None:
+                stale.append(entry)
+                continue
+            old = docs[doc_id].entry
+            if old.size != entry.size or old.mtime_ns != entry.mtime_ns:
+                stale.append(entry)
+        self._gone = 0
+        if len(by_path) + len(stale) > len(files):  # some indexed files were not scanned
+            scanned = {e.path for e in files}
+            for path in [p for p in by_path if p not in scanned]:
+                self._retire(by_path.pop(path))
+                self._gone += 1
+        return stale
+
+    def _refresh(self, stale: list[FileEntry], progress: Progress | None) -> None:
+        """Bring the files that changed since the snapshot up to date: the per-file cache
+        first (its stat matches: nothing is read), then a content hash (a touched but
+        unchanged file keeps its analysis), then a fresh analysis."""
+        if not stale:
+            return
+        root = str(self.root)
+        known = self.cache.lookup(root, stale)
+        fresh: list[tuple[FileEntry, str, Analysis]] = []
+        seen: list[tuple[FileEntry, str]] = []
+        changed: list[tuple[FileEntry, str, Analysis]] = []
+        for n, entry in enumerate(stale, 1):
+            old = self.doc(entry.path)
+            dig, analysis = known.get(entry.path, ("", None))
+            if analysis is not None:
+                self.stats.from_cache += 1
+            elif not (dig and old is not None and dig == old.digest):
+                dig, analysis = self._examine(entry, old)
+                if analysis is not None and dig:
+                    fresh.append((entry, dig, analysis))
+                elif dig:
+                    seen.append((entry, dig))
+            if analysis is None or (old is not None and dig == old.digest):
+                if old is not None:
+                    old.entry = entry  # same content, new stat
+            else:
+                changed.append((entry, dig, analysis))
+            if progress and n % PROGRESS_EVERY == 0:
+                progress("index", n, len(stale))
+        # Stored before indexing: the index drops each analysis's terms as it takes them.
+        self.cache.store(root, fresh)
+        self.cache.remember(root, seen)
+        for entry, dig, analysis in changed:
+            self._add(entry, dig, analysis)
+
+    def _examine(self, entry: FileEntry, old: Doc | None) -> tuple[str, Analysis | None]:
+        """(digest, analysis) of a changed file; analysis None if its content is unchanged."""
+        got = read_text(self.root, entry.path, self.config.max_file_bytes)
+        self.stats.hashed += 1
+        if got.text is None:
+            return "", Analysis(None, 0, (), {}, got.problem)
+        dig = digest(got.data)
+        if old is not None and dig == old.digest:
+            return dig, None
+        cached = self.cache.get_analysis(dig)
+        if cached is not None:
+            self.stats.from_cache += 1
+            cached.lang = lang.detect_language(entry.path)
+            return dig, cached
+        self.stats.analysed += 1
+        return dig, analyze(entry.path, got.text)
+
+    def _worth_rewriting(self, stale: int) -> bool:
+        changed = stale + self._gone
+        return changed >= max(SNAPSHOT_STALE_MIN, SNAPSHOT_STALE_SHARE * self.file_count)
+
+    # ------------------------------------------------------------------ one document
+    def _add(self, entry: FileEntry, dig: str, analysis: Analysis) -> None:
+        self._version += 1
+        store = self._store
+        doc_id = store.add(entry, dig, analysis)
+        if self._defs is not None:
+            for name in analysis.defs:
+                self._defs.setdefault(name, set()).add(doc_id)
+        old = store.by_path.get(entry.path)
+        if old is not None:
+            self._retire(old)
+        store.by_path[entry.path] = doc_id
+
+    def _retire(self, doc_id: int) -> None:
+        self._version += 1
+        if self._store.retire(doc_id) and self._defs is not None:
+            for name in self._store.docs[doc_id].analysis.defs:
+                self._defs.get(name, set()).discard(doc_id)
+
+    # ------------------------------------------------------------------ updates
+    def update(self, rel: str, text: str | None = None) -> None:
+        """Re-index one file from `text` (an open buffer) or from disk; drop it if it is gone."""
+        self._outlines.pop(rel, None)
+        if text is not None:
+            self._overlays[rel] = text
+            data = text.encode("utf-8", "surrogatepass")
+            entry = FileEntry(rel, len(data), 0)
+            self._add(entry, digest(data), analyze(rel, text))
+            return
+        self._overlays.pop(rel, None)
+        full = self.root / rel
+        try:
+            st = full.stat()
+        except OSError:
+            self.remove(rel)
+            return
+        got = read_text(self.root, rel, self.config.max_file_bytes)
+        if got.text is None:
+            self.remove(rel)
+            return
+        entry = FileEntry(rel, st.st_size, st.st_mtime_ns)
+        analysis = analyze(rel, got.text)
+        dig = digest(got.data)
+        self.cache.store(str(self.root), [(entry, dig, analysis)])
+        self._add(entry, dig, analysis)
+
+    def remove(self, rel: str) -> None:
+        """Drop a file from the index (deleted, or newly excluded)."""
+        self._outlines.pop(rel, None)
+        self._overlays.pop(rel, None)
+        doc_id = self._store.by_path.pop(rel, None)
+        if doc_id is not None:
+            self._retire(doc_id)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def defs(self) -> dict[str, set[int]]:
+        """Defined name -> ids of the documents defining it (built on first use)."""
+        if self._defs is None:
+            defs: dict[str, set[int]] = {}
+            docs = self._store.docs
+            for doc_id in self._store.by_path.values():
+                for name in docs[doc_id].analysis.defs:
+                    got = defs.get(name)
+                    if got is None:
+                        defs[name] = {doc_id}
+                    else:
+                        got.add(doc_id)
+            self._defs = defs
+        return self._defs
+
+    def live_docs(self) -> Iterator[tuple[int, Doc]]:
+        """(doc id, doc) of every file in the index, by path."""
+        by_path, docs = self._store.by_path, self._store.docs
+        for path in sorted(by_path):
+            doc_id = by_path[path]
+            yield doc_id, docs[doc_id]
+
+    def idf(self, term: str) -> float:
+        n = self.doc_freq(term)
+        return math.log(1 + (self.file_count - n + 0.5) / (n + 0.5))
+
+    def bm25(self, query: dict[str, float]) -> dict[int, float]:
+        """Okapi BM25 of every live document for a weighted bag of query terms."""
+        store = self._store
+        scores: dict[int, float] = {}
+        avg = store.total_len / max(store.live_count, 1)
+        docs = store.docs
+        k1, b = self.K1, self.B
+        for term, weight in query.items():
+            tid = store.vocab.get(term)
+            if tid is None or not store.doc_freq[tid]:
+                continue
+            idf = self.idf(term) * weight
+            for doc_id, tf in zip(store.postings[tid], store.frequencies[tid]):
+                doc = docs[doc_id]
+                if not doc.is_live:
+                    continue
+                norm = k1 * (1 - b + b * doc.length / avg)
+                scores[doc_id] = scores.get(doc_id, 0.0) + idf * tf * (k1 + 1) / (tf + norm)
+        return scores
+
+    def defined_in(self, name: str) -> set[int]:
+        docs = self._store.docs
+        return {d for d in self.defs.get(name, ()) if docs[d].is_live}
+
+    def text(self, rel: str) -> str | None:
+        """The current text of a file: the open buffer if there is one, else the disk."""
+        if rel in self._overlays:
+            return self._overlays[rel]
+        return read_text(self.root, rel, self.config.max_file_bytes).text
+
+    def forget_outline(self, rel: str) -> None:
+        """Drop `rel`'s outline from memory (it stays in the persistent cache)."""
+        self._outlines.pop(rel, None)
+
+    def outline(self, rel: str, text: str) -> Outline:
+        """The tree-sitter outline of a file (cached by content hash)."""
+        got = self._outlines.get(rel)
+        if got is not None:
+            self._outlines.move_to_end(rel)
+            return got
+        doc = self._store.docs[self._store.by_path[rel]]
+        got = self.cache.get_outline(doc.digest) if doc.digest else None
+        if got is None:
+            got = lang.outline(text, doc.analysis.lang)
+            if doc.digest and rel not in self._overlays:
+                self.cache.put_outline(doc.digest, got)
+        self._outlines[rel] = got
+        if len(self._outlines) > OUTLINES_KEPT:  # bounded: the server asks for many over time
+            self._outlines.popitem(last=False)
+        return got

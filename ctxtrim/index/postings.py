@@ -1,0 +1,97 @@
+"""Postings in flat arrays: term id -> doc ids, and term id -> term frequencies.
+
+One flat array cut by offsets (as built or loaded), not one Python object per term and
+document: a large repository's index then loads and saves as a few byte strings.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+TF_MAX = 65_535  # term frequencies are stored as 16-bit; BM25 saturates long before this
+
+
+class Postings:
+    """Term id -> an array of values: a frozen base (one flat array cut by offsets, as built
+    or loaded) plus per-term appends made since. Reading a term returns a fresh array."""
+
+    __slots__ = ("typecode", "offsets", "data", "appended")
+
+    def __init__(
+        self, typecode: str, offsets: array | None = None, data: array | None = None
+    ) -> None:
+        self.typecode = typecode
+        self.offsets = offsets if offsets is not None else array("Q", [0])
+        self.data = data if data is not None else array(typecode)
+        self.appended: dict[int, array] = {}  # term id -> values added after the base
+
+    def span(self, tid: int) -> tuple[int, int]:
+        """The range of `data` that holds term `tid`'s base entries."""
+        if tid < len(self.offsets) - 1:
+            return self.offsets[tid], self.offsets[tid + 1]
+        return 0, 0
+
+    def __getitem__(self, tid: int) -> array:
+        lo, hi = self.span(tid)
+        got = self.data[lo:hi]
+        more = self.appended.get(tid)
+        if more:
+            got.extend(more)
+        return got
+
+    def append(self, tid: int, value: int) -> None:
+        more = self.appended.get(tid)
+        if more is None:
+            more = self.appended[tid] = array(self.typecode)
+        more.append(value)
+
+    def folded(self, terms: int) -> Postings:
+        """These postings with their appends folded into the base: the runs of untouched
+        terms are copied whole."""
+        appended = self.appended
+        off, data = self.offsets, self.data
+        new_off = array("Q", [0]) * (terms + 1)
+        pieces: list[array] = []
+        shift = 0
+        start = 0  # first term not yet copied
+        for tid in sorted(appended) + [terms]:
+            # Terms start..tid-1 have no appends: one slice of the data, offsets shifted.
+            base_end = min(tid, len(off) - 1)
+            if base_end > start:
+                pieces.append(data[off[start] : off[base_end]])
+                for t in range(start, base_end):
+                    new_off[t + 1] = off[t + 1] + shift
+            for t in range(max(start, base_end), tid):  # new terms with no appends: empty
+                new_off[t + 1] = new_off[t]
+            if tid == terms:
+                break
+            lo, hi = self.span(tid)
+            more = appended[tid]
+            pieces.append(data[lo:hi])
+            pieces.append(more)
+            shift += len(more)
+            new_off[tid + 1] = new_off[tid] + (hi - lo) + len(more)
+            start = tid + 1
+        flat = array(self.typecode)
+        for piece in pieces:
+            flat.extend(piece)
+        return Postings(self.typecode, new_off, flat)
+
+
+def flatten(lists: list[array], typecode: str) -> tuple[array, array]:
+    """Per-term arrays as (offsets, data)."""
+    offsets = array("Q", [0])
+    total = 0
+    for arr in lists:
+        total += len(arr)
+        offsets.append(total)
+    data = array(typecode)
+    for arr in lists:
+        data.extend(arr)
+    return offsets, data
+
+
+def from_bytes(typecode: str, data: bytes) -> array:
+    arr = array(typecode)
+    arr.frombytes(data)
+    return arr
