@@ -92,6 +92,9 @@ class Candidate:
     lines: set[int] = field(default_factory=set)  # lines the task points at (frames, focus)
     symbols: dict[str, float] = field(default_factory=dict)  # task symbols this file defines
     focus: bool = False
+    named: bool = (
+        False  # the task names it: its path, its module, a frame in it, a symbol it defines
+    )
 
 
 @functools.lru_cache(maxsize=65536)
@@ -191,17 +194,20 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         hits = _match_paths(index, mention)
         for path in hits[:10]:
             boosts[path] += 3.0 / math.sqrt(len(hits))
+            cand(path).named = True
             cand(path).reasons.append(f"named in the task as `{mention}`")
     for dotted in signals.modules:
         hits = _module_paths(index, dotted)
         for path in hits[:5]:
             boosts[path] += 1.5 / math.sqrt(len(hits))
+            cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
         hits = _match_paths(index, path)
         for hit in hits[:3]:
             boosts[hit] += 2.5 / len(hits)
             c = cand(hit)
+            c.named = True
             c.lines.add(line)
             c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
 
@@ -215,6 +221,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             path = index.path_of(doc_id)
             boosts[path] += share
             c = cand(path)
+            c.named = True
             c.symbols[name] = max(c.symbols.get(name, 0.0), weight)
     for c in cands.values():
         if c.symbols:

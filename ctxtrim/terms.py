@@ -22,6 +22,13 @@ STOPWORDS = frozenset(
     one two out up via per use used using""".split()
 )
 
+# Words a task uses to say what to do, not what it is about ("fix the login redirect"): no
+# evidence for prose such as rule sections. Code search keeps them (`update_user` is a name).
+TASK_WORDS = frozenset(
+    """fix fixe add update change make implement support need want please ensure improve
+    should must new""".split()
+)
+
 
 def split_identifier(ident: str) -> list[str]:
     """The lowercase parts of an identifier (snake_case and camelCase aware)."""
@@ -79,3 +86,23 @@ def path_terms(path: str) -> Counter[str]:
     """Terms of a file path (directory and file names, extension dropped)."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
     return _expand(Counter(IDENT.findall(stem.replace("-", "_"))))
+
+
+def stem(term: str) -> str:
+    """Fold common English suffixes so `tests`, `testing` and `test` meet (prose, not code)."""
+    for suffix in ("ing", "ed", "s"):
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3 and not term.endswith("ss"):
+            return term[: -len(suffix)]
+    return term
+
+
+def words(text: str) -> list[str]:
+    """The terms of a prose text in reading order, suffixes folded: what rule sections and
+    tasks are compared on. Same splitting and stopwords as `text_terms`."""
+    out: list[str] = []
+    for ident in IDENT.findall(text):
+        split = _TERMS_OF.get(ident)
+        if split is None:
+            split = _terms_of(ident)
+        out.extend(stem(term) for term in split)
+    return out

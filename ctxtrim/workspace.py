@@ -18,7 +18,7 @@ from .pack import Item, Omitted, Pack
 from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
-from .rules import RuleFile, discover, pack_sections
+from .rules import RuleFile, Selection, discover, pack_sections, select_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .timing import PhaseStats, Timings
@@ -27,6 +27,10 @@ from .tokens import Tokenizer, check_available
 LISTINGS_DIR = "listings"  # in the cache directory: each directory's scan verdicts
 BEST_OMITTED = 10  # files --explain lists as left out
 MIN_BUDGET = 64
+# A shown file brings rules into play when its score is at least this share of the best
+# shown file's (files the task names and focus files left aside): in a small repository a
+# pack shows nearly everything, and a file shown only because room was left says nothing.
+IN_PLAY_SHARE = 0.3
 MAX_BUDGET = 2_000_000
 
 
@@ -212,23 +216,10 @@ class Workspace:
         timings.add("refresh", self._refreshed_seconds, self._refreshed_files)
         self._refreshed_seconds, self._refreshed_files = 0.0, 0
         with timings.phase("refresh"):
-            for path, _ in task.focus_points():
-                rel = self.relative(path)
-                if rel not in self.index:
-                    raise CtxtrimError(
-                        f"focus file {path}: not in the workspace (missing or excluded)"
-                    )
-            # Rule files are packed as rule sections, with their own share of the budget.
-            rule_paths = {r.path for r in self.rules()}
             total_bytes = self._total_bytes()
         with timings.phase("rank") as phase:
             signals = extract(task.text)
-            candidates = (
-                rank(self.index, task, signals)
-                if (task.text.strip() or task.focus)
-                else self._central()
-            )
-            candidates = [c for c in candidates if c.path not in rule_paths]
+            candidates = self._candidates(task, signals)
             phase.files = len(candidates)
         pack = Pack(
             root=str(self.root),
@@ -279,16 +270,79 @@ class Workspace:
             )
 
         # Code first, within the budget less the rules' share; then the rule sections that
-        # apply to the files actually shown; then give the code what the rules left unused.
+        # apply to the files actually shown; then give the code what the rules left unused,
+        # unless that would hide a file the rules were chosen for.
         reserve = int(budget * self.config.rules_share) if self.rules() else 0
         items = fit_code(budget - fixed - reserve)
-        shown = [i.path for i in items if i.mode in ("full", "slice")]
-        rule_items, dropped = self._rules(task, shown, reserve)
+        rule_items, dropped = self._rules(task, *self._in_play(task, items, candidates), reserve)
         pack.items = list(rule_items)
         rule_cost = self._count(pack, measured) - fixed
         if reserve - rule_cost > 0.05 * budget:
-            items = fit_code(budget - fixed - rule_cost)
+            refit = fit_code(budget - fixed - rule_cost)
+            if _shown(refit) >= _shown(items):
+                items = refit
         return items, rule_items, dropped
+
+    def rule_selection(self, task: Task, budget: int) -> Selection:
+        """The rule sections `task` needs, within `budget` tokens: what `ctxtrim rules` and
+        the MCP `rules` tool ask for. The rules see the same files in play as a pack for the
+        task at the default budget: the files it shows, the focus files and the files the
+        task names."""
+        with self.lock:
+            paths, about = self._rule_evidence(task)
+            files = list(self.index.paths())
+            return select_sections(
+                self.rules(), task.text, paths, budget, self.tokenizer, about, files
+            )
+
+    def rule_items(self, task: Task, budget: int) -> tuple[list[Item], list[Omitted]]:
+        """`rule_selection` as pack items (redacted, lines claimed verbatim only where they
+        are), for a front door that shows the sections themselves."""
+        with self.lock:
+            return self._rules(task, *self._rule_evidence(task), budget)
+
+    def _rule_evidence(self, task: Task) -> tuple[list[str], list[str]]:
+        """The files in play for `task` and those it is about (see `_in_play`), from the
+        code a pack for it would show."""
+        signals = extract(task.text)
+        candidates = self._candidates(task, signals)
+        room = int(DEFAULT_BUDGET * (1 - self.config.rules_share))
+        per_item = self._item_overhead(measured_format("markdown"))
+        items = fit(candidates, self.index, signals, room, per_item, self.preparer)
+        return self._in_play(task, items, candidates)
+
+    def _candidates(self, task: Task, signals: Signals) -> list[Candidate]:
+        """Ranked code files for `task` (rule files are packed as rule sections instead)."""
+        for path, _ in task.focus_points():
+            rel = self.relative(path)
+            if rel not in self.index:
+                raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
+        candidates = (
+            rank(self.index, task, signals)
+            if (task.text.strip() or task.focus)
+            else self._central()
+        )
+        rule_paths = {r.path for r in self.rules()}
+        return [c for c in candidates if c.path not in rule_paths]
+
+    def _in_play(
+        self, task: Task, items: list[Item], candidates: list[Candidate]
+    ) -> tuple[list[str], list[str]]:
+        """The files rules are chosen for: the focus files, those the task names, and those
+        shown that matter to it (a fair share of the best score among the rest); and the
+        first two kinds alone, the files the task is about. A file the pack only lists,
+        or leaves out, is not one of them."""
+        focus = [self.relative(path) for path, _ in task.focus_points()]
+        named = [c.path for c in candidates if c.named]
+        by_path = {c.path: c for c in candidates}
+        shown = sorted(
+            (by_path[p] for p in _shown(items) if p in by_path), key=lambda c: (-c.score, c.path)
+        )
+        plain = [c.score for c in shown if not (c.named or c.focus)]
+        floor = IN_PLAY_SHARE * max(plain, default=0.0)
+        relevant = [c.path for c in shown if c.score >= floor]
+        about = list(dict.fromkeys([*focus, *named]))
+        return list(dict.fromkeys([*about, *relevant])), about
 
     def _central(self) -> list[Candidate]:
         """With no task: the files most referenced by others, source before tests and docs."""
@@ -306,9 +360,13 @@ class Workspace:
             out.append(Candidate(doc.path, score, ["central: its definitions are used widely"]))
         return sorted(out, key=lambda c: (-c.score, c.path))
 
-    def _rules(self, task: Task, shown: list[str], budget: int) -> tuple[list[Item], list[Omitted]]:
-        paths = shown + [self.relative(p) for p, _ in task.focus_points()]
-        kept, dropped = pack_sections(self.rules(), task.text, paths, budget, self.tokenizer)
+    def _rules(
+        self, task: Task, paths: list[str], about: list[str], budget: int
+    ) -> tuple[list[Item], list[Omitted]]:
+        files = list(self.index.paths())
+        kept, dropped = pack_sections(
+            self.rules(), task.text, paths, budget, self.tokenizer, about, files
+        )
         top = max([i.score for i in kept] + [o.score for o in dropped] + [1e-9])
         for item in kept:
             item.score = round(max(item.score, 0.0) / top, 4)
@@ -400,3 +458,8 @@ class Workspace:
                 Omitted(c.path, round(c.score, 4), c.reasons[:4], "did not fit the budget")
                 for c in itertools.islice(left_out, BEST_OMITTED)
             ]
+
+
+def _shown(items: list[Item]) -> set[str]:
+    """The code files `items` show in part or whole (not those only listed or outlined)."""
+    return {i.path for i in items if i.kind == "file" and i.mode in ("full", "slice")}

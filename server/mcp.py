@@ -32,7 +32,6 @@ from ctxtrim.errors import CtxtrimError
 from ctxtrim.expand import DEFAULT_EXPAND_BUDGET, expand
 from ctxtrim.pack import Item
 from ctxtrim.render import item_block, render
-from ctxtrim.rules import pack_sections
 from ctxtrim.scan import directory
 from ctxtrim.task import Task
 from ctxtrim.workspace import Workspace
@@ -216,11 +215,21 @@ def _rules(folder: Folder, task: str, paths: tuple[str, ...]) -> CallToolResult:
     found = ws.rules()
     if not found:
         return _result("This repository has no AI rule files.", {"sections": []})
-    kept, _ = pack_sections(found, task, list(paths), RULES_BUDGET, ws.tokenizer)
+    # The files the agent works on are the task's focus; the rules also see the files a pack
+    # for the task would show and those it names. A path outside the workspace is no focus.
+    focus = tuple(p for p in paths if _indexed(ws, p))
+    kept, _ = ws.rule_items(Task(task, focus=focus), RULES_BUDGET)
     if not kept:
         return _result("No rule section applies to this task and these files.", {"sections": []})
     blocks = [_rule_block(item) for item in kept]
     return _result("\n\n".join(blocks) + "\n", {"sections": [_item_meta(i) for i in kept]})
+
+
+def _indexed(ws: Workspace, path: str) -> bool:
+    try:
+        return ws.relative(path) in ws.index
+    except CtxtrimError:  # outside the workspace
+        return False
 
 
 def _workspace(folder: Folder) -> Workspace:

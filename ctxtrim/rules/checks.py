@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..secrets import find_secrets
+from ..terms import words
 from .diagnostics import Diagnostic, Severity, Suppressions, code_of
 from .globs import is_universal, matching
-from .lexical import words
 from .model import TOOLS, RuleFile
 from .references import find_mentions, resolve
 from .repo import RepoFiles

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from .discover import discover
 from .globs import glob_matches
 from .model import TOOLS, RuleFile
 from .repo import RepoFiles
-from .select import Selection, select_sections
+from .select import Scored, Selection
 from .settings import CheckSettings, load_settings
 from .workspace import existing, find_root, list_files, path_and_task
 
@@ -47,6 +46,12 @@ def register(subparsers: Any) -> None:
         "--budget", type=int, default=2000, help="token budget for rule sections (default 2000)"
     )
     rules.add_argument("--format", default="text", choices=("text", "json"))
+    rules.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="with a TASK, also list the sections left out and why",
+    )
     rules.set_defaults(func=cmd_rules)
 
     check = subparsers.add_parser(
@@ -220,31 +225,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
     """Show each tool's rule files and tokens; with a task, what would be kept."""
     raw_path, task = path_and_task(args.path, args.task)
     root = find_root(existing(raw_path or "."))
-    settings = load_settings(root)
-    tokenizer = Tokenizer(settings.encoding, cache_directory(None))
-    files = list_files(root)
-    rules = discover(root, files, tokenizer)
     selection = None
-    paths: list[str] = []
     if task:
-        paths = _task_paths(task, args.focus, files, root)
-        selection = select_sections(rules, task, paths, args.budget, tokenizer)
-    if args.format == "json":
-        print(json.dumps(_rules_json(root, tokenizer, rules, task, paths, selection), indent=2))
+        # The same files in play as a pack for the task: what it would show, the focus
+        # files and the files the task names. Imported here: the core imports this package.
+        from ..task import Task
+        from ..workspace import Workspace
+
+        workspace = Workspace.open(root)
+        tokenizer = workspace.tokenizer
+        rules = workspace.rules()
+        focus = tuple(_relative(root, f) for f in args.focus)
+        selection = workspace.rule_selection(Task(task, focus), args.budget)
     else:
-        _print_rules(root, tokenizer, rules, task, paths, selection)
+        tokenizer = Tokenizer(load_settings(root).encoding, cache_directory(None))
+        rules = discover(root, list_files(root), tokenizer)
+    if args.format == "json":
+        report = _rules_json(root, tokenizer, rules, task, selection, args.verbose)
+        print(json.dumps(report, indent=2))
+    else:
+        _print_rules(root, tokenizer, rules, task, selection, args.verbose)
     return EXIT_OK
-
-
-def _task_paths(task: str, focus: list[str], files: list[str], root: Path) -> list[str]:
-    """The focus files plus the repository files the task names by path."""
-    known = set(files)
-    paths = [_relative(root, f) for f in focus]
-    for token in re.findall(r"[\w./-]+", task):
-        token = token.strip("./") if not token.startswith("./") else token[2:]
-        if token in known and token not in paths:
-            paths.append(token)
-    return paths
 
 
 def _relative(root: Path, raw: str) -> str:
@@ -270,8 +271,8 @@ def _print_rules(
     tokenizer: Tokenizer,
     rules: list[RuleFile],
     task: str | None,
-    paths: list[str],
     selection: Selection | None,
+    verbose: bool,
 ) -> None:
     print(f"Rule files in {root} (tokens: {tokenizer.name})")
     always = always_on_by_tool(rules)
@@ -292,17 +293,32 @@ def _print_rules(
         return
     total_sections = len(selection.kept) + len(selection.dropped)
     print(
-        f'\nFor "{task}" (files: {", ".join(paths) or "none named"}; budget {selection.budget:,}): '
-        f"keeping {len(selection.kept)} of {total_sections} sections, {selection.tokens:,} tokens"
+        f'\nFor "{task}" (files in play: {_files_label(selection.paths)}; '
+        f"budget {selection.budget:,}): keeping {len(selection.kept)} of {total_sections} "
+        f"sections, {selection.tokens:,} tokens"
     )
-    for verdict, group in (("keep", selection.kept), ("drop", selection.dropped)):
+    groups = [("keep", selection.kept)] + ([("drop", selection.dropped)] if verbose else [])
+    for verdict, group in groups:
         for scored in group:
             section = scored.section
             where = f"{section.file}:{section.start}-{section.end}"
             reasons = "; ".join(scored.reasons) or "-"
             print(
-                f"  {verdict}  {where}  {section.title}  ({section.tokens:,} tokens, score {scored.score:.2f}): {reasons}"
+                f"  {verdict}  {where}  {section.title}  ({section.tokens:,} tokens, "
+                f"score {scored.score:.2f}): {reasons}"
             )
+    if selection.dropped and not verbose:
+        print(f"  ({len(selection.dropped)} sections left out; --verbose lists them and why)")
+
+
+FILES_SHOWN = 8  # files in play named in the text report; the JSON has them all
+
+
+def _files_label(paths: list[str]) -> str:
+    if not paths:
+        return "none"
+    more = len(paths) - FILES_SHOWN
+    return ", ".join(paths[:FILES_SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def _rule_name(rule: RuleFile) -> str:
@@ -314,8 +330,8 @@ def _rules_json(
     tokenizer: Tokenizer,
     rules: list[RuleFile],
     task: str | None,
-    paths: list[str],
     selection: Selection | None,
+    verbose: bool,
 ) -> dict[str, Any]:
     always = always_on_by_tool(rules)
     tools = [
@@ -336,18 +352,20 @@ def _rules_json(
     if selection is not None:
         result["selection"] = {
             "task": task,
-            "paths": paths,
+            "paths": selection.paths,
             "budget": selection.budget,
             "tokens": selection.tokens,
             "kept": [_scored_json(s) for s in selection.kept],
-            "dropped": [_scored_json(s) for s in selection.dropped],
+            "dropped_count": len(selection.dropped),
         }
+        if verbose:
+            result["selection"]["dropped"] = [_scored_json(s) for s in selection.dropped]
     return result
 
 
-def _scored_json(scored: Any) -> dict[str, Any]:
+def _scored_json(scored: Scored) -> dict[str, Any]:
     section = scored.section
-    return {
+    out: dict[str, Any] = {
         "path": section.file,
         "section": " > ".join(section.heading_path),
         "lines": [section.start, section.end],
@@ -355,6 +373,9 @@ def _scored_json(scored: Any) -> dict[str, Any]:
         "score": scored.score,
         "reasons": scored.reasons,
     }
+    if section.parts:  # trimmed: only these line ranges of the section are kept
+        out["kept_lines"] = [list(part) for part in section.parts]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,9 @@ class Reference:
     resolved: str | None = None  # repo-relative posix path if it exists, else None
 
 
+TRIM_GAP = "[…]"  # stands for the lines a trimmed section leaves out
+
+
 @dataclass(slots=True)
 class RuleSection:
     """A heading and its body (or the preamble before the first heading).
@@ -48,6 +51,9 @@ class RuleSection:
     text: str
     tokens: int
     keep: bool  # the section carries `<!-- ctxtrim:keep -->`
+    # A trimmed section shows only these file line ranges (`text` joins them with a gap
+    # line, TRIM_GAP, between); empty when `text` is the whole of start..end.
+    parts: tuple[tuple[int, int], ...] = ()
 
     @property
     def title(self) -> str:

@@ -1,26 +1,56 @@
 """Pick the rule sections a task needs, ranked and fitted under a token budget.
 
-Always-on rules compete by relevance to the task and to the files in the pack; glob rules
-join when a selected file matches them; on-request rules when their description matches the
-task; manual rules only when the task names them. `<!-- ctxtrim:keep -->` sections of a rule
-in play are never pruned for relevance.
+A rule file comes into play when it applies to a file in play — a file the pack shows, a
+focus file, or one the task names (by path, module or symbol): nested AGENTS.md/CLAUDE.md
+for files in their folder, glob rules (`globs`, `paths`, `applyTo`) for matching files.
+Always-on rules are always in play; on-request rules when their description matches the
+task; manual rules when the task names them or plainly concerns them (every word of the
+rule's name is in the task).
+
+Within the rules in play, each section needs real evidence to be kept:
+- the task's words, each weighted by how rare it is across all of the repository's rule
+  sections (a word most sections use is no evidence), a word in the section's heading
+  counting twice;
+- or a mention of a file in play, or of a folder holding one (a file the pack left out is
+  not evidence);
+- or `<!-- ctxtrim:keep -->`, or being a rule file's short opening overview.
+Then relevance is relative: with a strong match in hand, a faint one is noise. A section
+worth keeping that is larger than the budget left is trimmed to its blocks that match.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
+from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from ..bm25 import Corpus
+from ..task import extract
+from ..terms import TASK_WORDS, words
 from ..tokens import Tokenizer
 from .discover import applies_to
 from .globs import glob_matches
-from .lexical import bm25, words
-from .model import RuleFile, RuleSection
+from .model import TRIM_GAP, RuleFile, RuleSection
+from .references import find_mentions
 
 MIN_SCORE = 0.1  # below this a section is noise for the task, even if budget remains
-RELATIVE_FLOOR = 0.2  # of the best section's score
-_OVERVIEW_TOKENS = 120  # a short first section of an always-on file: what the project is
+RELATIVE_FLOOR = 0.25  # of the best section's score
+# Lexical evidence is counted in units of the rarest word's weight (a word in one section):
+# one rare word, two middling ones, or a middling one in the heading pass; a common one not.
+MIN_EVIDENCE = 0.75
+HEADING_WEIGHT = 2.0  # a task word in the section's heading counts this many times
+ACTIVE_PRIOR = 0.5  # a scoped rule for a file the task is about (focus, or named by the task)
+TOPIC_PRIOR = 0.4  # at most, for sections of a rule file whose title is about the task
+SHOWN_PRIOR = 0.1  # a scoped rule for a file only shown: broad globs (`**/*.cs`) match many
+MAX_SECTION_SHARE = 0.3  # of the budget: a larger section is trimmed to its matching parts
+MENTION_CREDIT = 0.6  # the section names a file in play
+OVERVIEW_CREDIT = 0.15
+TRIM_FOCUS = 0.5  # a trimmed section keeps blocks matching at least this share of its best
+MIN_TRIM_TOKENS = 48  # less room than this left: trimming would keep a heading and no rule
+_OVERVIEW_TOKENS = 120  # a short first section of a rule file: what the project is
 _LANGUAGES = {
     "py": "python",
     "pyi": "python",
@@ -57,40 +87,69 @@ class Scored:
     section: RuleSection
     score: float
     reasons: list[str] = field(default_factory=list)
+    evidence: bool = False  # something beyond the rule being in play speaks for it
 
 
 @dataclass(slots=True)
 class Selection:
-    """Sections kept for the pack and sections left out, each sorted by score, path, line."""
+    """Sections kept and sections left out, each sorted by score, path, line."""
 
     kept: list[Scored]
     dropped: list[Scored]
     budget: int
     tokens: int  # what the kept sections cost, headers included
+    paths: list[str] = field(default_factory=list)  # the files in play the selection used
+
+
+@dataclass(slots=True)
+class _Words:
+    """The task's words and how much each weighs across the repository's rule sections."""
+
+    query: frozenset[str]
+    corpus: Corpus
+    documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
+    headings: dict[tuple[str, int], frozenset[str]]
+
+    def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
+        """Weight of `terms` (task words found), in units of the rarest word's weight."""
+        total = sum(self.corpus.idf(t) * (HEADING_WEIGHT if t in heading else 1.0) for t in terms)
+        return total / (self.corpus.rarest() or 1.0)
 
 
 def select_sections(
-    rules: list[RuleFile], task: str, paths: list[str], budget: int, tokenizer: Tokenizer
+    rules: list[RuleFile],
+    task: str,
+    paths: list[str],
+    budget: int,
+    tokenizer: Tokenizer,
+    focus: Collection[str] = (),
+    files: Collection[str] = (),
 ) -> Selection:
-    """Rank every section of `rules` for `task` and the pack's `paths`; keep the best that fit.
+    """Rank every section of `rules` for `task` and the files in play; keep the best that fit.
 
-    `paths` are the files selected into the pack plus focus files (repo-relative, posix).
-    A kept section costs its text plus a header line, counted with `tokenizer`.
+    `paths` are the files in play (repo-relative, posix): those the pack shows, the focus
+    files and those the task names; `focus` those of them the task is about (the focus
+    files and those it names), whose rules weigh more. `files` are all the repository's
+    files: a scoped rule that applies to most of them says little about any one task. A
+    kept section costs its text plus a header line, counted with `tokenizer`.
     """
-    task_words = set(words(task))
+    lexicon = _lexicon(rules, task)
+    in_play = list(dict.fromkeys(paths))
     candidates: list[Scored] = []
     dropped: list[Scored] = []
     for rule in rules:
-        boost, reasons, excluded = _rule_activation(rule, task, task_words, paths)
+        prior, reasons, excluded = _rule_activation(rule, task, lexicon, in_play, set(focus))
+        if prior and rule.activation in ("always", "glob") and files:
+            prior *= 1 - _reach(rule, files)
         for section in rule.sections:
-            scored = Scored(section, boost, list(reasons))
+            scored = Scored(section, prior, list(reasons))
             (dropped if excluded else candidates).append(scored)
-    _score_sections(candidates, rules, task_words, paths)
+    _score_sections(candidates, rules, lexicon, in_play)
     candidates.sort(key=_order)
-    kept, tokens = _fit(candidates, dropped, budget, tokenizer)
+    kept, tokens = _fit(candidates, dropped, budget, tokenizer, lexicon)
     kept.sort(key=_order)
     dropped.sort(key=_order)
-    return Selection(kept=kept, dropped=dropped, budget=budget, tokens=tokens)
+    return Selection(kept=kept, dropped=dropped, budget=budget, tokens=tokens, paths=in_play)
 
 
 def header_text(section: RuleSection) -> str:
@@ -102,34 +161,80 @@ def _order(scored: Scored) -> tuple[float, str, int]:
     return (-scored.score, scored.section.file, scored.section.start)
 
 
+def _key(section: RuleSection) -> tuple[str, int]:
+    return (section.file, section.start)
+
+
+def _lexicon(rules: list[RuleFile], task: str) -> _Words:
+    """Every section's terms (its heading and intermediate headings counted extra) and
+    their rarity across all the repository's rule sections."""
+    documents: dict[tuple[str, int], Counter[str]] = {}
+    headings: dict[tuple[str, int], frozenset[str]] = {}
+    for rule in rules:
+        titles = sum(1 for s in rule.sections if len(s.heading_path) == 1)
+        for section in rule.sections:
+            # A file's single top heading is its title ("Project X"), shared by every
+            # section below it: no evidence for any one of them.
+            path = section.heading_path
+            own = path[1:] if titles == 1 and len(path) > 1 else path
+            heading = words(" ".join(own))
+            terms = Counter(words(section.text))
+            terms.update(heading * int(HEADING_WEIGHT - 1))
+            documents[_key(section)] = terms
+            headings[_key(section)] = frozenset(heading)
+    corpus = Corpus(list(documents.values()))
+    return _Words(frozenset(words(_prose(task))) - TASK_WORDS, corpus, documents, headings)
+
+
+def _prose(task: str) -> str:
+    """The task with each path it names cut to the file's name: the path itself brings the
+    file into play; its folders (`src`, `packages`) are no evidence for a section."""
+    for path in extract(task).paths:
+        task = task.replace(path, " " + posixpath.splitext(posixpath.basename(path))[0] + " ")
+    return task
+
+
 def _rule_activation(
-    rule: RuleFile, task: str, task_words: set[str], paths: list[str]
+    rule: RuleFile, task: str, lexicon: _Words, paths: list[str], focus: set[str]
 ) -> tuple[float, list[str], bool]:
-    """(boost, reasons, excluded) for every section of `rule`."""
+    """(prior, reasons, excluded) for every section of `rule`."""
+    paths = sorted(paths, key=lambda path: path not in focus)  # stable: the task's files first
     if rule.scope and not any(_inside(path, rule.scope) for path in paths):
-        return 0.0, [f"applies to {rule.scope}/ only, and no selected file is there"], True
+        return 0.0, [f"applies to {rule.scope}/ only, and no file in play is there"], True
     if rule.activation == "always":
         if not rule.scope:
             return 0.0, [], False
         inside = next((path for path in paths if applies_to(rule, path)), None)
         if inside is None:
-            return 0.0, ["a nearer rule file wins for the selected files"], True
-        return 0.2, [f"nested rule for {rule.scope}/ covers {inside}"], False
+            return 0.0, ["a nearer rule file wins for the files in play"], True
+        prior = ACTIVE_PRIOR if inside in focus else SHOWN_PRIOR
+        return prior, [f"nested rule for {rule.scope}/ covers {inside}"], False
     if rule.activation == "glob":
         for path in paths:
             pattern = _matching_glob(rule, path)
             if pattern is not None:
-                return 0.3, [f"glob `{pattern}` matches {path}"], False
-        return 0.0, ["glob matches no selected file"], True
+                prior = ACTIVE_PRIOR if path in focus else SHOWN_PRIOR
+                return prior, [f"glob `{pattern}` matches {path}"], False
+        return 0.0, ["glob matches no file in play"], True
     if rule.activation == "request":
-        shared = sorted(task_words & set(words(rule.description or "")))
-        if not shared:
+        # A description is the rule's title: its words weigh as a heading's do.
+        shared = set(words(rule.description or "")) & lexicon.query
+        if lexicon.evidence(shared, heading=shared) < MIN_EVIDENCE:
             return 0.0, ["description does not match the task"], True
-        return 0.3, [f"description matches the task ({', '.join(shared)})"], False
+        return ACTIVE_PRIOR, [f"description matches the task ({', '.join(sorted(shared))})"], False
     name = _rule_name(rule.path)
     if re.search(rf"(?<![\w-])@?{re.escape(name)}(?![\w-])", task, re.IGNORECASE):
-        return 0.3, [f"manual rule named in the task ({name})"], False
+        return ACTIVE_PRIOR, [f"manual rule named in the task ({name})"], False
+    name_words = set(words(name.replace("-", " ").replace(".", " ")))
+    if name_words and name_words <= lexicon.query:
+        return ACTIVE_PRIOR, [f"the task concerns the manual rule {name}"], False
     return 0.0, ["manual rule not named in the task"], True
+
+
+def _reach(rule: RuleFile, files: Collection[str]) -> float:
+    """The share of the repository's files a scoped rule applies to: `**/*.cs` in a C#
+    repository is as good as always on; `db/migrations/**` says where the task works."""
+    return sum(1 for path in files if applies_to(rule, path)) / len(files)
 
 
 def _inside(path: str, directory: str) -> bool:
@@ -152,31 +257,66 @@ def _rule_name(path: str) -> str:
 
 
 def _score_sections(
-    candidates: list[Scored], rules: list[RuleFile], task_words: set[str], paths: list[str]
+    candidates: list[Scored], rules: list[RuleFile], lexicon: _Words, paths: list[str]
 ) -> None:
-    # The section's own heading counts twice; its parents' (the project's H1) do not count.
-    documents = [words(_document(scored.section)) for scored in candidates]
-    lexical = bm25(sorted(task_words), documents)
+    keys = [_key(scored.section) for scored in candidates]
+    query = dict.fromkeys(sorted(lexicon.query), 1.0)
+    lexical = Corpus([lexicon.documents[key] for key in keys]).scores(query)
     top = max(lexical, default=0.0) or 1.0
-    first_sections = {
-        (rule.path, rule.sections[0].start) for rule in rules if rule.always_on and rule.sections
-    }
-    for scored, raw in zip(candidates, lexical, strict=True):
+    first_sections = {_key(rule.sections[0]) for rule in rules if rule.sections}
+    topics = {rule.path: _topic(rule, lexicon) for rule in rules}
+    folders = _folders(paths)
+    for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
-        if raw:
-            scored.score += raw / top
-            matched = sorted(task_words & set(words(_document(section))))
-            scored.reasons.append(f"matches the task ({', '.join(matched[:5])})")
-        credit, reasons = _path_credit(section.text, paths)
-        scored.score += credit
-        scored.reasons.extend(reasons)
-        if (section.file, section.start) in first_sections and _is_overview(section):
-            scored.score += 0.15
-            scored.reasons.append("short project overview")
+        matched = lexicon.query & set(lexicon.documents[key])
+        strength = lexicon.evidence(matched, lexicon.headings[key])
+        if strength >= MIN_EVIDENCE:
+            scored.evidence = True
+            scored.score += raw / top + 0.25 * min(strength, 2.0)
+            scored.reasons.append(f"matches the task ({', '.join(_by_weight(matched, lexicon))})")
+            topic, words_in_title = topics[section.file]
+            if topic:
+                scored.score += topic
+                scored.reasons.append(f"its file is about {', '.join(words_in_title)}")
+        elif matched:
+            scored.reasons.append(f"only common words match ({', '.join(sorted(matched)[:5])})")
+        credit, reasons = _path_credit(section, paths, folders)
+        if credit:
+            scored.evidence = True
+            scored.score += credit
+            scored.reasons.extend(reasons)
+        if key in first_sections and _is_overview(section):
+            scored.evidence = True
+            scored.score += OVERVIEW_CREDIT
+            scored.reasons.append("short overview of its rule file")
         if section.keep:
+            scored.evidence = True
             scored.score += 1.0
             scored.reasons.insert(0, "marked ctxtrim:keep")
+        if scored.evidence:
+            extra, why = _language_credit(section.text, paths)
+            scored.score += extra
+            scored.reasons.extend(why)
         scored.score = round(scored.score, 4)
+
+
+def _topic(rule: RuleFile, lexicon: _Words) -> tuple[float, list[str]]:
+    """How much the rule file as a whole is about the task: its title (a single top
+    heading), description and name, as a prior for its sections that match by themselves."""
+    titles = [s.heading_path[0] for s in rule.sections if len(s.heading_path) == 1]
+    about = " ".join(
+        [*(titles if len(titles) == 1 else []), rule.description or "", _rule_name(rule.path)]
+    )
+    shared = set(words(about)) & lexicon.query
+    strength = lexicon.evidence(shared, heading=shared)
+    if strength < MIN_EVIDENCE:
+        return 0.0, []
+    return TOPIC_PRIOR * min(strength, 2.0) / 2.0, _by_weight(shared, lexicon)
+
+
+def _by_weight(matched: AbstractSet[str], lexicon: _Words) -> list[str]:
+    """The matched words, rarest first, at most five."""
+    return sorted(matched, key=lambda t: (-lexicon.corpus.idf(t), t))[:5]
 
 
 def _is_overview(section: RuleSection) -> bool:
@@ -185,27 +325,47 @@ def _is_overview(section: RuleSection) -> bool:
     return section.tokens <= _OVERVIEW_TOKENS and any(line.strip() for line in body)
 
 
-def _document(section: RuleSection) -> str:
-    heading = section.heading_path[-1] if section.heading_path else ""
-    return f"{heading} {heading} {section.text}"
+def _folders(paths: list[str]) -> dict[str, str]:
+    """Each folder holding a file in play -> the least deep such file."""
+    folders: dict[str, str] = {}
+    for path in paths:
+        parent = posixpath.dirname(path)
+        while parent:
+            held = folders.get(parent)
+            if held is None or held.count("/") > path.count("/"):
+                folders[parent] = path
+            parent = posixpath.dirname(parent)
+    return folders
 
 
-def _path_credit(text: str, paths: list[str]) -> tuple[float, list[str]]:
-    """Credit for naming a selected file, one of its folders, its extension or language."""
+def _path_credit(
+    section: RuleSection, paths: list[str], folders: dict[str, str]
+) -> tuple[float, list[str]]:
+    """Credit for naming a file in play, or a folder holding one. A path to any other file
+    (one the pack left out) says nothing about this task."""
+    base = posixpath.dirname(section.file)
+    in_play = set(paths)
+    best: tuple[float, str] | None = None
+    for mention in find_mentions(section.text):
+        target = mention.target.removeprefix("./").rstrip("/")
+        for candidate in dict.fromkeys((target, posixpath.normpath(posixpath.join(base, target)))):
+            if candidate in in_play:
+                return MENTION_CREDIT, [f"mentions {candidate}"]
+            if candidate in folders:
+                # The share of the file's path the folder names: `src/` says less about
+                # src/app/auth/login.py than `src/app/auth/` does.
+                depth = candidate.count("/") + 1
+                credit = MENTION_CREDIT * depth / (folders[candidate].count("/") + 1)
+                if best is None or credit > best[0]:
+                    best = (credit, f"mentions {candidate}/, which holds {folders[candidate]}")
+    return (best[0], [best[1]]) if best else (0.0, [])
+
+
+def _language_credit(text: str, paths: list[str]) -> tuple[float, list[str]]:
+    """A little credit for naming the extension or language of a file in play."""
     lowered = text.lower()
     text_words = set(words(text))
     credit, reasons = 0.0, []
-    for path in sorted(set(paths)):
-        if path in text:
-            return 0.6, [f"mentions {path}"]
-    folders = sorted(
-        {d for path in paths for d in _parents(path)}, key=lambda d: (-d.count("/"), d)
-    )
-    for folder in folders:
-        if re.search(rf"(?<![\w./-])(?:\./)?{re.escape(folder)}(?:/|`)", text):
-            credit += 0.1 * min(folder.count("/") + 1, 3)  # `src/` says less than `src/app/auth/`
-            reasons.append(f"mentions {folder}/")
-            break
     extensions = sorted({posixpath.splitext(path)[1].lstrip(".").lower() for path in paths} - {""})
     for extension in extensions:
         if re.search(rf"(?<![\w/]){re.escape('.' + extension)}\b", lowered):
@@ -221,26 +381,21 @@ def _path_credit(text: str, paths: list[str]) -> tuple[float, list[str]]:
     return credit, reasons
 
 
-def _parents(path: str) -> list[str]:
-    parents, parent = [], posixpath.dirname(path)
-    while parent:
-        parents.append(parent)
-        parent = posixpath.dirname(parent)
-    return parents
-
-
 def _fit(
-    candidates: list[Scored], dropped: list[Scored], budget: int, tokenizer: Tokenizer
+    candidates: list[Scored],
+    dropped: list[Scored],
+    budget: int,
+    tokenizer: Tokenizer,
+    lexicon: _Words,
 ) -> tuple[list[Scored], int]:
     kept: list[Scored] = []
     seen_text: dict[str, RuleSection] = {}
     used = 0
-    # Relevance is relative: with a strong match in hand, a faint one is noise, even if the
-    # budget could hold it.
-    floor = max(MIN_SCORE, RELATIVE_FLOOR * max((c.score for c in candidates), default=0.0))
+    evidenced = [c.score for c in candidates if c.evidence]
+    floor = max(MIN_SCORE, RELATIVE_FLOOR * max(evidenced, default=0.0))
     for scored in candidates:
         section = scored.section
-        if scored.score < floor and not section.keep:
+        if not section.keep and (not scored.evidence or scored.score < floor):
             scored.reasons.append("not relevant to the task")
             dropped.append(scored)
             continue
@@ -251,11 +406,126 @@ def _fit(
             dropped.append(scored)
             continue
         cost = tokenizer.count(section.text) + tokenizer.count(header_text(section))
-        if used + cost > budget:
-            scored.reasons.append(f"over budget ({cost} tokens, {budget - used} left)")
+        left = budget - used
+        room = min(left, max(int(MAX_SECTION_SHARE * budget), MIN_TRIM_TOKENS))
+        trimmed = _trim(section, room, tokenizer, lexicon) if cost > room else None
+        if trimmed is not None:
+            scored.reasons.append(f"trimmed to the parts that match ({trimmed.tokens} of {cost})")
+            scored.section = trimmed
+            cost = tokenizer.count(trimmed.text) + tokenizer.count(header_text(trimmed))
+        elif cost > left:
+            scored.reasons.append(f"over budget ({cost} tokens, {left} left)")
             dropped.append(scored)
             continue
         used += cost
         seen_text[normalized] = section
         kept.append(scored)
     return kept, used
+
+
+def _trim(
+    section: RuleSection, room: int, tokenizer: Tokenizer, lexicon: _Words
+) -> RuleSection | None:
+    """`section` cut to its heading and the blocks (paragraphs, list items, code blocks)
+    richest in the task's words that fit `room` tokens with their header; None if no block
+    matches or nothing useful fits."""
+    if room < MIN_TRIM_TOKENS:
+        return None
+    lines = section.text.split("\n")
+    head = 1 if section.heading_path else 0
+    blocks = _blocks(lines, head)
+    weights = [
+        lexicon.evidence(lexicon.query & set(words("\n".join(lines[a:b])))) for a, b in blocks
+    ]
+    least = TRIM_FOCUS * max(weights, default=0.0)
+    order = sorted(
+        (i for i, w in enumerate(weights) if w > 0 and w >= least),
+        key=lambda i: (-weights[i], blocks[i][0]),
+    )
+    if not order:
+        return None
+    chosen: list[int] = []
+    best: RuleSection | None = None
+    for index in order:
+        attempt = _trimmed(section, lines, head, sorted([*chosen, index]), blocks, tokenizer)
+        if tokenizer.count(attempt.text) + tokenizer.count(header_text(attempt)) <= room:
+            chosen.append(index)
+            best = attempt
+    return best
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _blocks(lines: list[str], first: int) -> list[tuple[int, int]]:
+    """Line ranges [a, b) of the body's blocks from line `first`: a fenced code block, a
+    table, a list item with its continuation lines, or a paragraph."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    fence = ""
+    for index in range(first, len(lines)):
+        stripped = lines[index].strip()
+        if fence:
+            if stripped.startswith(fence) and start is not None:
+                blocks.append((start, index + 1))
+                start, fence = None, ""
+            continue
+        starts_block = (
+            not stripped
+            or stripped.startswith(("```", "~~~"))
+            or _LIST_ITEM.match(lines[index]) is not None
+            or (
+                start is not None
+                and stripped.startswith("|") != lines[start].lstrip().startswith("|")
+            )
+        )
+        if starts_block and start is not None:
+            blocks.append((start, index))
+            start = None
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        if stripped and start is None:
+            start = index
+    if start is not None:
+        blocks.append((start, len(lines)))
+    return blocks
+
+
+def _trimmed(
+    section: RuleSection,
+    lines: list[str],
+    head: int,
+    chosen: list[int],
+    blocks: list[tuple[int, int]],
+    tokenizer: Tokenizer,
+) -> RuleSection:
+    """The section showing its heading and the `chosen` blocks; each run of left-out lines
+    (other than blank ones) becomes one TRIM_GAP line."""
+    spans = ([(0, head)] if head else []) + [blocks[i] for i in chosen]
+    out: list[str] = []
+    parts: list[tuple[int, int]] = []  # file lines, 1-based inclusive
+    previous = 0  # end of the last span shown, as a text line index
+    for a, b in spans:
+        if any(line.strip() for line in lines[previous:a]):
+            out.append(TRIM_GAP)
+        else:
+            a = previous  # only blank lines between: show them, the text stays verbatim
+        if parts and section.start + a == parts[-1][1] + 1:
+            parts[-1] = (parts[-1][0], section.start + b - 1)
+        else:
+            parts.append((section.start + a, section.start + b - 1))
+        out.extend(lines[a:b])
+        previous = b
+    if any(line.strip() for line in lines[previous:]):
+        out.append(TRIM_GAP)
+    text = "\n".join(out)
+    return RuleSection(
+        file=section.file,
+        heading_path=section.heading_path,
+        start=section.start,
+        end=section.end,
+        text=text,
+        tokens=tokenizer.count(text),
+        keep=section.keep,
+        parts=tuple(parts),
+    )

@@ -1,9 +1,9 @@
 """Which tools a task needs: lexical scores, a relative floor, and the companions the task
 implies.
 
-Words come from the same splitting as packs (`terms.text_terms`: `get_current_time` ->
-get, current, time), folded with the rule sections' light stemmer, and are scored with the
-project's BM25 (`rules.lexical.bm25`) twice: over each tool's whole definition text (name,
+Words come from the same splitting as packs and rule sections (`terms.words`:
+`get_current_time` -> get, current, time, suffixes folded), and are scored with the
+project's BM25 for small document sets (`bm25.Corpus`) twice: over each tool's whole definition text (name,
 description, parameter names and descriptions) and over its name alone, because a task that
 says "time" is about `get_current_time` more than about a tool that mentions time once.
 
@@ -15,11 +15,12 @@ task that few of that server's tools carry: asking for the time in two cities ne
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..rules.lexical import bm25, stem
-from ..terms import text_terms
+from ..bm25 import Corpus
+from ..terms import words
 from .model import ToolDef
 
 RELATIVE_FLOOR = 0.5  # of the best score
@@ -34,11 +35,6 @@ class Scored:
     tool: ToolDef
     score: float  # 0..1, relative to the best tool
     selected: bool
-
-
-def words(text: str) -> list[str]:
-    """Terms of a text, each repeated as often as it occurs, stemmed."""
-    return [stem(term) for term, n in text_terms(text).items() for _ in range(n)]
 
 
 def definition_words(tool: ToolDef) -> list[str]:
@@ -58,8 +54,9 @@ def select(task: str, tools: Sequence[tuple[int, ToolDef]]) -> list[Scored]:
     if not tools or not query:
         return [Scored(server, tool, 0.0, False) for server, tool in tools]
     names = [words(tool.name) for _, tool in tools]
-    whole = bm25(query, [definition_words(tool) for _, tool in tools])
-    by_name = bm25(query, names)
+    weights = dict.fromkeys(query, 1.0)
+    whole = Corpus([Counter(definition_words(tool)) for _, tool in tools]).scores(weights)
+    by_name = Corpus([Counter(name) for name in names]).scores(weights)
     raw = [w + NAME_WEIGHT * n for w, n in zip(whole, by_name)]
     best = max(raw)
     if best <= 0:

@@ -15,7 +15,9 @@ TOKENIZER = Tokenizer()
 
 
 def _select(root: Path, task: str, paths: list[str], budget: int = 2000):
-    return select_sections(discover(root, list_files(root)), task, paths, budget, TOKENIZER)
+    """Selection for a task about `paths` (they are its focus files)."""
+    rules = discover(root, list_files(root))
+    return select_sections(rules, task, paths, budget, TOKENIZER, focus=paths)
 
 
 def _titles(scored: list) -> list[str]:
@@ -32,7 +34,7 @@ def test_keeps_the_relevant_section_and_drops_unrelated_ones(tmp_path: Path) -> 
     assert dropped["CLAUDE.md:Ledgerly › Billing rules"] == "not relevant to the task"
     assert (
         dropped[".cursor/rules/typescript.mdc:TypeScript in the dashboard"]
-        == "glob matches no selected file"
+        == "glob matches no file in play"
     )
     assert dropped["web/AGENTS.md:Dashboard (web/)"].startswith("applies to web/ only")
     assert (
@@ -45,7 +47,8 @@ def test_keeps_the_relevant_section_and_drops_unrelated_ones(tmp_path: Path) -> 
         for s in selection.kept
     )
     assert cost == selection.tokens
-    assert any("over budget" in s.reasons[-1] for s in selection.dropped)
+    # "fix" says what to do, not what about: it keeps no section by itself
+    assert "CLAUDE.md:Ledgerly › Working with this assistant" not in kept
 
 
 def test_order_is_deterministic(tmp_path: Path) -> None:
@@ -140,7 +143,8 @@ def test_rules_command_text_and_json(tmp_path: Path, capsys) -> None:
         if f["activation"] == "always" and not f["scope"]
     )
     chosen = report["selection"]
-    assert chosen["paths"] == ["src/ledgerly/api/auth.py"] and chosen["tokens"] <= 500
+    # the file the task names first, then the files a pack for the task shows
+    assert chosen["paths"][0] == "src/ledgerly/api/auth.py" and chosen["tokens"] <= 500
     assert chosen["kept"][0] == {
         "path": "CLAUDE.md",
         "section": "Ledgerly > Authentication",

@@ -1,0 +1,5 @@
+"""Background jobs."""
+
+
+def run_job(job):
+    return job()
