@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
+from .pack import ORDERS
 from .render import FORMATS, render
 from .scan import directory
 from .task import Task
@@ -121,7 +122,14 @@ def cmd_pack(args: argparse.Namespace) -> int:
         # The task is the uncommitted diff: the files it touches are what the user works on.
         changed = _git(ws.root, "diff", "HEAD", "--name-only").split("\n")
         focus += [p for p in changed if p in ws.index.by_path][:10]
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, args.format, args.explain, args.with_task)
+    pack = ws.pack(
+        Task(text, tuple(focus)),
+        args.budget,
+        args.format,
+        args.explain,
+        args.with_task,
+        args.order,
+    )
     if ws.config.fail_on_secret and pack.redactions:
         raise CtxtrimError(
             f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
@@ -317,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-task",
         action="store_true",
         help="repeat the whole task in the pack (default: its first line)",
+    )
+    p.add_argument(
+        "--order",
+        default="first",
+        choices=ORDERS,
+        help="where the most relevant files go: first (default) or last, nearest the question",
     )
     p.add_argument("--encoding", help="tiktoken encoding (default cl100k_base)")
     p.add_argument(

@@ -23,7 +23,18 @@ from .redact import Redacted, redact_lines, secret_spans
 from .task import Signals
 from .terms import text_terms
 from .tokens import Tokenizer
-from .views import View, contexts, full, head_range, outline_view, slice_view, split_lines, summary
+from .views import (
+    BODY_KIND,
+    View,
+    body_units,
+    contexts,
+    full,
+    head_range,
+    outline_view,
+    slice_view,
+    split_lines,
+    summary,
+)
 
 # How many ranked files are weighed for a budget: a bigger budget can show more of them,
 # and preparing a file (outline, token counts) is the main cost of a pack.
@@ -32,12 +43,22 @@ MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 2.0  # file value ~ score ** SHARPEN
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
+SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
 SLICE_BASE = 0.1  # worth of a slice's context alone
 # A slice never holds all a file might need: code outside definitions, a definition that
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
+# What a definition's relevance adds for each kind of evidence (beside the task's words).
+NAMED = 6.0  # its name is a symbol of the task (times the symbol's weight)
+IN_NAMED_CLASS = 1.0  # it is a member of a class the task names
+NAMED_CLASS_CONSTRUCTOR = 3.0  # ... and builds it: where a class checks what it is given
+CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "constructor", "new"})
+QUALIFIED = 30.0  # the task names it as `Class.member`: the likeliest place of all
+POINTED_AT = 12.0  # a traceback frame or a focus line falls inside it
+LITERAL = 10.0  # per exact string from the task found in its text (a message, a flag)
+LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many places
 
 
 @dataclass
@@ -126,7 +147,7 @@ class Preparer:
 
     @property
     def _facts_key(self) -> str:
-        return f"p1:{self.tok.name}"
+        return f"p2:{self.tok.name}"
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
         # Secrets, per-line token counts and definition terms are facts of the content:
@@ -143,6 +164,9 @@ class Preparer:
             for s in _leaves(outline.symbols)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
+        head = head_range(outline, lines)
+        units = body_units(outline.symbols, lines, head[1] if head else 0)
+        leaves += [u for u, _ in units]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
         if counts is None or len(counts) != len(lines) or len(leaf_terms) != len(leaves):
             spans = secret_spans(text) if spans is None else spans
@@ -153,7 +177,6 @@ class Preparer:
         prefix = [0]
         for n in counts:
             prefix.append(prefix[-1] + n)
-        head = head_range(outline, lines)
         fixed: list[tuple[View, float, int]] = []
         if outline.symbols:
             ov = outline_view(outline)
@@ -170,7 +193,8 @@ class Preparer:
             leaves,
             leaf_terms,
             bodies,
-            contexts(outline.symbols, lines, leaves),
+            contexts(outline.symbols, lines, leaves[: len(leaves) - len(units)])
+            + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
         )
@@ -200,6 +224,7 @@ def symbol_scores(
     query = signals.query
     idf = {t: index.idf(t) for t in query}
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
+    literals = signals.literals
     for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
         length = sum(terms.values()) or 1
         norm = 1.2 * (0.4 + 0.6 * length / 150)
@@ -208,14 +233,18 @@ def symbol_scores(
             n = terms.get(term)
             if n:
                 s += w * idf[term] * n * 2.2 / (n + norm)
-        name_w = lower_symbols.get(sym.name.lower())
+        name_w = lower_symbols.get(sym.name.lower()) if sym.kind != BODY_KIND else None
         if name_w:
-            s += 6.0 * name_w
+            s += NAMED * name_w
         if sym.parent and lower_symbols.get(sym.parent.lower()):
-            s += 1.0
+            s += IN_NAMED_CLASS
+            if sym.name in CONSTRUCTORS:
+                s += NAMED_CLASS_CONSTRUCTOR
+        if (sym.parent, sym.name) in signals.qualified:
+            s += QUALIFIED
         if any(sym.start <= ln <= sym.end for ln in cand.lines):
-            s += 12.0
-        s += 10.0 * sum(1 for lit in signals.literals if lit in body)
+            s += POINTED_AT
+        s += sum(LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body)
         scored.append((sym, s))
     return scored
 
@@ -239,7 +268,12 @@ def _rerank(
 ) -> None:
     """Symbol-level evidence re-ranks files: a file with one definition that matches the task
     closely is a likelier place for the change than one with diffuse matches."""
-    best = {path: max((v for _, v in syms), default=0.0) for path, syms in scored.items()}
+    # Only definitions: a module's loose statements (a setup script's metadata) would let
+    # files with no code worth reading outrank the ones that define what the task is about.
+    best = {
+        path: max((v for sym, v in syms if sym.kind != BODY_KIND), default=0.0)
+        for path, syms in scored.items()
+    }
     top = max(best.values(), default=0.0)
     if top <= 0:
         return
@@ -247,7 +281,9 @@ def _rerank(
         gain = RERANK * best[cand.path] / top
         cand.score += gain
         if gain > 0 and gain >= RERANK * 0.6:
-            sym = max(scored[cand.path], key=lambda x: x[1])[0]
+            sym = max((x for x in scored[cand.path] if x[0].kind != BODY_KIND), key=lambda x: x[1])[
+                0
+            ]
             cand.reasons.append(f"`{sym.qualname}` matches the task closely")
 
 
@@ -265,7 +301,11 @@ def build_choice(
         choice.options.append(Option(view, base * coverage, tokens + overhead))
     if prep.leaves:
         # The chance that the change lands in a definition grows faster than its score.
-        weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > 0]
+        # Faint matches (a common word in a long body) are noise: in a module with hundreds
+        # of definitions they would add up to most of the total and make any slice look
+        # worthless next to a small file shown whole.
+        floor = SYM_FLOOR * max((v for _, v in scored), default=0.0)
+        weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > floor]
         total = sum(w for _, w in weights)
         ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
         ranges = prep.head + [(ln, ln) for ln in cand.lines]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 SCHEMA = "ctxtrim.pack/1"
 MODES = ("full", "slice", "summary", "outline", "listed")
+ORDERS = ("first", "last")  # where the most relevant files go in the rendering
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Pack:
     format: str = "markdown"
     explain: bool = False
     with_task: bool = False  # render the whole task text, not just its first line
+    order: str = "first"  # "last": files from least to most relevant, the listed ones first
 
     @property
     def files_shown(self) -> int:

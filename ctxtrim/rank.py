@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .index import FileIndex
+from .lang.detect import TREE_SITTER_LANGUAGES, detect_language
 from .task import Signals, Task
 
+# Not `testing`: that name is a framework's own test utilities (pytest's, numpy's), source code.
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
+    r"(^|/)(tests?|spec|__tests__)(/|$)|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
 )
 CHANGELOG = re.compile(
     r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"
@@ -41,7 +43,32 @@ VENDORED = re.compile(
 EXAMPLE_PATH = re.compile(r"(^|/)(examples?|samples?|demos?|benchmarks?|docs?|doc_src)(/|$)")
 
 
+# A mild weight for the kind of file, multiplying its score: source code is 1.
+PRIOR = {
+    "changelog": 0.2,
+    "vendored": 0.15,
+    "test": 0.55,
+    "documentation": 0.45,
+    "data": 0.5,
+    "example": 0.6,
+}
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
+LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
+# What each kind of evidence adds to a file's score (lexical relevance is 0..1).
+PATH_MENTION = 3.0  # its path is written in the task (shared among the files it matches)
+MODULE_MENTION = 1.5  # a dotted module name in the task resolves to it
+FRAME = 2.5  # a traceback frame points into it
+SYMBOL = 1.1  # it defines a name the task uses (times the name's weight, at most 3)
+MAX_SYMBOL_WEIGHT = 3.0
+MAX_DEFINERS = 12  # a name defined in more files than this says nothing about any of them
+FOCUS = 4.0  # the file under the cursor
+NAME_PART = 0.5  # a task word inside its file name (per word, relative to the best word)
+MAX_NAME_PART = 1.0
+CALLER = 0.12  # it uses a rare name a top file defines (times that file's score)
+RARE_NAME_DF = 25  # names in more files than this are not followed
+CALLER_REASON = 0.05  # a gain worth saying
+LITERAL = 0.8  # per exact string from the task found in its text
+MAX_LITERAL = 2.4
 
 
 @dataclass
@@ -61,23 +88,26 @@ def prior(path: str) -> tuple[float, str | None]:
     """A mild weight for the kind of file: source code first, then tests, docs and data."""
     lower = path.lower()
     name = lower.rsplit("/", 1)[-1]
-    if CHANGELOG.match(name):
-        return 0.2, "changelog/notice file"
+    # `history.py`, `license.py`: a module in a programming language is source, whatever its name.
+    if CHANGELOG.match(name) and detect_language(name) not in TREE_SITTER_LANGUAGES:
+        return PRIOR["changelog"], "changelog/notice file"
     if VENDORED.search(lower):
-        return 0.15, "vendored, versioned or translation file"
+        return PRIOR["vendored"], "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
-        return 0.55, "test file"
+        return PRIOR["test"], "test file"
     if lower.endswith(DOC_EXT):
-        return 0.45, "documentation"
+        return PRIOR["documentation"], "documentation"
     if lower.endswith(DATA_EXT):
-        return 0.5, "data/config file"
+        return PRIOR["data"], "data/config file"
     if EXAMPLE_PATH.search(lower):
-        return 0.6, "example/docs directory"
+        return PRIOR["example"], "example/docs directory"
     return 1.0, None
 
 
 def _match_paths(index: FileIndex, mention: str) -> list[str]:
-    mention = mention.replace("\\", "/").lstrip("./")
+    mention = mention.replace("\\", "/")
+    while mention.startswith(("./", "/")):  # not lstrip: a dotfile keeps its dot
+        mention = mention[2:] if mention.startswith("./") else mention[1:]
     if not mention:
         return []
     if mention in index.by_path:
@@ -120,24 +150,24 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             path = index.docs[doc_id].path
             c = cand(path)
             c.score = s / top
-            if s / top >= 0.35:
+            if s / top >= LEXICAL_REASON:
                 c.reasons.append(f"matches the task's words ({s / top:.2f})")
 
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:
         hits = _match_paths(index, mention)
         for path in hits[:10]:
-            boosts[path] += 3.0 / math.sqrt(len(hits))
+            boosts[path] += PATH_MENTION / math.sqrt(len(hits))
             cand(path).reasons.append(f"named in the task as `{mention}`")
     for dotted in signals.modules:
         hits = _module_paths(index, dotted)
         for path in hits[:5]:
-            boosts[path] += 1.5 / math.sqrt(len(hits))
+            boosts[path] += MODULE_MENTION / math.sqrt(len(hits))
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
         hits = _match_paths(index, path)
         for hit in hits[:3]:
-            boosts[hit] += 2.5 / len(hits)
+            boosts[hit] += FRAME / len(hits)
             c = cand(hit)
             c.lines.add(line)
             c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
@@ -145,9 +175,9 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     # Symbols the task names: the files that define them.
     for name, weight in signals.symbols.items():
         defining = index.defined_in(name)
-        if not defining or len(defining) > 12:
+        if not defining or len(defining) > MAX_DEFINERS:
             continue
-        share = 2.2 * min(weight, 3.0) / 2.0 / math.sqrt(len(defining))
+        share = SYMBOL * min(weight, MAX_SYMBOL_WEIGHT) / math.sqrt(len(defining))
         for doc_id in defining:
             path = index.docs[doc_id].path
             boosts[path] += share
@@ -164,7 +194,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for path, line in task.focus_points():
         hits = _match_paths(index, path)
         for hit in hits[:1]:
-            boosts[hit] += 4.0
+            boosts[hit] += FOCUS
             c = cand(hit)
             c.focus = True
             c.reasons.insert(0, "focus file" + (f" (line {line})" if line else ""))
@@ -200,13 +230,13 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
             if len(name) < 4:
                 continue
             tid = index.term_id(name.lower())
-            if tid is None or index.df[tid] > 25 or index.df[tid] < 2:
+            if tid is None or index.df[tid] > RARE_NAME_DF or index.df[tid] < 2:
                 continue
             for doc_id in index.postings[tid]:
                 other = index.docs[doc_id]
                 if not other.alive or other.path == seed.path:
                     continue
-                gain = 0.12 * seed.score / math.sqrt(index.df[tid])
+                gain = CALLER * seed.score / math.sqrt(index.df[tid])
                 if gain > gains.get(other.path, (0.0, ""))[0]:
                     gains[other.path] = (gain, f"uses `{name}` from {seed.path}")
     for path, (gain, why) in gains.items():
@@ -214,7 +244,7 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
         if c is None:
             c = cands[path] = Candidate(path, 0.0)
         c.score += gain
-        if gain >= 0.05:
+        if gain >= CALLER_REASON:
             c.reasons.append(why)
 
 
@@ -237,12 +267,12 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
         while at >= 0:
             k = bisect.bisect_right(starts, at) - 1
             if term != stems[k][1]:
-                gains[k] += 0.5 * weight / top
+                gains[k] += NAME_PART * weight / top
                 hits[k].append(term)
             at = joined.find(term, starts[k] + len(stems[k][1]) + 1)
     for k, gain in gains.items():
         c = cand(stems[k][0])
-        c.score += min(gain, 1.0)
+        c.score += min(gain, MAX_NAME_PART)
         c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}")
 
 
@@ -278,5 +308,5 @@ def _literals(
             continue
         found = [lit for lit in signals.literals if lit in text]
         if found:
-            c.score += min(0.8 * len(found), 2.4)
+            c.score += min(LITERAL * len(found), MAX_LITERAL)
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))

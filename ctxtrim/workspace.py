@@ -12,7 +12,7 @@ from .config import Config
 from .errors import CtxtrimError
 from .fit import Preparer, fit
 from .index import ANALYSIS_VERSION, FileIndex
-from .pack import Item, Omitted, Pack
+from .pack import ORDERS, Item, Omitted, Pack
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
 from .rules import RuleFile, discover, pack_sections
@@ -147,24 +147,33 @@ class Workspace:
         fmt: str = "markdown",
         explain: bool = False,
         with_task: bool = False,
+        order: str = "first",
     ) -> Pack:
         """The best pack for `task` whose rendering in `fmt` fits `budget` tokens."""
         if fmt not in FORMATS:
             raise CtxtrimError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        if order not in ORDERS:
+            raise CtxtrimError(f"unknown order '{order}' (choose from {', '.join(ORDERS)})")
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
             raise CtxtrimError(
                 f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)"
             )
         with self.lock:
-            return self._pack(task, budget, fmt, explain, with_task)
+            return self._pack(task, budget, fmt, explain, with_task, order)
 
-    def _pack(self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool) -> Pack:
+    def _pack(
+        self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool, order: str
+    ) -> Pack:
         tok = self.tokenizer
         signals = extract(task.text)
-        for path, _ in task.focus_points():
+        focus = []
+        for path, line in task.focus_points():
             rel = self.relative(path)
             if rel not in self.index.by_path:
                 raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
+            focus.append(f"{rel}:{line}" if line else rel)
+        # Rank matches focus paths against the index: give it them relative to the root.
+        task = Task(task.text, tuple(focus))
         candidates = (
             rank(self.index, task, signals)
             if (task.text.strip() or task.focus)
@@ -183,6 +192,7 @@ class Workspace:
             format=fmt,
             explain=explain,
             with_task=with_task,
+            order=order,
         )
         measured = measured_format(fmt)
         fixed = self._count(pack, measured)  # header and task, with no items
@@ -208,7 +218,9 @@ class Workspace:
         rule_cost = self._count(pack, measured) - fixed
         if reserve - rule_cost > 0.05 * budget:
             items = fit_code(budget - fixed - rule_cost)
-        pack.items = rule_items + items
+        # Models attend least to the middle of a long context: "last" puts the best files
+        # at the end, next to where the question usually follows.
+        pack.items = rule_items + (items[::-1] if order == "last" else items)
         pack.dropped_rules = dropped
         self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
         return pack
