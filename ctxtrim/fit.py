@@ -57,6 +57,8 @@ NAMED_CLASS_CONSTRUCTOR = 3.0  # ... and builds it: where a class checks what it
 CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "constructor", "new"})
 QUALIFIED = 30.0  # the task names it as `Class.member`: the likeliest place of all
 POINTED_AT = 12.0  # a traceback frame or a focus line falls inside it
+CALLEE = 0.3  # a named definition in the same file calls it (times the caller's score)
+MIN_CALLEE_NAME = 4  # shorter names (`get`, `run`) are too common to follow
 LITERAL = 10.0  # per exact string from the task found in its text (a message, a flag)
 LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many places
 
@@ -225,6 +227,7 @@ def symbol_scores(
     idf = {t: index.idf(t) for t in query}
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
     literals = signals.literals
+    named: list[int] = []  # definitions the task names
     for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
         length = sum(terms.values()) or 1
         norm = 1.2 * (0.4 + 0.6 * length / 150)
@@ -245,8 +248,30 @@ def symbol_scores(
         if any(sym.start <= ln <= sym.end for ln in cand.lines):
             s += POINTED_AT
         s += sum(LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body)
+        if name_w or (sym.parent, sym.name) in signals.qualified:
+            named.append(len(scored))
         scored.append((sym, s))
-    return scored
+    return _callees(prep, scored, named)
+
+
+def _callees(
+    prep: Prepared, scored: list[tuple[Symbol, float]], named: list[int]
+) -> list[tuple[Symbol, float]]:
+    """The helpers a named definition calls in the same file share in its evidence: the fix
+    for `Variable.__setitem__` is often in the function it hands its value to."""
+    if not named:
+        return scored
+    by_name: dict[str, list[int]] = {}
+    for j, sym in enumerate(prep.leaves):
+        if sym.kind != BODY_KIND and len(sym.name) >= MIN_CALLEE_NAME:
+            by_name.setdefault(sym.name.lower(), []).append(j)
+    gains: dict[int, float] = {}
+    for i in named:
+        for term in prep.leaf_terms[i]:
+            for j in by_name.get(term, ()):
+                if j != i:
+                    gains[j] = max(gains.get(j, 0.0), CALLEE * scored[i][1])
+    return [(sym, v + gains.get(j, 0.0)) for j, (sym, v) in enumerate(scored)]
 
 
 def _leaves(symbols: list[Symbol]) -> list[Symbol]:

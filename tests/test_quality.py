@@ -183,3 +183,26 @@ def test_order_last_puts_the_most_relevant_file_at_the_end(small_repo: Path) -> 
 def test_an_unknown_order_is_refused(small_repo: Path) -> None:
     with pytest.raises(CtxtrimError, match=r"^unknown order 'middle' \(choose from first, last\)$"):
         Workspace.open(small_repo).pack(Task("x"), 2000, "json", order="middle")
+
+
+def test_the_helper_a_named_method_calls_is_shown_with_it(tmp_path: Path) -> None:
+    helpers = "".join(
+        f"def convert_{i}(data):\n    return [data] * {i}  # array values\n\n\n" for i in range(40)
+    )
+    source = (
+        helpers
+        + "def as_compatible_data(data):\n    data = getattr(data, 'values', data)\n"
+        + "    return data\n\n\n"
+        + "class Variable:\n"
+        + _method("reduce", "array values dims axis")
+        + "    def __setitem__(self, key, value):\n"
+        + "        value = as_compatible_data(value)\n"
+        + "        self._data[key] = value\n"
+    )
+    root = _write(tmp_path / "repo", {"core/variable.py": source})
+    task = Task("Variable.__setitem__ coerces an object with a values property to its array values")
+    pack = Workspace.open(root).pack(task, 500, "json")
+    item = next(i for i in pack.items if i.path == "core/variable.py")
+    assert "    def __setitem__(self, key, value):" in item.text
+    assert "def as_compatible_data(data):" in item.text
+    assert "def convert_7(data):" not in item.text
