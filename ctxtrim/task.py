@@ -33,6 +33,11 @@ class Task:
 _PATH = re.compile(
     r"(?<![\w/.-])((?:[\w.-]+/)*\.?[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)"
 )
+# A link to a file of the repository on a code host: `https://github.com/o/r/blob/main/src/a.py#L12`.
+_BLOB = re.compile(
+    r"https?://[^\s/]+/[^\s/]+/[^\s/]+/(?:-/)?(?:blob|tree|raw)/[^\s/]+/"
+    r"([^\s#?)\]>'\"`]+)(?:#L(\d+))?"
+)
 # Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
 _FRAME = re.compile(
     r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
@@ -111,7 +116,7 @@ def _is_dunder(ident: str) -> bool:
 def _path_mention(raw: str) -> str:
     """A path as the task wrote it, without sentence punctuation or a leading `./` or `/`:
     a dotfile keeps its dot."""
-    p = raw.rstrip(".")
+    p = raw.rstrip(".,;:")
     while p.startswith(("./", "/")):
         p = p[2:] if p.startswith("./") else p[1:]
     return p
@@ -151,6 +156,13 @@ def extract(text: str) -> Signals:
         else:
             sig.frames.append((m.group(4), int(m.group(5)), None))
     seen_paths: set[str] = set()
+    for m in _BLOB.finditer(text):
+        linked = _path_mention(m.group(1))
+        if linked and linked not in seen_paths:
+            seen_paths.add(linked)
+            sig.paths.append(linked)
+        if linked and m.group(2):
+            sig.frames.append((linked, int(m.group(2)), None))
     for m in _PATH.finditer(text):
         p = _path_mention(m.group(1))
         if "://" in text[max(0, m.start() - 8) : m.start() + 3] or p in seen_paths:

@@ -206,3 +206,12 @@ def test_the_helper_a_named_method_calls_is_shown_with_it(tmp_path: Path) -> Non
     assert "    def __setitem__(self, key, value):" in item.text
     assert "def as_compatible_data(data):" in item.text
     assert "def convert_7(data):" not in item.text
+
+
+def test_a_link_to_a_file_on_a_code_host_names_the_file_and_line() -> None:
+    signals = extract(
+        "Sphinx lacks UDLs <https://github.com/sphinx-doc/sphinx/blob/3.x/sphinx/domains/cpp.py#L4770>"
+        " and https://gitlab.com/group/proj/-/blob/main/src/app.py, see there."
+    )
+    assert signals.paths[:2] == ["sphinx/domains/cpp.py", "src/app.py"]
+    assert signals.frames == [("sphinx/domains/cpp.py", 4770, None)]
