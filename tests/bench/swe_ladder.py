@@ -1,7 +1,7 @@
 """Score ctxtrim on the shared SWE-bench split in-process, with a cost figure beside coverage.
 
-    SWE_MIRRORS=/path/to/mirrors python tests/bench/swe_inproc.py [--limit 60 --seed 1]
-        [--budgets 2000,4000,8000,16000,32000,64000] [--out results/inproc.jsonl]
+    SWE_MIRRORS=/path/to/mirrors python tests/bench/swe_ladder.py [--limit 60 --seed 1]
+        [--budgets 4000,8000,16000,32000,64000] [--out results/ladder.jsonl] [--shard K/N]
 
 One workspace per task serves every budget (as the language server would), so a quick sample
 runs in a fraction of the CLI harness's time. Scoring is the harness's own (`swe.score`).
@@ -30,7 +30,7 @@ LADDER = "4000,8000,16000,32000,64000"
 def load_harness(eval_dir: Path) -> ModuleType:
     path = eval_dir / "swe.py"
     if not path.is_file():
-        sys.exit(f"swe_inproc: no harness at {path} (use --eval-dir)")
+        sys.exit(f"swe_ladder: no harness at {path} (use --eval-dir)")
     spec = importlib.util.spec_from_file_location("swe", path)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
@@ -109,7 +109,7 @@ def main() -> int:
     p.add_argument("--report", nargs="*", help="only print the table of these result files")
     a = p.parse_args()
     if not os.environ.get("SWE_MIRRORS"):
-        sys.exit("swe_inproc: set SWE_MIRRORS to the folder holding owner+name/repo mirrors")
+        sys.exit("swe_ladder: set SWE_MIRRORS to the folder holding owner+name/repo mirrors")
     budgets = [int(b) for b in a.budgets.split(",")]
     if a.report is not None:
         report([json.loads(line) for f in a.report for line in open(f)], budgets)
