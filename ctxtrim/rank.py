@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import math
 import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
 from .index import FileIndex
 from .lang.detect import TREE_SITTER_LANGUAGES, detect_language
@@ -54,21 +56,41 @@ PRIOR = {
 }
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
-# What each kind of evidence adds to a file's score (lexical relevance is 0..1).
-PATH_MENTION = 3.0  # its path is written in the task (shared among the files it matches)
-MODULE_MENTION = 1.5  # a dotted module name in the task resolves to it
-FRAME = 2.5  # a traceback frame points into it
-SYMBOL = 1.1  # it defines a name the task uses (times the name's weight, at most 3)
-MAX_SYMBOL_WEIGHT = 3.0
+MAX_SYMBOL_WEIGHT = 3.0  # a name's weight in the task counts up to this
 MAX_DEFINERS = 12  # a name defined in more files than this says nothing about any of them
-FOCUS = 4.0  # the file under the cursor
-NAME_PART = 0.5  # a task word inside its file name (per word, relative to the best word)
-MAX_NAME_PART = 1.0
-CALLER = 0.12  # it uses a rare name a top file defines (times that file's score)
-RARE_NAME_DF = 25  # names in more files than this are not followed
+MAX_NAME_PART = 2.0  # task words inside a file name count up to this (relative to the best)
+RARE_NAME_DF = 25  # names in more files than this are not followed to their users
+MAX_LITERALS = 3  # exact strings from the task found in a file count up to this many
 CALLER_REASON = 0.05  # a gain worth saying
-LITERAL = 0.8  # per exact string from the task found in its text
-MAX_LITERAL = 2.4
+
+
+def _load_weights() -> dict[str, float]:
+    """What each kind of evidence adds to a file's score, per unit of that evidence (lexical
+    relevance is 0..1, the best match 1): package data, learned by tests/bench/train_rank.py."""
+    data = json.loads(resources.files("ctxtrim").joinpath(WEIGHTS_FILE).read_text("utf-8"))
+    weights = data.get("weights") if isinstance(data, dict) else None
+    if not isinstance(weights, dict) or set(weights) != set(FEATURES):
+        raise RuntimeError(f"ctxtrim/{WEIGHTS_FILE}: needs a weight for each of {FEATURES}")
+    return {k: float(weights[k]) for k in FEATURES}
+
+
+# The kinds of evidence, in the order of the weights file: the task's words (BM25), its path
+# written in the task, a dotted module name resolving to it, a traceback frame in it, a name
+# the task uses defined in it, the focus file, task words in its file name, using a rare name
+# a top file defines, exact strings from the task in its text.
+FEATURES = (
+    "lexical",
+    "path",
+    "module",
+    "frame",
+    "symbol",
+    "focus",
+    "name_part",
+    "caller",
+    "literal",
+)
+WEIGHTS_FILE = "rank_weights.json"
+WEIGHTS = _load_weights()
 
 
 @dataclass
@@ -81,6 +103,11 @@ class Candidate:
     lines: set[int] = field(default_factory=set)  # lines the task points at (frames, focus)
     symbols: dict[str, float] = field(default_factory=dict)  # task symbols this file defines
     focus: bool = False
+    features: dict[str, float] = field(default_factory=dict)  # evidence by kind, unweighted
+
+    def add(self, kind: str, amount: float) -> None:
+        self.features[kind] = self.features.get(kind, 0.0) + amount
+        self.score += WEIGHTS[kind] * amount
 
 
 @functools.lru_cache(maxsize=65536)
@@ -139,7 +166,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c = cands[path] = Candidate(path, 0.0)
         return c
 
-    boosts: dict[str, float] = defaultdict(float)
+    boosts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     # Lexical relevance, normalised so the best match scores 1.
     lexical = index.bm25(signals.query)
@@ -149,7 +176,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         if top > 0 and s >= LEXICAL_FLOOR * top:
             path = index.docs[doc_id].path
             c = cand(path)
-            c.score = s / top
+            c.add("lexical", s / top)
             if s / top >= LEXICAL_REASON:
                 c.reasons.append(f"matches the task's words ({s / top:.2f})")
 
@@ -157,17 +184,17 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for mention in signals.paths:
         hits = _match_paths(index, mention)
         for path in hits[:10]:
-            boosts[path] += PATH_MENTION / math.sqrt(len(hits))
+            boosts[path]["path"] += 1 / math.sqrt(len(hits))
             cand(path).reasons.append(f"named in the task as `{mention}`")
     for dotted in signals.modules:
         hits = _module_paths(index, dotted)
         for path in hits[:5]:
-            boosts[path] += MODULE_MENTION / math.sqrt(len(hits))
+            boosts[path]["module"] += 1 / math.sqrt(len(hits))
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
         hits = _match_paths(index, path)
         for hit in hits[:3]:
-            boosts[hit] += FRAME / len(hits)
+            boosts[hit]["frame"] += 1 / len(hits)
             c = cand(hit)
             c.lines.add(line)
             c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
@@ -177,10 +204,10 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         defining = index.defined_in(name)
         if not defining or len(defining) > MAX_DEFINERS:
             continue
-        share = SYMBOL * min(weight, MAX_SYMBOL_WEIGHT) / math.sqrt(len(defining))
+        share = min(weight, MAX_SYMBOL_WEIGHT) / math.sqrt(len(defining))
         for doc_id in defining:
             path = index.docs[doc_id].path
-            boosts[path] += share
+            boosts[path]["symbol"] += share
             c = cand(path)
             c.symbols[name] = max(c.symbols.get(name, 0.0), weight)
     for c in cands.values():
@@ -194,15 +221,17 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for path, line in task.focus_points():
         hits = _match_paths(index, path)
         for hit in hits[:1]:
-            boosts[hit] += FOCUS
+            boosts[hit]["focus"] += 1
             c = cand(hit)
             c.focus = True
             c.reasons.insert(0, "focus file" + (f" (line {line})" if line else ""))
             if line:
                 c.lines.add(line)
 
-    for path, extra in boosts.items():
-        cand(path).score += extra
+    for path, kinds in boosts.items():
+        c = cand(path)
+        for kind, amount in kinds.items():
+            c.add(kind, amount)
 
     _name_parts(index, signals, cand)
     _propagate(index, cands)
@@ -236,15 +265,15 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
                 other = index.docs[doc_id]
                 if not other.alive or other.path == seed.path:
                     continue
-                gain = CALLER * seed.score / math.sqrt(index.df[tid])
+                gain = seed.score / math.sqrt(index.df[tid])
                 if gain > gains.get(other.path, (0.0, ""))[0]:
                     gains[other.path] = (gain, f"uses `{name}` from {seed.path}")
     for path, (gain, why) in gains.items():
         c = cands.get(path)
         if c is None:
             c = cands[path] = Candidate(path, 0.0)
-        c.score += gain
-        if gain >= CALLER_REASON:
+        c.add("caller", gain)
+        if WEIGHTS["caller"] * gain >= CALLER_REASON:
             c.reasons.append(why)
 
 
@@ -267,12 +296,12 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
         while at >= 0:
             k = bisect.bisect_right(starts, at) - 1
             if term != stems[k][1]:
-                gains[k] += NAME_PART * weight / top
+                gains[k] += weight / top
                 hits[k].append(term)
             at = joined.find(term, starts[k] + len(stems[k][1]) + 1)
     for k, gain in gains.items():
         c = cand(stems[k][0])
-        c.score += min(gain, MAX_NAME_PART)
+        c.add("name_part", min(gain, MAX_NAME_PART))
         c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}")
 
 
@@ -308,5 +337,5 @@ def _literals(
             continue
         found = [lit for lit in signals.literals if lit in text]
         if found:
-            c.score += min(LITERAL * len(found), MAX_LITERAL)
+            c.add("literal", min(len(found), MAX_LITERALS))
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
