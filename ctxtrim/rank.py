@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
+from .errors import CtxtrimError
 from .index import FileIndex
 from .lang.detect import TREE_SITTER_LANGUAGES, detect_language
 from .task import Signals, Task
@@ -64,13 +65,25 @@ MAX_LITERALS = 3  # exact strings from the task found in a file count up to this
 CALLER_REASON = 0.05  # a gain worth saying
 
 
-def _load_weights() -> dict[str, float]:
+def parse_weights(text: str) -> dict[str, float]:
     """What each kind of evidence adds to a file's score, per unit of that evidence (lexical
-    relevance is 0..1, the best match 1): package data, learned by tests/bench/train_rank.py."""
-    data = json.loads(resources.files("ctxtrim").joinpath(WEIGHTS_FILE).read_text("utf-8"))
+    relevance is 0..1, the best match 1), from the weights file's text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
     weights = data.get("weights") if isinstance(data, dict) else None
-    if not isinstance(weights, dict) or set(weights) != set(FEATURES):
-        raise RuntimeError(f"ctxtrim/{WEIGHTS_FILE}: needs a weight for each of {FEATURES}")
+    if (
+        not isinstance(weights, dict)
+        or set(weights) != set(FEATURES)
+        or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            for v in weights.values()
+        )
+    ):
+        raise CtxtrimError(
+            f"{WEIGHTS_FILE}: needs a non-negative weight for each of {', '.join(FEATURES)}"
+        )
     return {k: float(weights[k]) for k in FEATURES}
 
 
@@ -90,7 +103,8 @@ FEATURES = (
     "literal",
 )
 WEIGHTS_FILE = "rank_weights.json"
-WEIGHTS = _load_weights()
+# Package data, read once; tests/bench/train_rank.py learns them.
+WEIGHTS = parse_weights(resources.files("ctxtrim").joinpath(WEIGHTS_FILE).read_text("utf-8"))
 
 
 @dataclass

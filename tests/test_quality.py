@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from ctxtrim import Task, Workspace, render
+from ctxtrim import rank as rank_module
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.lang.treesitter import parse_outline
-from ctxtrim.rank import prior
+from ctxtrim.rank import parse_weights, prior
 from ctxtrim.task import extract
 from ctxtrim.views import BODY_KIND, body_units, split_lines
 
@@ -215,3 +216,36 @@ def test_a_link_to_a_file_on_a_code_host_names_the_file_and_line() -> None:
     )
     assert signals.paths[:2] == ["sphinx/domains/cpp.py", "src/app.py"]
     assert signals.frames == [("sphinx/domains/cpp.py", 4770, None)]
+
+
+def test_the_shipped_rank_weights_cover_every_kind_of_evidence() -> None:
+    shipped = (Path(rank_module.__file__).parent / rank_module.WEIGHTS_FILE).read_text()
+    assert parse_weights(shipped) == rank_module.WEIGHTS
+    assert set(rank_module.WEIGHTS) == set(rank_module.FEATURES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"weights": {"lexical": 1.0}}',
+        '{"weights": ' + json.dumps({k: 1.0 for k in rank_module.FEATURES} | {"path": -1}) + "}",
+    ],
+)
+def test_a_bad_weights_file_is_a_clear_error(text: str) -> None:
+    with pytest.raises(CtxtrimError) as err:
+        parse_weights(text)
+    assert str(err.value) == (
+        "rank_weights.json: needs a non-negative weight for each of lexical, path, module, "
+        "frame, symbol, focus, name_part, caller, literal"
+    )
+
+
+def test_a_file_score_is_its_weighted_evidence(small_repo: Path) -> None:
+    ws = Workspace.open(small_repo)
+    task = Task("core(value) returns the wrong value in pkg/core.py")
+    cands = rank_module.rank(ws.index, task, extract(task.text))
+    core = next(c for c in cands if c.path == "pkg/core.py")
+    assert core.features["path"] == 1.0 and core.features["symbol"] > 0
+    weighted = sum(rank_module.WEIGHTS[k] * v for k, v in core.features.items())
+    assert core.score == pytest.approx(weighted)
