@@ -41,7 +41,6 @@ from .views import (
 TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
-EVIDENCE_SET = 16  # a file's relevance is shared among its best definitions, this many
 SHARPEN = 2.0  # file value ~ score ** SHARPEN
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
 SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
@@ -332,11 +331,8 @@ def build_choice(
         # worthless next to a small file shown whole.
         floor = SYM_FLOOR * max((v for _, v in scored), default=0.0)
         weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > floor]
+        total = sum(w for _, w in weights)
         ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
-        # The task's evidence is judged by the definitions it points at most, not spread
-        # over every faint match in a module of hundreds: a slice of a large file that holds
-        # the best of them is worth most of what the file is worth.
-        total = sum(w for _, w in ranked[:EVIDENCE_SET])
         ranges = prep.head + [(ln, ln) for ln in cand.lines]
         covered = 0.0
         for j, w in ranked[:MAX_SLICE_SYMBOLS]:

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .lang.detect import detect_language
 from .terms import STOPWORDS, split_identifier, text_terms
 
 
@@ -187,7 +188,9 @@ def extract(text: str) -> Signals:
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
             owner, member = parts[-2], parts[-1]
-            if owner[:1].isupper() or _is_dunder(member):
+            # Not a file name (`CONTRIBUTING.md`): those are paths, found above.
+            is_file = detect_language(dotted) is not None
+            if not is_file and (owner[:1].isupper() or _is_dunder(member)):
                 sig.qualified.add((owner, member))
                 symbols[owner] += 1
             for part in parts[1:]:

@@ -389,7 +389,7 @@ def test_cache_warm_command_prepares_every_file_once(
     cache = Cache(cache_dir / "index.sqlite", VERSION)
     for path in ("README.md", "src/mod0.py", "src/mod4.py"):
         assert cache.has_facts(
-            index_mod.digest((root / path).read_bytes()), ("o", "p1:cl100k_base")
+            index_mod.digest((root / path).read_bytes()), ("o", "p2:cl100k_base")
         )
     assert main(["cache", "warm", str(root)]) == 0
     assert "0 of 6 files prepared" in capsys.readouterr().out
