@@ -28,6 +28,7 @@ import json
 import math
 import re
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -151,12 +152,18 @@ def main() -> int:
         mirror = Path(a.mirrors) / repo / "repo"
         data[repo] = []
         try:
-            for parent, message, changed in tasks(mirror, a.per_repo):
-                rows = features(mirror, parent, message, changed)
-                if rows:
-                    data[repo].append(rows)
+            found = tasks(mirror, a.per_repo)
         except CtxtrimError as exc:
             print(f"{repo}: {exc}", file=sys.stderr)
+            found = []
+        for parent, message, changed in found:
+            try:
+                rows = features(mirror, parent, message, changed)
+            except (CtxtrimError, tarfile.TarError) as exc:  # e.g. a link out of the tree
+                print(f"{repo} {parent[:10]}: skipped ({exc})", file=sys.stderr)
+                continue
+            if rows:
+                data[repo].append(rows)
         print(f"{repo}: {len(data[repo])} tasks", file=sys.stderr)
         if a.data:
             Path(a.data).write_text(json.dumps(data))
