@@ -18,6 +18,7 @@ from . import __version__
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .map import MAP, MAP_CHARS, MIN_MAP_CHARS, outlines, render_map
+from .pack import ORDERS
 from .progress import Progress, Stage
 from .render import FORMATS, render
 from .scan import directory
@@ -148,7 +149,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
         focus += [p for p in changed if p in ws.index][:10]
     # A map is a rendering of the markdown pack: its files, definitions and rules.
     fmt = "markdown" if args.format == MAP else args.format
-    pack = ws.pack(Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task)
+    pack = ws.pack(
+        Task(text, tuple(focus)), args.budget, fmt, args.explain, args.with_task, args.order
+    )
     if args.format == MAP:
         if args.max_chars < MIN_MAP_CHARS:
             raise CtxtrimError(
@@ -373,6 +376,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "--with-task",
         action="store_true",
         help="repeat the whole task in the pack (default: its first line)",
+    )
+    p.add_argument(
+        "--order",
+        default="first",
+        choices=ORDERS,
+        help="where the most relevant files go: first (default) or last, nearest the question",
     )
     p.add_argument("--encoding", help="tiktoken encoding (default cl100k_base)")
     p.add_argument(

@@ -26,7 +26,18 @@ from .task import Signals
 from .terms import text_terms
 from .timing import Timings
 from .tokens import Tokenizer
-from .views import View, contexts, full, head_range, outline_view, slice_view, split_lines, summary
+from .views import (
+    BODY_KIND,
+    View,
+    body_units,
+    contexts,
+    full,
+    head_range,
+    outline_view,
+    slice_view,
+    split_lines,
+    summary,
+)
 
 # How many ranked files are weighed for a budget: a bigger budget can show more of them,
 # and preparing a file (outline, token counts) is the main cost of a pack.
@@ -35,6 +46,7 @@ MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 2.0  # file value ~ score ** SHARPEN
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
+SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
 SLICE_BASE = 0.1  # worth of a slice's context alone
 # A slice never holds all a file might need: code outside definitions, a definition that
 # scored low. Only the whole file is worth the whole file.
@@ -42,10 +54,22 @@ SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
 UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: not at all)
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms), version 1 of their layout: bump it when that layout changes.
-PREPARED_FACTS = "p1"
+# terms), version 2 of their layout (statement units among the leaves): bump it when that
+# layout changes.
+PREPARED_FACTS = "p2"
 Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
+# What a definition's relevance adds for each kind of evidence (beside the task's words).
+NAMED = 6.0  # its name is a symbol of the task (times the symbol's weight)
+IN_NAMED_CLASS = 1.0  # it is a member of a class the task names
+NAMED_CLASS_CONSTRUCTOR = 3.0  # ... and builds it: where a class checks what it is given
+CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "constructor", "new"})
+QUALIFIED = 30.0  # the task names it as `Class.member`: the likeliest place of all
+POINTED_AT = 12.0  # a traceback frame or a focus line falls inside it
+CALLEE = 0.3  # a named definition in the same file calls it (times the caller's score)
+MIN_CALLEE_NAME = 4  # shorter names (`get`, `run`) are too common to follow
+LITERAL = 10.0  # per exact string from the task found in its text (a message, a flag)
+LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many places
 
 
 @dataclass
@@ -159,6 +183,9 @@ class Preparer:
             for s in _leaves(outline.symbols)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
+        head = head_range(outline, lines)
+        units = body_units(outline.symbols, lines, head[1] if head else 0)
+        leaves += [u for u, _ in units]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
         if (
             counts is None
@@ -174,7 +201,6 @@ class Preparer:
         prefix = [0]
         for n in counts:
             prefix.append(prefix[-1] + n)
-        head = head_range(outline, lines)
         fixed: list[tuple[View, float, int]] = []
         if outline.symbols:
             ov = outline_view(outline)
@@ -191,7 +217,8 @@ class Preparer:
             leaves,
             leaf_terms,
             bodies,
-            contexts(outline.symbols, lines, leaves),
+            contexts(outline.symbols, lines, leaves[: len(leaves) - len(units)])
+            + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
         )
@@ -244,9 +271,11 @@ def symbol_scores(
 ) -> list[tuple[Symbol, float]]:
     """Relevance of each definition: the task's words in its body, its name, lines pointed at,
     exact strings from the task."""
-    scored = []
+    scored: list[tuple[Symbol, float]] = []
     weights = weights or QueryWeights.of(signals, index)
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
+    literals = signals.literals
+    named: list[int] = []  # definitions the task names
     for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
         length = sum(terms.values()) or 1
         norm = 1.2 * (0.4 + 0.6 * length / 150)
@@ -255,16 +284,42 @@ def symbol_scores(
             n = terms[term]
             if n:
                 s += weight * n * 2.2 / (n + norm)
-        name_w = lower_symbols.get(sym.name.lower())
+        name_w = lower_symbols.get(sym.name.lower()) if sym.kind != BODY_KIND else None
         if name_w:
-            s += 6.0 * name_w
+            s += NAMED * name_w
         if sym.parent and lower_symbols.get(sym.parent.lower()):
-            s += 1.0
+            s += IN_NAMED_CLASS
+            if sym.name in CONSTRUCTORS:
+                s += NAMED_CLASS_CONSTRUCTOR
+        if (sym.parent, sym.name) in signals.qualified:
+            s += QUALIFIED
         if any(sym.start <= ln <= sym.end for ln in cand.lines):
-            s += 12.0
-        s += 10.0 * sum(1 for lit in signals.literals if lit in body)
+            s += POINTED_AT
+        s += sum(LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body)
+        if name_w or (sym.parent, sym.name) in signals.qualified:
+            named.append(len(scored))
         scored.append((sym, s))
-    return scored
+    return _callees(prep, scored, named)
+
+
+def _callees(
+    prep: Prepared, scored: list[tuple[Symbol, float]], named: list[int]
+) -> list[tuple[Symbol, float]]:
+    """The helpers a named definition calls in the same file share in its evidence: the fix
+    for `Variable.__setitem__` is often in the function it hands its value to."""
+    if not named:
+        return scored
+    by_name: dict[str, list[int]] = {}
+    for j, sym in enumerate(prep.leaves):
+        if sym.kind != BODY_KIND and len(sym.name) >= MIN_CALLEE_NAME:
+            by_name.setdefault(sym.name.lower(), []).append(j)
+    gains: dict[int, float] = {}
+    for i in named:
+        for term in prep.leaf_terms[i]:
+            for j in by_name.get(term, ()):
+                if j != i:
+                    gains[j] = max(gains.get(j, 0.0), CALLEE * scored[i][1])
+    return [(sym, v + gains.get(j, 0.0)) for j, (sym, v) in enumerate(scored)]
 
 
 def _leaves(symbols: list[Symbol]) -> list[Symbol]:
@@ -287,7 +342,12 @@ def _rerank(
 ) -> None:
     """Symbol-level evidence re-ranks files: a file with one definition that matches the task
     closely is a likelier place for the change than one with diffuse matches."""
-    best = {path: max((v for _, v in syms), default=0.0) for path, syms in scored.items()}
+    # Only definitions: a module's loose statements (a setup script's metadata) would let
+    # files with no code worth reading outrank the ones that define what the task is about.
+    best = {
+        path: max((v for sym, v in syms if sym.kind != BODY_KIND), default=0.0)
+        for path, syms in scored.items()
+    }
     top = max(best.values(), default=0.0)
     if top <= 0:
         return
@@ -298,7 +358,9 @@ def _rerank(
         gain = RERANK * weight * best[cand.path] / top
         cand.score += gain
         if gain > 0 and gain >= RERANK * 0.6:
-            sym = max(scored[cand.path], key=lambda x: x[1])[0]
+            sym = max((x for x in scored[cand.path] if x[0].kind != BODY_KIND), key=lambda x: x[1])[
+                0
+            ]
             cand.reasons.append(f"`{sym.qualname}` matches the task closely")
 
 
@@ -316,7 +378,11 @@ def build_choice(
         choice.options.append(Option(view, base * coverage, tokens + overhead))
     if prep.leaves:
         # The chance that the change lands in a definition grows faster than its score.
-        weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > 0]
+        # Faint matches (a common word in a long body) are noise: in a module with hundreds
+        # of definitions they would add up to most of the total and make any slice look
+        # worthless next to a small file shown whole.
+        floor = SYM_FLOOR * max((v for _, v in scored), default=0.0)
+        weights = [(j, v**SYM_SHARPEN) for j, (_, v) in enumerate(scored) if v > floor]
         total = sum(w for _, w in weights)
         # Code no definition's words matched may still hold the change: the larger its share
         # of the file, the less even a slice of every matching definition is worth.

@@ -17,6 +17,9 @@ Mode = Literal["full", "slice", "summary", "outline", "listed"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 # What an item is: a repository file, or a section of an AI rule file.
 ItemKind = Literal["file", "rule"]
+# Where the most relevant files go in the rendering: first, or last (nearest the question).
+Order = Literal["first", "last"]
+ORDERS: tuple[Order, ...] = get_args(Order)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Pack:
     with_task: bool = False  # render the whole task text, not just its first line
     # Where the pack's time went (never rendered: a pack's text depends only on its inputs).
     timings: Timings | None = field(default=None, repr=False, compare=False)
+    order: Order = "first"  # "last": files from least to most relevant, the listed ones first
 
     @property
     def files_shown(self) -> int:

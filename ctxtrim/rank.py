@@ -5,19 +5,24 @@ from __future__ import annotations
 import bisect
 import functools
 import heapq
+import json
 import math
 import re
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 
+from .errors import CtxtrimError
 from .index import FileIndex
+from .lang.detect import TREE_SITTER_LANGUAGES, detect_language
 from .task import Signals, Task
 from .terms import IDENT, text_terms
 
+# Not `testing`: that name is a framework's own test utilities (pytest's, numpy's), source code.
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|testing|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    r"(^|/)(tests?|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
     r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
 )
 CHANGELOG = re.compile(
@@ -76,10 +81,69 @@ TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcont
 
 IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
+# A mild weight for the kind of file, multiplying its score: source code is 1. Tests repeat
+# the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test tree mirroring
+# the main one) but are rarely what a task changes.
+PRIOR = {
+    "changelog": 0.2,
+    "vendored": 0.15,
+    "locale_code": 0.6,
+    "test": 0.4,
+    "documentation": 0.45,
+    "data": 0.5,
+    "example": 0.6,
+    "tooling": 0.5,
+}
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
-# Tests repeat the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test
-# tree mirroring the main one) but are rarely what a task changes.
-TEST_WEIGHT = 0.4
+LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
+MAX_SYMBOL_WEIGHT = 3.0  # a name's weight in the task counts up to this
+MAX_DEFINERS = 12  # a name defined in more files than this says nothing about any of them
+MAX_NAME_PART = 2.0  # task words inside a file name count up to this (relative to the best)
+RARE_NAME_DF = 25  # names in more files than this are not followed to their users
+MAX_LITERALS = 3  # exact strings from the task found in a file count up to this many
+CALLER_REASON = 0.05  # a gain worth saying
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """What each kind of evidence adds to a file's score, per unit of that evidence (lexical
+    relevance is 0..1, the best match 1), from the weights file's text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    weights = data.get("weights") if isinstance(data, dict) else None
+    if (
+        not isinstance(weights, dict)
+        or set(weights) != set(FEATURES)
+        or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+            for v in weights.values()
+        )
+    ):
+        raise CtxtrimError(
+            f"{WEIGHTS_FILE}: needs a non-negative weight for each of {', '.join(FEATURES)}"
+        )
+    return {k: float(weights[k]) for k in FEATURES}
+
+
+# The kinds of evidence, in the order of the weights file: the task's words (BM25), its path
+# written in the task, a dotted module name resolving to it, a traceback frame in it, a name
+# the task uses defined in it, the focus file, task words in its file name, using a rare name
+# a top file defines, exact strings from the task in its text.
+FEATURES = (
+    "lexical",
+    "path",
+    "module",
+    "frame",
+    "symbol",
+    "focus",
+    "name_part",
+    "caller",
+    "literal",
+)
+WEIGHTS_FILE = "rank_weights.json"
+# Package data, read once; tests/bench/train_rank.py learns them.
+WEIGHTS = parse_weights(resources.files("ctxtrim").joinpath(WEIGHTS_FILE).read_text("utf-8"))
 
 
 @dataclass
@@ -95,6 +159,11 @@ class Candidate:
     named: bool = (
         False  # the task names it: its path, its module, a frame in it, a symbol it defines
     )
+    features: dict[str, float] = field(default_factory=dict)  # evidence by kind, unweighted
+
+    def add(self, kind: str, amount: float) -> None:
+        self.features[kind] = self.features.get(kind, 0.0) + amount
+        self.score += WEIGHTS[kind] * amount
 
 
 @functools.lru_cache(maxsize=65536)
@@ -102,29 +171,32 @@ def prior(path: str) -> tuple[float, str | None]:
     """A mild weight for the kind of file: source code first, then tests, docs and data."""
     lower = path.lower()
     name = lower.rsplit("/", 1)[-1]
-    if CHANGELOG.match(name):
-        return 0.2, "changelog/notice file"
+    # `history.py`, `license.py`: a module in a programming language is source, whatever its name.
+    if CHANGELOG.match(name) and detect_language(name) not in TREE_SITTER_LANGUAGES:
+        return PRIOR["changelog"], "changelog/notice file"
     if VENDORED.search(lower):
-        return 0.15, "vendored, versioned or translation file"
+        return PRIOR["vendored"], "vendored, versioned or translation file"
     if LOCALE_PATH.search(lower):
         if lower.endswith(CODE_EXT):
-            return 0.6, "locale-specific code"
-        return 0.15, "vendored, versioned or translation file"
+            return PRIOR["locale_code"], "locale-specific code"
+        return PRIOR["vendored"], "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
-        return TEST_WEIGHT, "test file"
+        return PRIOR["test"], "test file"
     if lower.endswith(DOC_EXT):
-        return 0.45, "documentation"
+        return PRIOR["documentation"], "documentation"
     if lower.endswith(DATA_EXT):
-        return 0.5, "data/config file"
+        return PRIOR["data"], "data/config file"
     if EXAMPLE_PATH.search(lower):
-        return 0.6, "example/docs directory"
+        return PRIOR["example"], "example/docs directory"
     if TOOLING_PATH.search(lower):
-        return 0.5, "CI/tooling file"
+        return PRIOR["tooling"], "CI/tooling file"
     return 1.0, None
 
 
 def _match_paths(index: FileIndex, mention: str) -> list[str]:
-    mention = mention.replace("\\", "/").lstrip("./")
+    mention = mention.replace("\\", "/")
+    while mention.startswith(("./", "/")):  # not lstrip: a dotfile keeps its dot
+        mention = mention[2:] if mention.startswith("./") else mention[1:]
     if not mention:
         return []
     if mention in index:
@@ -175,7 +247,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c = cands[path] = Candidate(path, 0.0)
         return c
 
-    boosts: dict[str, float] = defaultdict(float)
+    boosts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     # Lexical relevance, normalised so the best match scores 1.
     lexical = index.bm25(signals.query)
@@ -185,27 +257,27 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         if top > 0 and s >= LEXICAL_FLOOR * top:
             path = index.path_of(doc_id)
             c = cand(path)
-            c.score = s / top
-            if s / top >= 0.35:
+            c.add("lexical", s / top)
+            if s / top >= LEXICAL_REASON:
                 c.reasons.append(f"matches the task's words ({s / top:.2f})")
 
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:
         hits = _match_paths(index, mention)
         for path in hits[:10]:
-            boosts[path] += 3.0 / math.sqrt(len(hits))
+            boosts[path]["path"] += 1 / math.sqrt(len(hits))
             cand(path).named = True
             cand(path).reasons.append(f"named in the task as `{mention}`")
     for dotted in signals.modules:
         hits = _module_paths(index, dotted)
         for path in hits[:5]:
-            boosts[path] += 1.5 / math.sqrt(len(hits))
+            boosts[path]["module"] += 1 / math.sqrt(len(hits))
             cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
         hits = _match_paths(index, path)
         for hit in hits[:3]:
-            boosts[hit] += 2.5 / len(hits)
+            boosts[hit]["frame"] += 1 / len(hits)
             c = cand(hit)
             c.named = True
             c.lines.add(line)
@@ -214,12 +286,12 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     # Symbols the task names: the files that define them.
     for name, weight in signals.symbols.items():
         defining = index.defined_in(name)
-        if not defining or len(defining) > 12:
+        if not defining or len(defining) > MAX_DEFINERS:
             continue
-        share = 2.2 * min(weight, 3.0) / 2.0 / math.sqrt(len(defining))
+        share = min(weight, MAX_SYMBOL_WEIGHT) / math.sqrt(len(defining))
         for doc_id in defining:
             path = index.path_of(doc_id)
-            boosts[path] += share
+            boosts[path]["symbol"] += share
             c = cand(path)
             c.named = True
             c.symbols[name] = max(c.symbols.get(name, 0.0), weight)
@@ -234,15 +306,17 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     for path, focus_line in task.focus_points():
         hits = _match_paths(index, path)
         for hit in hits[:1]:
-            boosts[hit] += 4.0
+            boosts[hit]["focus"] += 1
             c = cand(hit)
             c.focus = True
             c.reasons.insert(0, "focus file" + (f" (line {focus_line})" if focus_line else ""))
             if focus_line:
                 c.lines.add(focus_line)
 
-    for path, extra in boosts.items():
-        cand(path).score += extra
+    for path, kinds in boosts.items():
+        c = cand(path)
+        for kind, amount in kinds.items():
+            c.add(kind, amount)
 
     _name_parts(index, signals, cand)
     _propagate(index, cands)
@@ -272,9 +346,9 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
             if len(name) < 4:
                 continue
             users = index.doc_freq(name.lower())
-            if users > 25 or users < 2:
+            if users > RARE_NAME_DF or users < 2:
                 continue
-            gain = 0.12 * seed.score / math.sqrt(users)
+            gain = seed.score / math.sqrt(users)
             for path in index.files_with(name.lower()):
                 if path != seed.path and gain > gains.get(path, (0.0, ""))[0]:
                     gains[path] = (gain, f"uses `{name}` from {seed.path}")
@@ -282,8 +356,8 @@ def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) ->
         c = cands.get(path)
         if c is None:
             c = cands[path] = Candidate(path, 0.0)
-        c.score += gain
-        if gain >= 0.05:
+        c.add("caller", gain)
+        if WEIGHTS["caller"] * gain >= CALLER_REASON:
             c.reasons.append(why)
 
 
@@ -306,12 +380,12 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
         while at >= 0:
             k = bisect.bisect_right(starts, at) - 1
             if term != stems[k][1]:
-                gains[k] += 0.5 * weight / top
+                gains[k] += weight / top
                 hits[k].append(term)
             at = joined.find(term, starts[k] + len(stems[k][1]) + 1)
     for k, gain in gains.items():
         c = cand(stems[k][0])
-        c.score += min(gain, 1.0)
+        c.add("name_part", min(gain, MAX_NAME_PART))
         c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}")
 
 
@@ -358,7 +432,7 @@ def _literals(
             continue
         found = [lit for lit in maybe if lit in text]
         if found:
-            c.score += min(0.8 * len(found), 2.4)
+            c.add("literal", min(len(found), MAX_LITERALS))
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
 
 

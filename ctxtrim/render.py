@@ -111,11 +111,14 @@ def markdown(pack: Pack) -> str:
     if rules:
         out.append("# Rules")
         out.extend(_md_rule(item) for item in rules)
+    also = "# Also relevant (not shown)\n\n" + "\n".join(f"- {i.path}" for i in listed)
+    if listed and pack.order == "last":
+        out.append(also)
     if files:
         out.append("# Files")
         out.extend(_md_file(item) for item in files)
-    if listed:
-        out.append("# Also relevant (not shown)\n\n" + "\n".join(f"- {i.path}" for i in listed))
+    if listed and pack.order != "last":
+        out.append(also)
     if pack.explain:
         out.append(explain_text(pack))
     return "\n\n".join(out) + "\n"

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .lang.detect import detect_language
 from .terms import STOPWORDS, split_identifier, text_terms
 
 
@@ -28,9 +29,15 @@ class Task:
         return points
 
 
-# `path/to/file.py`, `file.py`, `pkg/module` with a slash; extensions of 1-10 characters.
+# `path/to/file.py`, `file.py`, `pkg/module` with a slash, dotfiles (`.pre-commit-config.yaml`,
+# `.github/workflows/ci.yml`); extensions of 1-10 characters.
 _PATH = re.compile(
-    r"(?<![\w/.-])((?:[\w.-]+/)*[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)"
+    r"(?<![\w/.-])((?:[\w.-]+/)*\.?[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)"
+)
+# A link to a file of the repository on a code host: `https://github.com/o/r/blob/main/src/a.py#L12`.
+_BLOB = re.compile(
+    r"https?://[^\s/]+/[^\s/]+/[^\s/]+/(?:-/)?(?:blob|tree|raw)/[^\s/]+/"
+    r"([^\s#?)\]>'\"`]+)(?:#L(\d+))?"
 )
 # Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
 _FRAME = re.compile(
@@ -107,6 +114,8 @@ class Signals:
         default_factory=list
     )  # (path, line, function)
     symbols: dict[str, float] = field(default_factory=dict)  # code-like identifiers -> weight
+    # `Class.method` as written: (owner, member) pairs, the most specific name a task can give.
+    qualified: set[tuple[str, str]] = field(default_factory=set)
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
 
@@ -115,7 +124,8 @@ def _looks_like_code(ident: str) -> bool:
     if len(ident) < 3 or ident.lower() in STOPWORDS:
         return False
     return (
-        "_" in ident.strip("_")
+        _is_dunder(ident)
+        or "_" in ident.strip("_")
         or (ident[0].islower() and any(c.isupper() for c in ident))
         or (
             ident[0].isupper()
@@ -123,6 +133,19 @@ def _looks_like_code(ident: str) -> bool:
             and any(c.islower() for c in ident)
         )
     )
+
+
+def _is_dunder(ident: str) -> bool:
+    return len(ident) > 4 and ident.startswith("__") and ident.endswith("__")
+
+
+def _path_mention(raw: str) -> str:
+    """A path as the task wrote it, without sentence punctuation or a leading `./` or `/`:
+    a dotfile keeps its dot."""
+    p = raw.rstrip(".,;:")
+    while p.startswith(("./", "/")):
+        p = p[2:] if p.startswith("./") else p[1:]
+    return p
 
 
 def literals(text: str) -> list[str]:
@@ -177,8 +200,15 @@ def extract(text: str) -> Signals:
         else:
             sig.frames.append((m.group(4), int(m.group(5)), None))
     seen_paths: set[str] = set()
+    for m in _BLOB.finditer(text):
+        linked = _path_mention(m.group(1))
+        if linked and linked not in seen_paths:
+            seen_paths.add(linked)
+            sig.paths.append(linked)
+        if linked and m.group(2):
+            sig.frames.append((linked, int(m.group(2)), None))
     for m in _PATH.finditer(text):
-        p = m.group(1).strip(".").lstrip("/")
+        p = _path_mention(m.group(1))
         if "://" in text[max(0, m.start() - 8) : m.start() + 3] or p in seen_paths:
             continue
         if _inside(m.start(), jvm):
@@ -202,6 +232,12 @@ def extract(text: str) -> Signals:
         parts = dotted.split(".")
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
+            owner, member = parts[-2], parts[-1]
+            # Not a file name (`CONTRIBUTING.md`): those are paths, found above.
+            is_file = detect_language(dotted) is not None
+            if not is_file and (owner[:1].isupper() or _is_dunder(member)):
+                sig.qualified.add((owner, member))
+                symbols[owner] += 1
             for part in parts[1:]:
                 if len(part) >= 3 and part.lower() not in STOPWORDS:
                     symbols[part] += 1

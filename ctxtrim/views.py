@@ -17,6 +17,8 @@ HEADER_LINES = 25  # lines of a file's head (imports, module docstring) a slice 
 MAX_SIGNATURE_LINES = 6
 # Kinds of definition a method written apart from it can belong to.
 OWNER_KINDS = frozenset({"class", "struct", "interface", "type", "enum", "record", "union"})
+BODY_UNIT_LINES = 60  # a run of statements outside definitions is offered in pieces this long
+BODY_KIND = "statements"  # the kind of a unit made of statements outside any definition
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,47 @@ def outline_view(outline: Outline) -> View:
         head + (": " + ", ".join(members) if members else "") for head, members in rows
     )
     return View("outline", text, ())
+
+
+def body_units(
+    symbols: list[Symbol], lines: list[str], after: int
+) -> list[tuple[Symbol, list[tuple[int, int]]]]:
+    """Statements that belong to no member definition, as slice units: a class's own body
+    (attributes, tables of messages) and the module's top-level code past line `after` (the
+    head, shown anyway). Each unit is one run of lines between definitions, cut to
+    `BODY_UNIT_LINES`, named for what encloses it; blank edges are trimmed. With each unit
+    comes what showing it takes (its lines and the header of its class)."""
+    units: list[tuple[Symbol, list[tuple[int, int]]]] = []
+    depths = depth_of(symbols)
+    containers: list[tuple[Symbol | None, int, int, list[Symbol]]] = []
+    top = [s for s, d in zip(symbols, depths) if d == 0]
+    if top and not any(s.kind == "heading" for s in top):
+        containers.append((None, after + 1, len(lines), top))
+    for i, sym in enumerate(symbols):
+        members = [
+            o
+            for o, d in zip(symbols[i + 1 :], depths[i + 1 :])
+            if d == depths[i] + 1 and sym.start <= o.start and o.end <= sym.end
+        ]
+        if members and sym.kind not in ("function", "method", "heading"):
+            containers.append((sym, signature(sym, lines)[1] + 1, sym.end, members))
+    for owner, start, end, members in containers:
+        taken = merge([(m.start, m.end) for m in members])
+        header = [signature(owner, lines)] if owner else []
+        name = owner.name if owner else "<module>"
+        cursor = start
+        for s, e in taken + [(end + 1, end + 1)]:
+            for a, b in _pieces(lines, cursor, min(s - 1, end)):
+                unit = Symbol(name, BODY_KIND, a, b, a, owner.name if owner else None)
+                units.append((unit, [(a, b), *header]))
+            cursor = max(cursor, e + 1)
+    return units
+
+
+def _pieces(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Lines start..end without blank edges, cut into runs of at most BODY_UNIT_LINES."""
+    while start <= end and not lines[start - 1].strip():
+        start += 1
+    while end >= start and not lines[end - 1].strip():
+        end -= 1
+    return [(a, min(a + BODY_UNIT_LINES - 1, end)) for a in range(start, end + 1, BODY_UNIT_LINES)]

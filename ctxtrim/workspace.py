@@ -14,7 +14,7 @@ from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .fit import Preparer, fit
 from .index import FileIndex
-from .pack import Item, Omitted, Pack
+from .pack import ORDERS, Item, Omitted, Order, Pack
 from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
@@ -192,17 +192,20 @@ class Workspace:
         fmt: str = "markdown",
         explain: bool = False,
         with_task: bool = False,
+        order: Order = "first",
     ) -> Pack:
         """The best pack for `task` whose rendering in `fmt` fits `budget` tokens. With the
         `fail_on_secret` setting, a pack that would need a redaction is refused instead."""
         if fmt not in FORMATS:
             raise CtxtrimError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        if order not in ORDERS:
+            raise CtxtrimError(f"unknown order '{order}' (choose from {', '.join(ORDERS)})")
         if not MIN_BUDGET <= budget <= MAX_BUDGET:
             raise CtxtrimError(
                 f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)"
             )
         with self.lock:
-            pack = self._pack(task, budget, fmt, explain, with_task)
+            pack = self._pack(task, budget, fmt, explain, with_task, order)
         if self.config.fail_on_secret and pack.redactions:
             raise CtxtrimError(
                 f"{sum(pack.redactions.values())} secret(s) found in files selected for the pack; "
@@ -210,7 +213,9 @@ class Workspace:
             )
         return pack
 
-    def _pack(self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool) -> Pack:
+    def _pack(
+        self, task: Task, budget: int, fmt: str, explain: bool, with_task: bool, order: Order
+    ) -> Pack:
         tok = self.tokenizer
         timings = Timings()
         timings.add("refresh", self._refreshed_seconds, self._refreshed_files)
@@ -231,6 +236,7 @@ class Workspace:
             format=fmt,
             explain=explain,
             with_task=with_task,
+            order=order,
         )
         pack.timings = timings
         self.preparer.timings = timings  # prepare is timed inside fit, and apart from it
@@ -241,7 +247,9 @@ class Workspace:
                 phase.tokens = sum(i.tokens for i in items)
         finally:
             self.preparer.timings = None
-        pack.items = rule_items + items
+        # Models attend least to the middle of a long context: "last" puts the best files
+        # at the end, next to where the question usually follows.
+        pack.items = rule_items + (items[::-1] if order == "last" else items)
         pack.dropped_rules = dropped
         with timings.phase("render") as phase:
             measured = measured_format(fmt)
@@ -313,10 +321,14 @@ class Workspace:
 
     def _candidates(self, task: Task, signals: Signals) -> list[Candidate]:
         """Ranked code files for `task` (rule files are packed as rule sections instead)."""
-        for path, _ in task.focus_points():
+        focus = []
+        for path, line in task.focus_points():
             rel = self.relative(path)
             if rel not in self.index:
                 raise CtxtrimError(f"focus file {path}: not in the workspace (missing or excluded)")
+            focus.append(f"{rel}:{line}" if line else rel)
+        # Rank matches focus paths against the index: give it them relative to the root.
+        task = Task(task.text, tuple(focus))
         candidates = (
             rank(self.index, task, signals)
             if (task.text.strip() or task.focus)

@@ -55,10 +55,10 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     assert (ROOT / ".git").exists(), "run the tests from a git checkout of ctxtrim"
     clone = tmp_path_factory.mktemp("hook") / "ctxtrim"
     _git(ROOT.parent, "clone", "--quiet", str(ROOT), str(clone))
-    changed = _git(
-        ROOT, "ls-files", "-z", "--modified", "--others", "--exclude-standard", "--", *PACKAGE_PATHS
-    )
-    for name in filter(None, changed.split("\0")):
+    # Staged or not, and new files: everything that differs from HEAD.
+    edited = _git(ROOT, "diff", "-z", "--name-only", "HEAD", "--", *PACKAGE_PATHS)
+    new = _git(ROOT, "ls-files", "-z", "--others", "--exclude-standard", "--", *PACKAGE_PATHS)
+    for name in sorted(set(filter(None, (edited + "\0" + new).split("\0")))):
         source, target = ROOT / name, clone / name
         if source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
