@@ -141,12 +141,19 @@ def contexts(
         while stack and not (stack[-1].start <= sym.start and sym.end <= stack[-1].end):
             stack.pop()
         if id(sym) in wanted_ids:
-            found[id(sym)] = [(sym.start, sym.end)] + [signature(o, lines) for o in stack]
+            own = (sym.start, _blank_after(lines, sym.end))
+            found[id(sym)] = [own] + [signature(o, lines) for o in stack]
             owner = owners.get(sym.parent) if sym.parent else None
             if owner is not None and not any(o.name == sym.parent for o in stack):
                 found[id(sym)].append(signature(owner, lines))
         stack.append(sym)
     return [found.get(id(s), [(s.start, s.end)]) for s in wanted]
+
+
+def _blank_after(lines: list[str], end: int) -> int:
+    """`end`, or the line after it if that one is blank: the gap after a definition is where
+    a new one goes, and a slice that shows it says so (one token)."""
+    return end + 1 if end < len(lines) and not lines[end].strip() else end
 
 
 def slice_view(lines: list[str], ranges: list[tuple[int, int]]) -> View:

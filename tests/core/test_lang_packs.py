@@ -105,9 +105,11 @@ def test_a_go_method_far_from_its_type_gets_the_type_header() -> None:
     result = outline(text, "go")
     resets = [s for s in result.symbols if s.qualname == "Limiter.ResetDrops"]
     (context,) = contexts(result.symbols, lines, resets)
-    method = (resets[0].start, resets[0].end)
+    # The method itself with the blank line after it (where a new method would go), then
+    # the struct's doc comment and `type Limiter struct {` line only.
+    method = (resets[0].start, resets[0].end + 1)
+    assert lines[resets[0].end] == ""
     struct = next(s for s in result.symbols if s.name == "Limiter" and s.kind == "struct")
-    # The method itself, then the struct's doc comment and `type Limiter struct {` line only.
     assert context == [method, (struct.start, struct.signature_end)]
     assert lines[struct.signature_end - 1] == "type Limiter struct {"
 
@@ -116,11 +118,14 @@ def test_a_nested_method_does_not_repeat_its_type_header() -> None:
     text = (REPOS / "rust" / "src" / "cache.rs").read_text()
     result = outline(text, "rust")
     evict = [s for s in result.symbols if s.qualname == "LruCache.evict_oldest"]
-    (context,) = contexts(result.symbols, text.split("\n"), evict)
+    lines = text.split("\n")
+    (context,) = contexts(result.symbols, lines, evict)
     impl = next(
         s for s in result.symbols if s.kind == "impl" and s.start <= evict[0].start <= s.end
     )
-    assert context == [(evict[0].start, evict[0].end), (impl.start, impl.signature_end)]
+    # The method with the blank line after it, then only the `impl` line above it.
+    assert lines[evict[0].end] == ""
+    assert context == [(evict[0].start, evict[0].end + 1), (impl.start, impl.signature_end)]
 
 
 def test_jvm_frames_point_at_the_package_path_and_skip_the_runtime() -> None:
