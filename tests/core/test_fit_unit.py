@@ -1,0 +1,102 @@
+"""fit: the views bought for ranked files within a token budget, called directly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctxtrim.config import Config
+from ctxtrim.fit import fit
+from ctxtrim.pack import Item
+from ctxtrim.rank import rank
+from ctxtrim.task import Task, extract
+from ctxtrim.workspace import Workspace
+
+OVERHEAD = 10  # tokens each item costs beside its text
+
+
+def _filler(n: int) -> str:
+    return "".join(
+        f"    def step_{i}(self, value):\n        total = value * {i} + self.offset\n"
+        f"        return self.normalise(total, {i})\n\n"
+        for i in range(n)
+    )
+
+
+def _repo(root: Path) -> Path:
+    files = {
+        "engine/core.py": "class Engine:\n    offset = 1\n\n"
+        + _filler(60)
+        + "    def __subclasscheck__(self, other):\n        return other is Engine\n\n"
+        + _filler(60),
+        "engine/util.py": "def normalise(x, n):\n    return x / max(n, 1)\n",
+        "engine/config.py": 'API_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"\nLEVEL = 3\n',
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace.open(_repo(tmp_path / "repo"), Config(cache_dir=str(tmp_path / "cache")))
+
+
+def _fit(ws: Workspace, text: str, budget: int) -> list[Item]:
+    signals = extract(text)
+    candidates = rank(ws.index, Task(text), signals)
+    return fit(candidates, ws.index, signals, budget, lambda _path: OVERHEAD, ws.preparer)
+
+
+@pytest.mark.parametrize("budget", [60, 200, 800, 3000, 20000])
+def test_the_items_and_their_overhead_stay_within_the_budget(ws: Workspace, budget: int) -> None:
+    items = _fit(ws, "Engine.__subclasscheck__ is wrong for subclasses of Engine", budget)
+    assert sum(i.tokens for i in items) <= budget
+    # An item's cost is estimated from its lines' token counts (the pack then measures its
+    # rendering exactly and trims what overflows): close to the real count of its text.
+    for item in items:
+        real = ws.tokenizer.count(item.text) + OVERHEAD
+        assert abs(item.tokens - real) <= max(3, 0.05 * real), (item.path, item.tokens, real)
+
+
+def test_a_named_class_member_is_shown_verbatim_when_its_file_does_not_fit(ws: Workspace) -> None:
+    core = ws.index.text("engine/core.py") or ""
+    assert ws.tokenizer.count(core) > 2000
+    (item, *_) = _fit(ws, "Engine.__subclasscheck__ is wrong for subclasses of Engine", 800)
+    assert (item.path, item.mode) == ("engine/core.py", "slice")
+    assert "    def __subclasscheck__(self, other):\n        return other is Engine" in item.text
+    assert "class Engine:" in item.text  # where the method lives
+
+
+def test_every_claimed_range_is_in_the_text_verbatim(ws: Workspace) -> None:
+    for budget in (200, 800, 5000):
+        for item in _fit(ws, "Engine.__subclasscheck__ normalise offset", budget):
+            lines = (ws.index.text(item.path) or "").split("\n")
+            for s, e in item.lines:
+                block = "\n".join(lines[s - 1 : e])
+                assert f"\n{block}\n" in f"\n{item.text}\n", (item.path, s, e)
+
+
+def test_a_secret_is_redacted_and_its_line_not_claimed(ws: Workspace) -> None:
+    (item,) = [
+        i
+        for i in _fit(ws, "API_TOKEN in engine/config.py LEVEL", 2000)
+        if i.path == "engine/config.py"
+    ]
+    assert "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in item.text
+    assert item.redactions == 1
+    assert item.mode == "slice"  # a redacted file is no longer shown whole
+    assert all(not (s <= 1 <= e) for s, e in item.lines)
+
+
+def test_the_best_file_comes_first_and_scores_one(ws: Workspace) -> None:
+    items = _fit(ws, "Engine.__subclasscheck__ is wrong", 5000)
+    assert items[0].path == "engine/core.py"
+    assert items[0].score == 1.0
+    assert all(0 <= i.score <= 1 for i in items)
+
+
+def test_no_evidence_buys_nothing(ws: Workspace) -> None:
+    assert _fit(ws, "zzqx", 5000) == []

@@ -1,0 +1,130 @@
+"""rank: which files a task's evidence points at, on a small index built from disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ctxtrim.errors import CtxtrimError
+from ctxtrim.index import FileIndex
+from ctxtrim.rank import FEATURES, WEIGHTS, parse_weights, prior, rank
+from ctxtrim.task import Task, extract
+
+from ..support.index import build
+
+FILES = {
+    "shop/cart.py": "class Cart:\n    def total(self):\n        return sum(self.prices)\n",
+    "shop/payment.py": "def charge(card, amount):\n    raise ValueError('card declined by issuer')\n",
+    "shop/shipping.py": "def ship(order):\n    return order.address\n",
+    "shop/tax.py": "RATE = 0.2\n\ndef tax(amount):\n    return amount * RATE\n",
+    "tests/test_cart.py": "from shop.cart import Cart\n\ndef test_total():\n    assert Cart().total() == 0\n",
+    "CHANGES.md": "# Changes\n\n- cart total fixed\n",
+}
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> FileIndex:
+    root = tmp_path / "repo"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return build(root, tmp_path / "cache")
+
+
+def _top(index: FileIndex, text: str, focus: tuple[str, ...] = ()) -> list[str]:
+    task = Task(text, focus)
+    return [c.path for c in rank(index, task, extract(task.text))]
+
+
+def test_a_path_in_the_task_ranks_that_file_first_and_marks_it_named(index: FileIndex) -> None:
+    task = Task("see shop/shipping.py, it loses orders")
+    (first, *_) = rank(index, task, extract(task.text))
+    assert first.path == "shop/shipping.py"
+    assert first.named
+    assert "named in the task as `shop/shipping.py`" in first.reasons
+
+
+def test_a_symbol_the_task_names_ranks_its_definer_above_its_users(index: FileIndex) -> None:
+    ranked = _top(index, "Cart.total returns the wrong sum")
+    assert ranked[0] == "shop/cart.py"
+    assert ranked.index("shop/cart.py") < ranked.index("tests/test_cart.py")
+
+
+def test_a_traceback_frame_points_at_its_file_and_line(index: FileIndex) -> None:
+    text = 'Traceback (most recent call last):\n  File "shop/payment.py", line 2, in charge\nValueError: boom'
+    task = Task(text)
+    first = rank(index, task, extract(text))[0]
+    assert first.path == "shop/payment.py"
+    assert 2 in first.lines
+
+
+def test_a_quoted_message_finds_the_file_that_holds_it(index: FileIndex) -> None:
+    first = rank(
+        index,
+        Task('users see "card declined by issuer"'),
+        extract('users see "card declined by issuer"'),
+    )[0]
+    assert first.path == "shop/payment.py"
+    assert first.features.get("literal", 0) >= 1
+
+
+def test_the_focus_file_comes_first_with_its_line(index: FileIndex) -> None:
+    task = Task("make it faster", ("shop/tax.py:3",))
+    first = rank(index, task, extract(task.text))[0]
+    assert (first.path, first.focus, first.lines) == ("shop/tax.py", True, {3})
+
+
+def test_the_score_is_the_weighted_evidence_times_the_file_kind(index: FileIndex) -> None:
+    task = Task("Cart.total returns the wrong sum")
+    ranked = rank(index, task, extract(task.text))
+    assert {c.path for c in ranked} >= {"shop/cart.py", "tests/test_cart.py"}
+    for c in ranked:
+        weighted = sum(WEIGHTS[k] * v for k, v in c.features.items())
+        assert c.score == pytest.approx(weighted * prior(c.path)[0], rel=1e-9), c.path
+    test = next(c for c in ranked if c.path == "tests/test_cart.py")
+    assert "test file (weight 0.4)" in test.reasons
+
+
+def test_ranking_is_deterministic(index: FileIndex) -> None:
+    assert _top(index, "cart total tax") == _top(index, "cart total tax")
+
+
+@pytest.mark.parametrize(
+    ("path", "weight", "why"),
+    [
+        ("shop/cart.py", 1.0, None),
+        ("tests/test_cart.py", 0.4, "test file"),
+        ("src/cart_test.go", 0.4, "test file"),
+        ("CHANGES.md", 0.2, "changelog/notice file"),
+        ("pkg/history.py", 1.0, None),
+        ("vendor/lib/x.go", 0.15, "vendored, versioned or translation file"),
+        ("docs/guide.md", 0.45, "documentation"),
+        ("config/settings.yaml", 0.5, "data/config file"),
+        ("examples/demo.py", 0.6, "example/docs directory"),
+        (".github/workflows/release.py", 0.5, "CI/tooling file"),
+    ],
+)
+def test_prior_weighs_the_kind_of_file(path: str, weight: float, why: str | None) -> None:
+    assert prior(path) == (weight, why)
+
+
+def test_parse_weights_reads_one_non_negative_weight_per_feature() -> None:
+    text = '{"weights": {' + ", ".join(f'"{k}": 1' for k in FEATURES) + "}}"
+    assert parse_weights(text) == {k: 1.0 for k in FEATURES}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"weights": {"lexical": 1}}',
+        '{"weights": {' + ", ".join(f'"{k}": -1' for k in FEATURES) + "}}",
+        '{"weights": {' + ", ".join(f'"{k}": true' for k in FEATURES) + "}}",
+    ],
+)
+def test_parse_weights_refuses_a_bad_file_with_one_line(text: str) -> None:
+    message = f"rank_weights.json: needs a non-negative weight for each of {', '.join(FEATURES)}"
+    with pytest.raises(CtxtrimError) as err:
+        parse_weights(text)
+    assert str(err.value) == message

@@ -1,0 +1,163 @@
+"""views: the ways of showing part of a file, on small inputs (no index, no tokenizer)."""
+
+from __future__ import annotations
+
+from ctxtrim.lang import outline
+from ctxtrim.outline import Symbol
+from ctxtrim.views import (
+    BODY_KIND,
+    ELISION,
+    body_units,
+    contexts,
+    full,
+    head_range,
+    merge,
+    outline_view,
+    slice_view,
+    split_lines,
+    summary,
+)
+
+PY = '''"""Carts."""
+import decimal
+
+
+class Cart:
+    """A shopping cart."""
+
+    TAX = 0.2
+
+    def add(self, item):
+        self.items.append(item)
+
+    def total(self):
+        return sum(i.price for i in self.items)
+
+
+def helper():
+    return 1
+'''
+
+
+def _py() -> tuple[list[str], list[Symbol]]:
+    return split_lines(PY), outline(PY, "python").symbols
+
+
+def test_split_lines_keeps_no_trailing_empty_line() -> None:
+    assert split_lines("a\nb\n") == ["a", "b"]
+    assert split_lines("a\n\nb") == ["a", "", "b"]
+    assert split_lines("") == [""]  # an empty file is one empty line
+
+
+def test_merge_joins_overlapping_and_touching_ranges_only() -> None:
+    assert merge([(5, 7), (1, 2), (3, 3), (12, 13), (6, 8), (9, 10)]) == [(1, 3), (5, 10), (12, 13)]
+
+
+def test_slice_view_elides_each_gap_once_and_claims_exactly_what_it_shows() -> None:
+    lines = [f"line {n}" for n in range(1, 11)]
+    view = slice_view(lines, [(2, 3), (7, 7)])
+    assert view.mode == "slice"
+    assert view.lines == ((2, 3), (7, 7))
+    assert view.text.split("\n") == [ELISION, "line 2", "line 3", ELISION, "line 7", ELISION]
+
+
+def test_slice_view_shows_a_one_line_gap_instead_of_marking_it() -> None:
+    lines = [f"l{n}" for n in range(1, 7)]
+    view = slice_view(lines, [(1, 2), (4, 6)])
+    assert view.lines == ((1, 6),)
+    assert ELISION not in view.text
+
+
+def test_slice_view_clips_ranges_to_the_file() -> None:
+    view = slice_view(["a", "b"], [(0, 1), (2, 9), (5, 6)])
+    assert view.lines == ((1, 2),)
+    assert view.text == "a\nb"
+
+
+def test_full_claims_every_line_and_drops_the_final_newline() -> None:
+    view = full(["x", "y"], "x\ny\n")
+    assert (view.mode, view.text, view.lines) == ("full", "x\ny", ((1, 2),))
+    assert full([], "").lines == ()
+
+
+def test_head_range_stops_before_the_first_definition() -> None:
+    lines, symbols = _py()
+    cart = next(s for s in symbols if s.name == "Cart")
+    assert cart.start == 5
+    assert head_range(outline(PY, "python"), lines) == (1, 4)
+
+
+def test_contexts_give_a_method_its_class_header_and_the_blank_line_after_it() -> None:
+    lines, symbols = _py()
+    add = next(s for s in symbols if s.qualname == "Cart.add")
+    (ranges,) = contexts(symbols, lines, [add])
+    assert ranges[0] == (add.start, add.end + 1)
+    assert lines[add.end] == ""
+    cart = next(s for s in symbols if s.name == "Cart")
+    assert ranges[1][0] == cart.start
+    assert lines[ranges[1][0] - 1] == "class Cart:"
+
+
+def test_contexts_add_no_line_when_the_next_one_is_code() -> None:
+    text = "def a():\n    return 1\ndef b():\n    return 2\n"
+    lines, symbols = split_lines(text), outline(text, "python").symbols
+    a = next(s for s in symbols if s.name == "a")
+    assert contexts(symbols, lines, [a]) == [[(1, 2)]]
+
+
+def test_contexts_give_a_go_method_its_receiver_type_header() -> None:
+    text = (
+        "package shop\n\n// Cart holds items.\ntype Cart struct {\n\titems []int\n}\n\n"
+        "func other() {}\n\nfunc (c *Cart) Add(n int) {\n\tc.items = append(c.items, n)\n}\n"
+    )
+    lines, symbols = split_lines(text), outline(text, "go").symbols
+    add = next(s for s in symbols if s.name == "Add")
+    (ranges,) = contexts(symbols, lines, [add])
+    assert ranges[0] == (10, 12)
+    assert (3, 4) in ranges  # the doc comment and `type Cart struct {`
+
+
+def test_rust_method_keeps_its_impl_line() -> None:
+    text = (
+        "struct Cache;\n\nimpl Cache {\n    fn new() -> Self {\n        Cache\n    }\n\n"
+        "    fn evict(&mut self) {\n        todo!()\n    }\n}\n"
+    )
+    lines, symbols = split_lines(text), outline(text, "rust").symbols
+    evict = next(s for s in symbols if s.name == "evict")
+    view = slice_view(lines, contexts(symbols, lines, [evict])[0])
+    assert view.text.split("\n") == [
+        ELISION,
+        "impl Cache {",
+        ELISION,
+        "    fn evict(&mut self) {",
+        "        todo!()",
+        "    }",
+        ELISION,
+    ]
+
+
+def test_summary_lists_signatures_with_one_line_docs() -> None:
+    lines, _ = _py()
+    view = summary(outline(PY, "python"), lines)
+    assert view.mode == "summary"
+    assert "class Cart:" in view.text
+    assert '    """A shopping cart."""' in view.text
+    assert "    def add(self, item):" in view.text
+    assert "self.items.append(item)" not in view.text
+
+
+def test_outline_view_names_top_level_definitions_with_their_members() -> None:
+    view = outline_view(outline(PY, "python"))
+    assert view.lines == ()
+    assert view.text.split("\n") == ["class Cart  (L5-14): add, total", "function helper  (L17-18)"]
+
+
+def test_body_units_offer_class_statements_and_module_code_between_definitions() -> None:
+    text = "import x\n\nclass Errors:\n    MESSAGES = {'a': 1}\n\n    def f(self):\n        pass\n\nSETTING = 3\n"
+    lines, symbols = split_lines(text), outline(text, "python").symbols
+    units = body_units(symbols, lines, after=1)
+    found = [(u.name, u.kind, u.start, u.end, u.parent) for u, _ in units]
+    assert ("Errors", BODY_KIND, 4, 4, "Errors") in found
+    assert ("<module>", BODY_KIND, 9, 9, None) in found
+    errors_unit = next(r for u, r in units if u.name == "Errors")
+    assert errors_unit == [(4, 4), (3, 3)]  # its line and the class header
