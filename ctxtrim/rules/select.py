@@ -109,11 +109,22 @@ class _Words:
     corpus: Corpus
     documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
     headings: dict[tuple[str, int], frozenset[str]]
+    titles: Corpus  # the headings alone: how rare a word is among what sections are about
 
     def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
-        """Weight of `terms` (task words found), in units of the rarest word's weight."""
-        total = sum(self.corpus.idf(t) * (HEADING_WEIGHT if t in heading else 1.0) for t in terms)
-        return total / (self.corpus.rarest() or 1.0)
+        """Weight of `terms` (task words found), in units of the rarest word's weight. A
+        word in the heading weighs by its rarity among headings: "test" may fill every
+        section's text and still name only the few sections that are about tests."""
+        rarest = self.corpus.rarest() or 1.0
+        total = 0.0
+        for t in terms:
+            weight = self.corpus.idf(t) / rarest
+            if t in heading:
+                weight = HEADING_WEIGHT * max(
+                    weight, self.titles.idf(t) / (self.titles.rarest() or 1.0)
+                )
+            total += weight
+        return total
 
 
 def select_sections(
@@ -183,7 +194,9 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             documents[_key(section)] = terms
             headings[_key(section)] = frozenset(heading)
     corpus = Corpus(list(documents.values()))
-    return _Words(frozenset(words(_prose(task))) - TASK_WORDS, corpus, documents, headings)
+    about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
+    query = frozenset(words(_prose(task))) - TASK_WORDS
+    return _Words(query, corpus, documents, headings, about)
 
 
 def _prose(task: str) -> str:

@@ -160,6 +160,33 @@ def test_one_common_word_keeps_nothing(tmp_path: Path) -> None:
     assert [s.section.title for s in worker.kept] == ["Tally › Worker queue"]
 
 
+def test_a_word_common_in_texts_but_rare_in_headings_is_evidence_in_a_heading(
+    tmp_path: Path,
+) -> None:
+    # "test" is in nearly every section's text here, so its body weight is close to nothing;
+    # as a heading word it names the two sections about tests, and they are kept.
+    sections = "".join(
+        f"## {topic}\n\nRun the test suite after changing {topic.lower()}; the test must pass.\n\n"
+        for topic in ("Caching", "Queues", "Logging", "Metrics", "Storage", "Routing")
+    )
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n"
+            + sections
+            + "## Test style\n\nOne behaviour per test, named for it.\n\n"
+            + "## Test coverage\n\nEvery bug fix comes with a test that failed before it.\n"
+        },
+    )
+    selection = select_sections(
+        discover(root, list_files(root)), "add tests for the parser", [], 2000, TOKENIZER
+    )
+    assert sorted(s.section.title for s in selection.kept) == [
+        "P › Test coverage",
+        "P › Test style",
+    ]
+
+
 def test_task_verbs_are_no_evidence(tmp_path: Path) -> None:
     root = write(
         tmp_path,
