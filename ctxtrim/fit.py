@@ -44,7 +44,7 @@ from .views import (
 TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 MAX_SLICE_SYMBOLS = 8
-SHARPEN = 2.0  # file value ~ score ** SHARPEN
+SHARPEN = 3.0  # file value ~ score ** SHARPEN: the budget goes deeper into the best files
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
 SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
 SLICE_BASE = 0.1  # worth of a slice's context alone
