@@ -27,50 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import CtxtrimError
+from .lang.detect import SOURCE_EXTENSIONS
 from .pack import Pack
 from .task import Task, extract
 
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-SOURCE_EXT = {
-    ".py",
-    ".pyi",
-    ".pyx",
-    ".js",
-    ".jsx",
-    ".mjs",
-    ".cjs",
-    ".ts",
-    ".tsx",
-    ".go",
-    ".rs",
-    ".java",
-    ".kt",
-    ".scala",
-    ".c",
-    ".h",
-    ".cc",
-    ".cpp",
-    ".cxx",
-    ".hpp",
-    ".hh",
-    ".cs",
-    ".rb",
-    ".php",
-    ".swift",
-    ".m",
-    ".sh",
-    ".lua",
-    ".ex",
-    ".exs",
-    ".erl",
-    ".hs",
-    ".ml",
-    ".clj",
-    ".dart",
-    ".vue",
-}
 BASELINES = ("none", "bm25")
 # The baseline weighs this many of its best-ranked files at most: enough to fill any budget
 # with whole files, without counting the tokens of a whole large repository.
@@ -109,7 +72,7 @@ def _git(root: Path, *args: str, binary: bool = False) -> bytes | str:
 
 
 def is_source(path: str) -> bool:
-    return Path(path).suffix.lower() in SOURCE_EXT
+    return Path(path).suffix.lower() in SOURCE_EXTENSIONS
 
 
 def changed_lines(diff: str) -> dict[str, set[int]]:

@@ -7,6 +7,7 @@ import functools
 import heapq
 import json
 import math
+import posixpath
 import re
 import weakref
 from collections import defaultdict
@@ -16,7 +17,7 @@ from importlib import resources
 
 from .errors import CtxtrimError
 from .index import FileIndex
-from .lang.detect import TREE_SITTER_LANGUAGES, detect_language
+from .lang.detect import SOURCE_EXTENSIONS, TREE_SITTER_LANGUAGES, detect_language
 from .task import Signals, Task
 from .terms import IDENT, text_terms
 
@@ -49,29 +50,6 @@ VENDORED = re.compile(
 # Per-language files: catalogs are data, but code there (a locale's formatting or grammar
 # rules, as in date libraries) is what a task about that language changes.
 LOCALE_PATH = re.compile(r"(^|/)(locale|locales|i18n|l10n|translations)/")
-CODE_EXT = (
-    ".py",
-    ".js",
-    ".jsx",
-    ".mjs",
-    ".cjs",
-    ".ts",
-    ".tsx",
-    ".go",
-    ".rs",
-    ".java",
-    ".kt",
-    ".rb",
-    ".php",
-    ".cs",
-    ".c",
-    ".cc",
-    ".cpp",
-    ".h",
-    ".hpp",
-    ".swift",
-    ".scala",
-)
 EXAMPLE_PATH = re.compile(
     r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
 )
@@ -177,7 +155,7 @@ def prior(path: str) -> tuple[float, str | None]:
     if VENDORED.search(lower):
         return PRIOR["vendored"], "vendored, versioned or translation file"
     if LOCALE_PATH.search(lower):
-        if lower.endswith(CODE_EXT):
+        if posixpath.splitext(lower)[1] in SOURCE_EXTENSIONS:
             return PRIOR["locale_code"], "locale-specific code"
         return PRIOR["vendored"], "vendored, versioned or translation file"
     if TEST_PATH.search(lower):

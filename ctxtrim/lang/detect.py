@@ -22,6 +22,49 @@ TREE_SITTER_LANGUAGES: frozenset[str] = frozenset(
     }
 )
 
+# Extensions of program source, in any language (grammar or not): what a fix edits, as
+# opposed to docs, data and configuration.
+SOURCE_EXTENSIONS: frozenset[str] = frozenset(
+    {
+        ".c",
+        ".cc",
+        ".cjs",
+        ".clj",
+        ".cpp",
+        ".cs",
+        ".cxx",
+        ".dart",
+        ".erl",
+        ".ex",
+        ".exs",
+        ".go",
+        ".h",
+        ".hh",
+        ".hpp",
+        ".hs",
+        ".java",
+        ".js",
+        ".jsx",
+        ".kt",
+        ".lua",
+        ".m",
+        ".mjs",
+        ".ml",
+        ".php",
+        ".py",
+        ".pyi",
+        ".pyx",
+        ".rb",
+        ".rs",
+        ".scala",
+        ".sh",
+        ".swift",
+        ".ts",
+        ".tsx",
+        ".vue",
+    }
+)
+
 _EXTENSIONS: dict[str, str] = {
     # tree-sitter languages
     ".py": "python",
