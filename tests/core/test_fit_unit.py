@@ -13,6 +13,8 @@ from ctxtrim.rank import rank
 from ctxtrim.task import Task, extract
 from ctxtrim.workspace import Workspace
 
+from ..support.repos import write
+
 OVERHEAD = 10  # tokens each item costs beside its text
 
 
@@ -33,10 +35,7 @@ def _repo(root: Path) -> Path:
         "engine/util.py": "def normalise(x, n):\n    return x / max(n, 1)\n",
         "engine/config.py": 'API_TOKEN = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"\nLEVEL = 3\n',
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write(root, files)
 
 
 @pytest.fixture

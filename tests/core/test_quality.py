@@ -16,19 +16,12 @@ from ctxtrim.task import extract
 from ctxtrim.views import BODY_KIND, body_units, split_lines
 
 from ..support.packs import assert_truthful
+from ..support.repos import write
 
 
 def _method(name: str, words: str) -> str:
     body = "\n".join(f"        total += len({w!r})  # {words}" for w in words.split())
     return f"    def {name}(self, other):\n        total = 0\n{body}\n        return total\n\n"
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def meta_repo(tmp_path: Path) -> Path:
         "class Meta(type):\n"
         '    """Registry metaclass."""\n\n' + members + _method("__subclasscheck__", "delegate")
     )
-    return _write(tmp_path / "repo", {"pkg/meta.py": cls, "pkg/__init__.py": "VERSION = 1\n"})
+    return write(tmp_path / "repo", {"pkg/meta.py": cls, "pkg/__init__.py": "VERSION = 1\n"})
 
 
 def test_a_method_named_as_class_dot_member_is_shown_verbatim(meta_repo: Path) -> None:
@@ -87,7 +80,7 @@ LIMIT = 10
 
 def test_class_level_statements_are_slice_units(tmp_path: Path) -> None:
     methods = "".join(_method(f"visit_{i}", "node import module name alias") for i in range(40))
-    root = _write(tmp_path / "repo", {"checkers/imports.py": CHECKER.replace("{methods}", methods)})
+    root = write(tmp_path / "repo", {"checkers/imports.py": CHECKER.replace("{methods}", methods)})
     task = Task('The message "Unused import %s" should name the module; fix the checker.')
     pack = Workspace.open(root).pack(task, 600, "json")
     item = next(i for i in pack.items if i.path == "checkers/imports.py")
@@ -122,7 +115,7 @@ def test_small_weak_files_do_not_crowd_out_the_named_definition(tmp_path: Path) 
             for i in range(12)
         },
     }
-    root = _write(tmp_path / "repo", files)
+    root = write(tmp_path / "repo", files)
     task = Task("Server.parse_cookie drops the request's second cookie from the response header")
     pack = Workspace.open(root).pack(task, 900, "json")
     item = next(i for i in pack.items if i.path == "web/server.py")
@@ -151,7 +144,7 @@ def small_repo(tmp_path: Path) -> Path:
     files = {f"pkg/mod_{i}.py": f"def func_{i}(x):\n    return x + {i}\n" for i in range(8)}
     files[".pre-commit-config.yaml"] = "repos:\n  - repo: local\n"
     files["pkg/core.py"] = "def core(value):\n    return value\n"
-    return _write(tmp_path / "repo", files)
+    return write(tmp_path / "repo", files)
 
 
 def test_an_absolute_focus_path_is_the_focus_file(small_repo: Path) -> None:
@@ -200,7 +193,7 @@ def test_the_helper_a_named_method_calls_is_shown_with_it(tmp_path: Path) -> Non
         + "        value = as_compatible_data(value)\n"
         + "        self._data[key] = value\n"
     )
-    root = _write(tmp_path / "repo", {"core/variable.py": source})
+    root = write(tmp_path / "repo", {"core/variable.py": source})
     task = Task("Variable.__setitem__ coerces an object with a values property to its array values")
     pack = Workspace.open(root).pack(task, 500, "json")
     item = next(i for i in pack.items if i.path == "core/variable.py")

@@ -12,6 +12,7 @@ from ctxtrim.rank import FEATURES, WEIGHTS, parse_weights, prior, rank
 from ctxtrim.task import Task, extract
 
 from ..support.index import build
+from ..support.repos import write
 
 FILES = {
     "shop/cart.py": "class Cart:\n    def total(self):\n        return sum(self.prices)\n",
@@ -25,11 +26,7 @@ FILES = {
 
 @pytest.fixture
 def index(tmp_path: Path) -> FileIndex:
-    root = tmp_path / "repo"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return build(root, tmp_path / "cache")
+    return build(write(tmp_path / "repo", FILES), tmp_path / "cache")
 
 
 def _top(index: FileIndex, text: str, focus: tuple[str, ...] = ()) -> list[str]:

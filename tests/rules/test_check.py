@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ..support.rules import line_of, run, run_json, sample, write
+from ..support.repos import write
+from ..support.rules import line_of, run, run_json, sample
 
 
 def _codes(report: dict) -> list[tuple[str, int, str]]:

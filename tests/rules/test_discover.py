@@ -7,7 +7,8 @@ from pathlib import Path
 from ctxtrim.rules import applies_to, discover
 from ctxtrim.rules.workspace import list_files
 
-from ..support.rules import sample, write
+from ..support.repos import write
+from ..support.rules import sample
 
 
 def _by_path(root: Path, files: list[str] | None = None) -> dict:

@@ -14,7 +14,8 @@ from ctxtrim.task import Task
 from ctxtrim.tokens import Tokenizer
 from ctxtrim.workspace import Workspace
 
-from ..support.rules import line_of, run, run_json, sample, write
+from ..support.repos import write
+from ..support.rules import line_of, run, run_json, sample
 
 TOKENIZER = Tokenizer()
 BILLING = "services/billing/AGENTS.md"

@@ -9,7 +9,8 @@ from ctxtrim.rules.select import header_text
 from ctxtrim.rules.workspace import list_files
 from ctxtrim.tokens import Tokenizer
 
-from ..support.rules import run, run_json, sample, write
+from ..support.repos import write
+from ..support.rules import run, run_json, sample
 
 TOKENIZER = Tokenizer()
 
