@@ -83,6 +83,7 @@ _TS_WRAPPERS = (*_JS_WRAPPERS, "(ambient_declaration) @wrap")
 
 _C_DEFS = (
     _alt("function_definition"),
+    "(preproc_function_def) @def",  # `#define CHECK(x) ...`: macros are the API of many C libraries
     "(struct_specifier body: (_)) @def",
     "(union_specifier body: (_)) @def",
     "(enum_specifier body: (_)) @def",
@@ -328,6 +329,7 @@ KINDS: dict[str, str] = {
     "delegate_declaration": "type",
     "property_declaration": "property",
     "macro_definition": "macro",
+    "preproc_function_def": "macro",
     "const_item": "constant",
     "static_item": "constant",
     "const_spec": "constant",

@@ -300,7 +300,7 @@ class _Extractor:
 
     def _signature_row(self, node: Node) -> int:
         body = self._body(node)
-        if node.type == "macro_definition":  # macro_rules! has rules, not a body field
+        if node.type in ("macro_definition", "preproc_function_def"):  # rules/value, no body
             return node.start_point.row
         if not self.spec.colon_headers:
             return body.start_point.row if body is not None else node.end_point.row

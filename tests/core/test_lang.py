@@ -277,6 +277,8 @@ def test_a_cpp_header_named_dot_h_is_parsed_as_cpp_with_its_macros_hidden() -> N
     assert spans["detail.to_view"] == ("function", 12, 16)
     assert spans["detail.writer"] == ("class", 18, 21)
     assert spans["writer.write"][0] == "method"
+    assert spans["LIB_ENABLE_IF"] == ("macro", 4, 4)  # a function-like macro is a definition
+    assert "LIB_API" not in spans  # an object-like one is a constant of the build, not API
     # A plain C header stays C.
     assert outline("struct point { int x; };\nint area(struct point p);\n", "c").language == "c"
 
