@@ -26,7 +26,7 @@ from .config import Config
 from .errors import CtxtrimError
 from .listings import Listing, Listings
 from .progress import Progress
-from .secrets import SECRET_FILE_PATTERNS
+from .secret_files import SECRET_FILE_PATTERNS
 
 if TYPE_CHECKING:
     import pathspec

@@ -10,13 +10,15 @@ from ..scan import FileEntry
 from .analysis import NO_TERMS, Analysis
 from .postings import Postings, from_bytes
 from .store import Doc, Store
+from .vocab import Vocab
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 # path, size, mtime_ns, digest, language, lines, defs, problem, length, is_live
 DocRow = tuple[str, int, int, str, str | None, int, tuple[str, ...], str | None, int, bool]
-# format, root, docs, terms joined by newlines, then the postings' offsets, doc ids,
-# frequencies and document frequencies as machine-order bytes
+# format, root, docs, the terms sorted and joined by newlines, then as machine-order bytes:
+# each term's start in that string and its id (see `vocab.py`), the postings' offsets, doc
+# ids, frequencies and document frequencies
 Snapshot = tuple[
     int,
     str,
@@ -26,8 +28,10 @@ Snapshot = tuple[
     bytes | memoryview,
     bytes | memoryview,
     bytes | memoryview,
+    bytes | memoryview,
+    bytes | memoryview,
 ]
-SNAPSHOT_PARTS = 8
+SNAPSHOT_PARTS = 10
 
 
 def snapshot_key(config: Config) -> str:
@@ -54,13 +58,15 @@ def dump(store: Store, root: str) -> Snapshot:
         )
         for d in store.docs
     ]
-    terms = sorted(store.vocab, key=store.vocab.__getitem__)
+    terms, starts, ids = store.vocab.sorted_parts()
     return (
         SNAPSHOT_FORMAT,
         root,
         docs,
-        "\n".join(terms),
+        terms,
         # Views, not copies: marshal writes them as bytes, the arrays are not duplicated.
+        memoryview(starts),
+        memoryview(ids),
         memoryview(store.postings.offsets),
         memoryview(store.postings.data),
         memoryview(store.frequencies.data),
@@ -75,23 +81,24 @@ def load(snap: object, root: str) -> Store | None:
         return None
     parts: tuple[Any, ...] = snap
     try:
-        fmt, snap_root, docs, terms, offsets, data, tfs, df = parts
+        fmt, snap_root, docs, terms, starts, ids, offsets, data, tfs, df = parts
         if fmt != SNAPSHOT_FORMAT or snap_root != root:
             return None
         store = Store()
         off = from_bytes("Q", offsets)
         post = from_bytes("I", data)
         ptf = from_bytes("H", tfs)
-        vocab_list = terms.split("\n") if terms else []
         store.doc_freq = from_bytes("I", df)
+        vocab = Vocab.from_sorted(terms, from_bytes("Q", starts), from_bytes("I", ids))
         if (
-            len(off) != len(vocab_list) + 1
+            vocab is None
+            or len(off) != len(vocab) + 1
             or off[-1] != len(post)
             or len(ptf) != len(post)
-            or len(store.doc_freq) != len(vocab_list)
+            or len(store.doc_freq) != len(vocab)
         ):
             return None
-        store.vocab = dict(zip(vocab_list, range(len(vocab_list))))
+        store.vocab = vocab
         store.postings = Postings("I", off, post)
         store.frequencies = Postings("H", off, ptf)
         by_path, all_docs = store.by_path, store.docs
