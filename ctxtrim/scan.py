@@ -780,29 +780,34 @@ def _reuse(
     root: str, full: str, rel_dir: str, listings: Listings, config: Config
 ) -> tuple[Listing, list[FileEntry | Excluded]] | None:
     """The outcomes of a directory from its old listing, if its mtime and its ignore files
-    are unchanged and its kept files are still regular files; else None (list it anew)."""
+    are unchanged and its kept files are still regular files; else None (list it anew).
+    Runs for every directory of a warm start: its loop is kept lean."""
     try:
         fd = os.open(full, _DIR_FLAGS)
     except OSError:
         return None
     try:
-        listing = listings.trusted(rel_dir, os.fstat(fd).st_mtime_ns)
-        if listing is None:
+        listing = listings.old.get(rel_dir)
+        if listing is None or listing.mtime_ns != os.fstat(fd).st_mtime_ns:
             return None
-        names = [name for name, _, _ in listing.ignore if name != _INFO_EXCLUDE]
-        if _ignore_stamps(root, full, names, config, not rel_dir) != listing.ignore:
-            return None
+        # Stamps are taken only where there are ignore files (and .git/info/exclude at the
+        # root): elsewhere they are () on both sides.
+        if listing.ignore or not rel_dir:
+            names = [name for name, _, _ in listing.ignore if name != _INFO_EXCLUDE]
+            if _ignore_stamps(root, full, names, config, not rel_dir) != listing.ignore:
+                return None
         prefix = f"{rel_dir}/" if rel_dir else ""
         out: list[FileEntry | Excluded] = []
         limit = config.max_file_bytes
+        stat_at, is_regular, entry = os.stat, stat.S_ISREG, FileEntry
         for name in listing.files:
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode):
+            st = stat_at(name, dir_fd=fd, follow_symlinks=False)
+            if not is_regular(st.st_mode):
                 return None
             if st.st_size > limit:
                 out.append(_huge(prefix + name, st.st_size, config))
             else:
-                out.append(FileEntry(prefix + name, st.st_size, st.st_mtime_ns))
+                out.append(entry(prefix + name, st.st_size, st.st_mtime_ns))
         out.extend(Excluded(prefix + name, rule, is_dir) for name, rule, is_dir in listing.excluded)
         return listing, out
     except OSError:
