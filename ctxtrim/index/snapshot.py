@@ -3,6 +3,7 @@ only the files whose size or mtime changed since (see `cache.py` for where it is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import Config
@@ -43,15 +44,29 @@ def snapshot_key(config: Config) -> str:
 
 def dump(store: Store, root: str) -> Snapshot:
     """The snapshot of a store whose postings are flat (`Store.flatten` first)."""
+    # Equal digests and definition lists are written as one object: marshal then stores the
+    # first and refers back to it, and a load shares it. Copies of a file (vendored code, a
+    # monorepo's packages) and common names are most of them: on django copied 15 times,
+    # 547k defined names are 28k distinct, and the loaded index is ~40 MB smaller.
+    names: dict[str, str] = {}
+    lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    digests: dict[str, str] = {}
+
+    def shared(defs: tuple[str, ...]) -> tuple[str, ...]:
+        got = lists.get(defs)
+        if got is None:
+            got = lists[defs] = tuple(names.setdefault(n, n) for n in defs)
+        return got
+
     docs: list[DocRow] = [
         (
             d.path,
             d.entry.size,
             d.entry.mtime_ns,
-            d.digest,
+            digests.setdefault(d.digest, d.digest),
             d.analysis.lang,
             d.analysis.lines,
-            d.analysis.defs,
+            shared(d.analysis.defs),
             d.analysis.problem,
             d.length,
             d.is_live,
@@ -74,9 +89,11 @@ def dump(store: Store, root: str) -> Snapshot:
     )
 
 
-def load(snap: object, root: str) -> Store | None:
+def load(snap: object, root: str, scanned: Mapping[str, FileEntry] | None = None) -> Store | None:
     """The store a snapshot holds; None if it is of another format or root, or does not
-    hold together."""
+    hold together. A document whose file `scanned` (path -> the scan's entry) shows with
+    the same size and mtime takes the scan's entry and path: not a second copy of each."""
+    scanned = scanned or {}
     if not isinstance(snap, tuple) or len(snap) != SNAPSHOT_PARTS:
         return None
     parts: tuple[Any, ...] = snap
@@ -104,7 +121,11 @@ def load(snap: object, root: str) -> Store | None:
         by_path, all_docs = store.by_path, store.docs
         for path, size, mtime_ns, dig, language, lines, defs, problem, length, live in docs:
             analysis = Analysis(language, lines, defs, NO_TERMS, problem)
-            doc = Doc(path, FileEntry(path, size, mtime_ns), dig, analysis, length, live)
+            entry = scanned.get(path)
+            if entry is None or entry.size != size or entry.mtime_ns != mtime_ns:
+                entry = FileEntry(path, size, mtime_ns)
+            path = entry.path
+            doc = Doc(path, entry, dig, analysis, length, live)
             if live:
                 by_path[path] = len(all_docs)
                 store.total_len += length
