@@ -28,6 +28,7 @@ from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
     BODY_KIND,
+    OWNER_KINDS,
     View,
     body_units,
     contexts,
@@ -53,10 +54,16 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
 UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: not at all)
+# In C and C++ a class or struct is mostly declarations (fields, `using`, member prototypes)
+# whose lines are what a change touches; split into its member functions it would never show
+# them. A type up to this many lines is one slice unit there; in other languages a class
+# holds method bodies, and its members are the units.
+WHOLE_TYPE_LINES = 100
+WHOLE_TYPE_LANGUAGES = frozenset({"c", "cpp"})
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms), version 2 of their layout (statement units among the leaves): bump it when that
-# layout changes.
-PREPARED_FACTS = "p2"
+# terms), version 3 of their layout (statement units among the leaves; whole C/C++ types):
+# bump it when that layout changes.
+PREPARED_FACTS = "p3"
 Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 # What a definition's relevance adds for each kind of evidence (beside the task's words).
@@ -180,13 +187,19 @@ class Preparer:
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
+        whole = WHOLE_TYPE_LINES if outline.language in WHOLE_TYPE_LANGUAGES else 0
         leaves = [
             s
-            for s in _leaves(outline.symbols)
+            for s in _leaves(outline.symbols, whole)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         head = head_range(outline, lines)
-        units = body_units(outline.symbols, lines, head[1] if head else 0)
+        types = [(s.start, s.end) for s in leaves if s.kind in OWNER_KINDS]
+        units = [
+            (unit, ranges)
+            for unit, ranges in body_units(outline.symbols, lines, head[1] if head else 0)
+            if not any(a <= unit.start and unit.end <= b for a, b in types)
+        ]
         leaves += [u for u, _ in units]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
         if (
@@ -323,16 +336,22 @@ def _callees(
     return [(sym, v + gains.get(j, 0.0)) for j, (sym, v) in enumerate(scored)]
 
 
-def _leaves(symbols: list[Symbol]) -> list[Symbol]:
+def _leaves(symbols: list[Symbol], whole_type_lines: int = 0) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately; a constant (`const defaults = {...}`) stays, since
-    its lines outside its members hold data no member shows. Symbols come sorted by start,
+    its lines outside its members hold data no member shows, and so does a type of at most
+    `whole_type_lines` lines, in place of its members. Symbols come sorted by start,
     enclosing ones first, so a symbol has members exactly when the next one starts inside it."""
-    out = []
+    out: list[Symbol] = []
+    inside = 0  # the last line of a type kept whole: its members are not leaves
     for i, sym in enumerate(symbols):
+        if sym.end <= inside:
+            continue
         nxt = symbols[i + 1] if i + 1 < len(symbols) else None
         has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
-        if has_members and sym.kind not in ("function", "method", "constant"):
+        if has_members and sym.kind in OWNER_KINDS and sym.end - sym.start < whole_type_lines:
+            inside = sym.end
+        elif has_members and sym.kind not in ("function", "method", "constant"):
             continue
         out.append(sym)
     return out

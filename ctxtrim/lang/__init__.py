@@ -6,7 +6,7 @@ Public API (used by the index): `detect_language`, `TREE_SITTER_LANGUAGES`, `out
 from __future__ import annotations
 
 from ..outline import Outline
-from .detect import PROSE, TREE_SITTER_LANGUAGES, detect_language
+from .detect import PROSE, TREE_SITTER_LANGUAGES, detect_language, parse_language
 
 __all__ = [
     "PROSE",
@@ -21,6 +21,7 @@ __all__ = [
 # minified bundle costs time while its outline tells an assistant nothing.
 MAX_CHARS = 1_000_000  # len(text), i.e. characters; ~bytes for code
 MAX_AVG_LINE = 500
+_MACRO_LANGUAGES = frozenset({"c", "cpp"})  # declaration macros hidden before parsing
 _MINIFIED_MIN_SIZE = 20_000  # short one-liners are cheap to parse and may be real code
 
 
@@ -59,10 +60,13 @@ def _outline(text: str, language: str | None) -> Outline:
 def _tree_sitter(text: str, language: str) -> Outline:
     # Imported here so that merely importing ctxtrim.lang does not load tree-sitter.
     from .fallback import fallback_outline
+    from .macros import mask_macros
     from .treesitter import GrammarError, parse_outline
 
+    language = parse_language(language, text)
+    source = mask_macros(text) if language in _MACRO_LANGUAGES else text
     try:
-        result, broken = parse_outline(text, language)
+        result, broken = parse_outline(source, language)
     except GrammarError as exc:
         return fallback_outline(text, language, error=str(exc))
     except Exception as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 # Languages that have a tree-sitter grammar; everything else uses the line-based fallback.
 TREE_SITTER_LANGUAGES: frozenset[str] = frozenset(
@@ -87,7 +88,7 @@ _EXTENSIONS: dict[str, str] = {
     ".rs": "rust",
     ".java": "java",
     ".c": "c",
-    ".h": "c",  # ambiguous; C++-only syntax in a .h falls back to the line heuristic
+    ".h": "c",  # ambiguous: `parse_language` reads a C++ header as C++
     ".cc": "cpp",
     ".cpp": "cpp",
     ".cxx": "cpp",
@@ -202,3 +203,21 @@ def detect_language(path: str) -> str | None:
     if not ext and stem in {"readme", "license", "changelog"}:
         return "text"
     return None
+
+
+# Syntax C does not have, at the start of a line: a `.h` file with any of it is C++.
+_CPP_ONLY = re.compile(
+    r"^[ \t]*(?:template[ \t]*<|namespace[ \t]+[\w:]*[ \t]*\{|class[ \t]+\w+[^;(]*\{"
+    r"|(?:public|private|protected)[ \t]*:|using[ \t]+namespace\b|#include[ \t]*<(?:string|vector"
+    r"|memory|iostream|type_traits|utility|map|functional)>)",
+    re.M,
+)
+
+
+def parse_language(language: str, text: str) -> str:
+    """The grammar to parse `text` with: `language`, except that a `.h` header (detected as
+    C) written in C++ is C++. Parsing fmt's or simdjson's headers as C turns every template
+    into a parse error and every definition into noise."""
+    if language == "c" and _CPP_ONLY.search(text):
+        return "cpp"
+    return language

@@ -51,6 +51,17 @@ OVERVIEW_CREDIT = 0.15
 TRIM_FOCUS = 0.5  # a trimmed section keeps blocks matching at least this share of its best
 MIN_TRIM_TOKENS = 48  # less room than this left: trimming would keep a heading and no rule
 _OVERVIEW_TOKENS = 120  # a short first section of a rule file: what the project is
+# A section its author marks as binding ("Non-negotiables", "Backward compatibility
+# (CRITICAL)", "What you do NOT do") applies to every task its file is in play for, whatever
+# words the task uses. Short ones only: a long section is a topic, not a rule.
+CONSTRAINT_CREDIT = 0.6
+MAX_CONSTRAINT_TOKENS = 400
+_EMPHASIS = re.compile(r"\b(?:CRITICAL|IMPORTANT|MUST|NEVER|NOT|ALWAYS|REQUIRED|MANDATORY)\b")
+_CONSTRAINT = re.compile(
+    r"(?i)^(?:\d+[.)]?\s*)?(?:(?:hard|golden|ground|house|general|core|key|additional)\s+)?"
+    r"(?:rules|constraints|guardrails|invariants|non-negotiables?)\W*$"
+    r"|\bmandatory\b|\bdo(?:n't| not)\b"
+)
 _LANGUAGES = {
     "py": "python",
     "pyi": "python",
@@ -302,6 +313,10 @@ def _score_sections(
             scored.evidence = True
             scored.score += OVERVIEW_CREDIT
             scored.reasons.append("short overview of its rule file")
+        if _is_constraint(section):
+            scored.evidence = True
+            scored.score += CONSTRAINT_CREDIT
+            scored.reasons.append("a rule its file marks as binding")
         if section.keep:
             scored.evidence = True
             scored.score += 1.0
@@ -330,6 +345,15 @@ def _topic(rule: RuleFile, lexicon: _Words) -> tuple[float, list[str]]:
 def _by_weight(matched: AbstractSet[str], lexicon: _Words) -> list[str]:
     """The matched words, rarest first, at most five."""
     return sorted(matched, key=lambda t: (-lexicon.corpus.idf(t), t))[:5]
+
+
+def _is_constraint(section: RuleSection) -> bool:
+    """A short section whose own heading says it binds: emphasis in capitals (CRITICAL,
+    NEVER, do NOT) or a heading that names rules or constraints."""
+    if not section.heading_path or section.tokens > MAX_CONSTRAINT_TOKENS:
+        return False
+    heading = section.heading_path[-1]
+    return bool(_EMPHASIS.search(heading) or _CONSTRAINT.search(heading))
 
 
 def _is_overview(section: RuleSection) -> bool:

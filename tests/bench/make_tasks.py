@@ -45,25 +45,29 @@ MAX_TARGETS = 200
 MIN_WORDS = 4
 
 
-def problem_like(message: str) -> bool:
+def problem_like(message: str, min_words: int = MIN_WORDS) -> bool:
     subject = message.split("\n", 1)[0]
     return (
         bool(FIX.search(subject))
         and not NOT_A_PROBLEM.search(subject)
-        and len(message.split()) >= MIN_WORDS
+        and len(message.split()) >= min_words
     )
 
 
-def tasks(mirror: Path, language: str, per_repo: int) -> list[dict]:
+def tasks(
+    mirror: Path, language: str, per_repo: int, min_words: int = MIN_WORDS, scan: int = 0
+) -> list[dict]:
     repo = mirror.parent.name.replace("+", "/", 1)
     out = []
-    for c in commits(mirror, per_repo * 40, None):
+    for c in commits(mirror, scan or per_repo * 40, None):
         gold = [p for p in c.targets if p.endswith(EXTENSIONS[language])]
         if not (1 <= len(gold) <= 3) or any(TEST_FILE.search(p) for p in gold):
             continue
         if set(c.targets) - set(gold) - {p for p in c.targets if TEST_FILE.search(p)}:
             continue  # other code changed too: the task would not be this language's alone
-        if sum(len(c.targets[p]) for p in gold) > MAX_TARGETS or not problem_like(c.message):
+        if sum(len(c.targets[p]) for p in gold) > MAX_TARGETS or not problem_like(
+            c.message, min_words
+        ):
             continue
         parent = str(_git(mirror, "rev-parse", f"{c.sha}^")).strip()
         patch = str(_git(mirror, "diff", "--no-color", "--no-renames", parent, c.sha, "--", *gold))
@@ -89,8 +93,21 @@ def main() -> int:
     p.add_argument("--language", required=True, choices=sorted(EXTENSIONS))
     p.add_argument("--per-repo", type=int, default=10)
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument(
+        "--min-words",
+        type=int,
+        default=MIN_WORDS,
+        help="shortest commit message kept, in words: 60 or more keeps squash-merged pull "
+        "requests whose body describes the problem, closer to an issue than a subject line",
+    )
+    p.add_argument(
+        "--scan",
+        type=int,
+        default=0,
+        help="commits read per repository (default: 40 per task wanted)",
+    )
     a = p.parse_args()
-    rows = [t for m in a.mirrors for t in tasks(m, a.language, a.per_repo)]
+    rows = [t for m in a.mirrors for t in tasks(m, a.language, a.per_repo, a.min_words, a.scan)]
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
     print(f"{len(rows)} tasks -> {a.out}", file=sys.stderr)

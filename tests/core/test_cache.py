@@ -17,6 +17,7 @@ import ctxtrim.index.file_index as file_index
 from ctxtrim.cache import Cache
 from ctxtrim.cli import main
 from ctxtrim.config import Config
+from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import FileIndex, digest, find_defs
 from ctxtrim.scan import scan
 
@@ -345,7 +346,9 @@ def test_cache_warm_command_prepares_every_file_once(
     assert "6 of 6 files prepared" in capsys.readouterr().out
     cache = Cache(cache_dir / "index.sqlite", VERSION)
     for path in ("README.md", "src/mod0.py", "src/mod4.py"):
-        assert cache.has_facts(digest((root / path).read_bytes()), ("o", "p2:cl100k_base"))
+        assert cache.has_facts(
+            digest((root / path).read_bytes()), ("o", f"{PREPARED_FACTS}:cl100k_base")
+        )
     assert main(["cache", "warm", str(root)]) == 0
     assert "0 of 6 files prepared" in capsys.readouterr().out
     # A pack then prepares nothing: every fact comes from the cache.

@@ -99,3 +99,29 @@ def test_the_best_file_comes_first_and_scores_one(ws: Workspace) -> None:
 
 def test_no_evidence_buys_nothing(ws: Workspace) -> None:
     assert _fit(ws, "zzqx", 5000) == []
+
+
+def _header_filler(n: int) -> str:
+    return "".join(
+        f"inline int step_{i}(int value) {{\n  return value * {i} + {i};\n}}\n\n" for i in range(n)
+    )
+
+
+def test_a_small_cpp_type_is_one_slice_unit_with_its_fields(tmp_path: Path) -> None:
+    # A C++ header named .h: the fields and `using` lines of the struct are what a change
+    # touches, so the struct is shown whole, not only the member function that matched.
+    header = (
+        "#pragma once\n#include <cstddef>\n\nnamespace lib {\n\n"
+        + _header_filler(80)
+        + "template <typename OutputIt> class truncating_iterator_base {\n"
+        " protected:\n  OutputIt out_;\n  unsigned limit_;\n  unsigned n_;\n\n"
+        " public:\n  using difference_type = void;\n\n"
+        "  unsigned size() const { return n_; }\n};\n\n"
+        + _header_filler(80)
+        + "}  // namespace lib\n"
+    )
+    root = write(tmp_path / "repo", {"include/lib/format.h": header, "src/main.cc": "int x;\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "truncating_iterator_base size() is stale", 600)
+    assert (item.path, item.mode) == ("include/lib/format.h", "slice")
+    assert "  unsigned n_;\n\n public:\n  using difference_type = void;" in item.text

@@ -11,6 +11,7 @@ import pytest
 
 from ctxtrim.lang import TREE_SITTER_LANGUAGES, detect_language, outline
 from ctxtrim.lang import treesitter as ts_outliner
+from ctxtrim.lang.macros import mask_macros
 from ctxtrim.lang.specs import SPECS, Spec
 from ctxtrim.outline import Outline, Symbol
 
@@ -238,6 +239,56 @@ def test_cpp() -> None:
     area = find(result, "Circle.area")  # `double Circle::area() const {`
     assert (area.kind, lines(area), area.doc) == ("method", (25, 26, 28), "Area of a circle.")
     assert result.imports == ["vector", "shape.hpp"]
+
+
+CPP_HEADER = """#pragma once
+#include <string>
+#define LIB_API __attribute__((visibility("default")))
+#define LIB_ENABLE_IF(...) typename std::enable_if<(__VA_ARGS__), int>::type = 0
+
+LIB_BEGIN_NAMESPACE
+namespace detail {
+
+LIB_EXPORT
+template <typename T> struct is_char : std::false_type {};
+
+template <typename Char, LIB_ENABLE_IF(is_char<Char>::value)>
+LIB_CONSTEXPR LIB_INLINE auto to_view(const Char* s) -> const Char* {
+  LIB_ASSERT(s != nullptr, "null string");
+  return s;
+}
+
+class LIB_API writer {
+ public:
+  LIB_CONSTEXPR void write(const char* s);
+};
+
+}  // namespace detail
+LIB_END_NAMESPACE
+"""
+
+
+def test_a_cpp_header_named_dot_h_is_parsed_as_cpp_with_its_macros_hidden() -> None:
+    assert detect_language("include/lib/core.h") == "c"
+    result = outline(CPP_HEADER, "c")
+    assert result.language == "cpp"
+    spans = {s.qualname: (s.kind, s.start, s.end) for s in result.symbols}
+    assert spans["detail.is_char"] == ("struct", 10, 10)
+    assert spans["detail.to_view"] == ("function", 12, 16)
+    assert spans["detail.writer"] == ("class", 18, 21)
+    assert spans["writer.write"][0] == "method"
+    # A plain C header stays C.
+    assert outline("struct point { int x; };\nint area(struct point p);\n", "c").language == "c"
+
+
+def test_macro_masking_keeps_offsets_and_leaves_expressions_alone() -> None:
+    masked = mask_macros(CPP_HEADER)
+    assert len(masked) == len(CPP_HEADER)
+    assert masked.splitlines()[:4] == CPP_HEADER.splitlines()[:4]  # preprocessor lines
+    assert "LIB_ASSERT(s != nullptr" in masked  # a call statement, not a declaration macro
+    for gone in ("LIB_EXPORT", "LIB_CONSTEXPR", "LIB_INLINE", "LIB_ENABLE_IF(is_char"):
+        assert gone not in masked.split("#define LIB_ENABLE_IF", 1)[1], gone
+    assert "template <typename Char" in masked and masked.count("\n") == CPP_HEADER.count("\n")
 
 
 def test_csharp() -> None:

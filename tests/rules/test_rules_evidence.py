@@ -256,3 +256,33 @@ def test_rules_report_lists_drops_only_when_verbose(tmp_path: Path, capsys) -> N
     drops = [line for line in verbose.split("\n") if line.startswith("  drop  ")]
     assert len(drops) == int(left_out.split()[0].lstrip("(")) and len(drops) > 5
     assert all("--verbose" not in line for line in verbose.split("\n"))
+
+
+def test_a_section_its_author_marks_as_binding_is_kept_for_any_task(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n"
+            "## Backward compatibility (CRITICAL)\n\nEvery change stays backward-compatible.\n\n"
+            "## What you do NOT do\n\nNo new dependencies without asking.\n\n"
+            "## Non-negotiables\n\nSecrets come from the vault.\n\n"
+            "## Caching\n\nThe cache lives in Redis; never flush it by hand.\n\n"
+            "## Logging rules\n\nLog lines are JSON.\n\n"
+            "## Queue rules for workers\n\n"
+            + "Jobs go to SQS and are retried three times. " * 80
+            + "\n",
+            "services/billing/AGENTS.md": "# Billing\n\n## Hard rules\n\nAmounts are Decimal.\n",
+        },
+    )
+    rules = discover(root, list_files(root))
+    selection = select_sections(rules, "add a parser for CSV imports", [], 2000, TOKENIZER)
+    kept = {s.section.title: s.reasons for s in selection.kept}
+    # Capitals or a heading that is about rules as such mark a binding section; a lower-case
+    # "never" in a body does not, nor do rules about one topic, and a long section is a
+    # topic whatever its heading; the billing folder's rules apply to no file in play.
+    assert sorted(kept) == [
+        "P › Backward compatibility (CRITICAL)",
+        "P › Non-negotiables",
+        "P › What you do NOT do",
+    ]
+    assert kept["P › Non-negotiables"] == ["a rule its file marks as binding"]

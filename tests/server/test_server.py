@@ -20,6 +20,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequ
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from ctxtrim.cache import Cache
+from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import digest
 
 from ..support.index import VERSION
@@ -456,7 +457,7 @@ async def test_cache_warmer_prepares_every_file(repo: Path, tmp_path: Path) -> N
         cache = Cache(tmp_path / "cache" / "index.sqlite", VERSION)  # not $CTXTRIM_CACHE_DIR
         for path in ("app/auth.py", "app/models.py"):
             dig = digest((repo / path).read_bytes())
-            assert cache.has_facts(dig, ("o", "p2:cl100k_base")), path
+            assert cache.has_facts(dig, ("o", f"{PREPARED_FACTS}:cl100k_base")), path
         result = await pack(client, {"task": "login"})
         assert "app/auth.py" in paths(result)
     finally:
