@@ -8,11 +8,12 @@ import json
 import os
 import select
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import __version__
 from .config import DEFAULT_BUDGET, Config
@@ -25,6 +26,10 @@ from .scan import directory
 from .task import Task
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE = 0, 1, 2
+# Commands whose process ends with their output: `run` then skips the interpreter's
+# teardown, which only frees memory the OS reclaims anyway (the index, the tokenizer's
+# tables: ~30 ms of a 0.3 s warm pack on django).
+QUICK_EXIT = frozenset({"pack", "hook"})
 STDIN = "-"  # as the task or the task file: read the task from stdin
 _DIFF_TASK = "Continue the work in progress."
 
@@ -490,5 +495,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def run() -> NoReturn:
+    """The `ctxtrim` executable: `main`, then exit with its code."""
+    code = main()
+    argv = sys.argv[1:]
+    # Only with no other thread running: nothing is then left to finish but the flushes.
+    if argv and argv[0] in QUICK_EXIT and threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            pass  # the reader left; as `main` does, that is no error
+        except OSError:
+            code = code or EXIT_USAGE
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -7,11 +7,6 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on 3.10
-    import tomli as tomllib
-
 from .errors import CtxtrimError
 
 DEFAULT_BUDGET = 8000
@@ -86,19 +81,35 @@ def project_settings(root: Path) -> tuple[dict[str, Any], Path | None]:
     of these files: `Config` and `ctxtrim check` both take their tables from here."""
     own = root / SETTINGS_FILE
     if own.is_file():
-        return _read_toml(own), own
+        return _parse_toml(own, _read(own)), own
     pyproject = root / PYPROJECT
     if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("ctxtrim", {})
+        # A pyproject that never names ctxtrim has no table for it: not parsed (most are
+        # not ctxtrim's, and parsing one costs a warm pack the TOML parser's import).
+        text = _read(pyproject)
+        if "ctxtrim" not in text:
+            return {}, None
+        table = _parse_toml(pyproject, text).get("tool", {}).get("ctxtrim", {})
         if not isinstance(table, dict):
             raise CtxtrimError(f"{pyproject}: [tool.ctxtrim] must be a table")
         return table, pyproject
     return {}, None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> str:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CtxtrimError(f"{path}: cannot read settings: {exc}") from None
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on 3.10
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise CtxtrimError(f"{path}: cannot read settings: {exc}") from None
     return data

@@ -182,6 +182,8 @@ class Preparer:
         leaf_terms: list[dict[str, int]] | None = None
         if _valid_facts(facts):
             spans, counts, leaf_terms = cast(Facts, facts)
+        if spans is None:  # found once: redacting and the stored facts both need them
+            spans = secret_spans(text)
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
@@ -206,7 +208,6 @@ class Preparer:
             or len(counts) != len(lines)
             or len(leaf_terms) != len(leaves)
         ):
-            spans = secret_spans(text) if spans is None else spans
             counts = self.tok.count_lines(lines)
             leaf_terms = [dict(text_terms(b)) for b in bodies]
             if cached:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import operator
 import os
 import posixpath
 import re
@@ -26,7 +27,7 @@ from .config import Config
 from .errors import CtxtrimError
 from .listings import Listing, Listings
 from .progress import Progress
-from .secrets import SECRET_FILE_PATTERNS
+from .secret_files import SECRET_FILE_PATTERNS
 
 if TYPE_CHECKING:
     import pathspec
@@ -627,15 +628,16 @@ def scan(
     listings = Listings.load(listings_dir, root, _listings_key(config)) if listings_dir else None
     rules = _LazyRules(root, config)
     result = ScanResult(root=root)
-    for count, item in enumerate(_walk(root, rules, config, listings), 1):
-        if isinstance(item, FileEntry):
-            result.files.append(item)
-        else:
-            result.excluded.append(item)
-        if progress and count % 2000 == 0:
-            progress("scan", count, 0)
-    result.files.sort(key=lambda f: f.path)
-    result.excluded.sort(key=lambda e: e.path)
+    count = 0
+    for files, excluded in _walk(root, rules, config, listings):
+        result.files += files
+        result.excluded += excluded
+        if progress and (count + len(files) + len(excluded)) // 2000 > count // 2000:
+            progress("scan", count + len(files) + len(excluded), 0)
+        count += len(files) + len(excluded)
+    by_path = operator.attrgetter("path")
+    result.files.sort(key=by_path)
+    result.excluded.sort(key=by_path)
     if listings is not None:
         listings.save(root)
     return result
@@ -679,28 +681,34 @@ _INFO_EXCLUDE = "\0info/exclude"  # the root listing's stamp of .git/info/exclud
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
+# What one directory yields: its files that may enter a pack, and what it leaves out.
+Outcomes = tuple[list[FileEntry], list[Excluded]]
+
+
 def _walk(
     root: Path, rules: _LazyRules, config: Config, listings: Listings | None
-) -> Iterator[FileEntry | Excluded]:
+) -> Iterator[Outcomes]:
     root_str = str(root)
+    base = os.path.join(root_str, "")  # the root with its separator: `base + rel_dir`
     stack = [("", True)]  # (directory, may its old listing be trusted?)
     while stack:
         rel_dir, trust = stack.pop()
-        full = os.path.join(root_str, rel_dir) if rel_dir else root_str
+        full = base + rel_dir if rel_dir else root_str
         reused = _reuse(root_str, full, rel_dir, listings, config) if trust and listings else None
         if reused is not None:
             listing, outcomes = reused
-            yield from outcomes
+            yield outcomes
             listings.keep(rel_dir, listing, fresh=False)  # type: ignore[union-attr]
-            prefix = f"{rel_dir}/" if rel_dir else ""
-            stack.extend((prefix + name, True) for name in reversed(listing.subdirs))
+            if listing.subdirs:
+                prefix = f"{rel_dir}/" if rel_dir else ""
+                stack.extend([(prefix + name, True) for name in reversed(listing.subdirs)])
             continue
         try:
             mtime_ns = os.stat(full).st_mtime_ns  # before listing: a change during it shows
             with os.scandir(full) as it:
                 entries = list(it)  # no sorting here: scan() sorts what it returns
         except OSError as exc:
-            yield Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)
+            yield [], [Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)]
             continue
         present = {e.name for e in entries if e.name in IGNORE_FILES}
         dir_rules = rules.at(rel_dir, present)
@@ -708,6 +716,8 @@ def _walk(
         files: list[str] = []
         excluded: list[tuple[str, str, bool]] = []
         lasting = True  # may this listing be kept for the next scan?
+        kept: list[FileEntry] = []
+        left_out: list[Excluded] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             outcome = _classify(root_str, rel, entry, dir_rules, config)
@@ -716,18 +726,21 @@ def _walk(
                 continue
             if outcome is None or isinstance(outcome, str):
                 continue
-            yield outcome
             if isinstance(outcome, FileEntry):
+                kept.append(outcome)
                 if _is_link(entry):
                     lasting = False  # a link's target may change, its directory stays
                 else:
                     files.append(entry.name)
-            elif _is_link(entry) or outcome.rule in ("unreadable", "not a regular file"):
+                continue
+            left_out.append(outcome)
+            if _is_link(entry) or outcome.rule in ("unreadable", "not a regular file"):
                 lasting = False
             elif outcome.rule.startswith("huge"):
                 files.append(entry.name)  # its size decides again next time
             else:
                 excluded.append((entry.name, outcome.rule, outcome.is_dir))
+        yield kept, left_out
         if listings is None:
             stack.extend((rel, False) for rel in _children(rel_dir, subdirs))
             continue
@@ -778,33 +791,41 @@ def _ignore_stamps(
 
 def _reuse(
     root: str, full: str, rel_dir: str, listings: Listings, config: Config
-) -> tuple[Listing, list[FileEntry | Excluded]] | None:
+) -> tuple[Listing, Outcomes] | None:
     """The outcomes of a directory from its old listing, if its mtime and its ignore files
-    are unchanged and its kept files are still regular files; else None (list it anew)."""
+    are unchanged and its kept files are still regular files; else None (list it anew).
+    Runs for every directory of a warm start: its loop is kept lean."""
     try:
         fd = os.open(full, _DIR_FLAGS)
     except OSError:
         return None
     try:
-        listing = listings.trusted(rel_dir, os.fstat(fd).st_mtime_ns)
-        if listing is None:
+        listing = listings.old.get(rel_dir)
+        if listing is None or listing.mtime_ns != os.fstat(fd).st_mtime_ns:
             return None
-        names = [name for name, _, _ in listing.ignore if name != _INFO_EXCLUDE]
-        if _ignore_stamps(root, full, names, config, not rel_dir) != listing.ignore:
-            return None
+        # Stamps are taken only where there are ignore files (and .git/info/exclude at the
+        # root): elsewhere they are () on both sides.
+        if listing.ignore or not rel_dir:
+            names = [name for name, _, _ in listing.ignore if name != _INFO_EXCLUDE]
+            if _ignore_stamps(root, full, names, config, not rel_dir) != listing.ignore:
+                return None
         prefix = f"{rel_dir}/" if rel_dir else ""
-        out: list[FileEntry | Excluded] = []
+        files: list[FileEntry] = []
         limit = config.max_file_bytes
+        stat_at, is_regular, entry = os.stat, stat.S_ISREG, FileEntry
+        huge = []
         for name in listing.files:
-            st = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode):
+            st = stat_at(name, dir_fd=fd, follow_symlinks=False)
+            if not is_regular(st.st_mode):
                 return None
             if st.st_size > limit:
-                out.append(_huge(prefix + name, st.st_size, config))
+                huge.append(_huge(prefix + name, st.st_size, config))
             else:
-                out.append(FileEntry(prefix + name, st.st_size, st.st_mtime_ns))
-        out.extend(Excluded(prefix + name, rule, is_dir) for name, rule, is_dir in listing.excluded)
-        return listing, out
+                files.append(entry(prefix + name, st.st_size, st.st_mtime_ns))
+        excluded = [
+            Excluded(prefix + name, rule, is_dir) for name, rule, is_dir in listing.excluded
+        ]
+        return listing, (files, huge + excluded)
     except OSError:
         return None
     finally:

@@ -160,7 +160,11 @@ class FileIndex:
         self.stats = BuildStats(files=len(scan.files))
         key = snapshot.snapshot_key(self.config)
         snap = self.cache.load_snapshot(str(self.root), key)
-        loaded = snapshot.load(snap, str(self.root)) if snap is not None else None
+        loaded = None
+        if snap is not None:
+            scanned = {entry.path: entry for entry in scan.files}
+            loaded = snapshot.load(snap, str(self.root), scanned)
+            del scanned
         del snap  # its byte strings are copied into the index's arrays: drop them now
         if loaded is not None:
             self._adopt(loaded)
@@ -218,7 +222,7 @@ class FileIndex:
                 stale.append(entry)
                 continue
             old = docs[doc_id].entry
-            if old.size != entry.size or old.mtime_ns != entry.mtime_ns:
+            if old is not entry and (old.size != entry.size or old.mtime_ns != entry.mtime_ns):
                 stale.append(entry)
         self._gone = 0
         if len(by_path) + len(stale) > len(files):  # some indexed files were not scanned

@@ -16,6 +16,7 @@ from ..scan import FileEntry
 from .analysis import NO_TERMS, Analysis, doc_terms
 from .build import Chunk
 from .postings import TF_MAX, Postings, flatten
+from .vocab import Vocab
 
 # Per-term doc ids and frequencies of a build in progress, flattened by `Store.finish`.
 Lists: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # array[int]: 3.12+ at runtime
@@ -46,7 +47,7 @@ class Store:
     def __init__(self) -> None:
         self.docs: list[Doc] = []
         self.by_path: dict[str, int] = {}  # live documents only
-        self.vocab: dict[str, int] = {}
+        self.vocab = Vocab()
         self.postings = Postings("I")  # term id -> doc ids (readers skip retired docs)
         self.frequencies = Postings("H")  # term id -> term frequencies, parallel to postings
         self.doc_freq = array("I")  # term id -> number of live docs that contain it
@@ -58,7 +59,7 @@ class Store:
         """Fold a worker's chunk into the store under construction (chunks arrive in order);
         `lists` are the per-term doc id and frequency arrays `finish` flattens."""
         lists_docs, lists_tfs = lists
-        vocab = self.vocab
+        vocab = self.vocab.writable()
         off, cdocs, ctfs = chunk.offsets, chunk.docs, chunk.tfs
         for local, term in enumerate(chunk.terms):
             tid = vocab.get(term)
@@ -92,7 +93,7 @@ class Store:
         counts = doc_terms(entry.path, analysis)
         doc_id = len(self.docs)
         term_ids = array("I")
-        vocab, df = self.vocab, self.doc_freq
+        vocab, df = self.vocab.writable(), self.doc_freq
         for term, n in counts.items():
             tid = vocab.get(term)
             if tid is None:
@@ -167,8 +168,9 @@ class Store:
         lists_docs: list[array[int]] = []
         lists_tfs: list[array[int]] = []
         vocab: dict[str, int] = {}
-        for term in sorted(self.vocab, key=self.vocab.__getitem__):
-            tid = self.vocab[term]
+        ids = self.vocab.writable()
+        for term in sorted(ids, key=ids.__getitem__):
+            tid = ids[term]
             kept = [
                 (remap[d], tf)
                 for d, tf in zip(self.postings[tid], self.frequencies[tid])
@@ -179,7 +181,7 @@ class Store:
             vocab[term] = len(lists_docs)
             lists_docs.append(array("I", (d for d, _ in kept)))
             lists_tfs.append(array("H", (tf for _, tf in kept)))
-        self.vocab = vocab
+        self.vocab = Vocab(vocab)
         self.finish((lists_docs, lists_tfs))
         for doc in docs:
             doc.term_ids = None

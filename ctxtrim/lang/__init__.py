@@ -6,8 +6,7 @@ Public API (used by the index): `detect_language`, `TREE_SITTER_LANGUAGES`, `out
 from __future__ import annotations
 
 from ..outline import Outline
-from .detect import TREE_SITTER_LANGUAGES, detect_language, parse_language
-from .fallback import PROSE, fallback_outline
+from .detect import PROSE, TREE_SITTER_LANGUAGES, detect_language, parse_language
 
 __all__ = [
     "PROSE",
@@ -28,6 +27,10 @@ _MINIFIED_MIN_SIZE = 20_000  # short one-liners are cheap to parse and may be re
 
 def outline(text: str, language: str | None) -> Outline:
     """Return the outline of `text`. Never raises; `Outline.error` says why a fallback was used."""
+    # Imported here: a warm pack takes every outline from the cache and never needs the
+    # line heuristics (their patterns take ~3 ms to compile).
+    from .fallback import fallback_outline
+
     try:
         return _outline(text, language)
     except Exception as exc:  # a last resort: the index must never fail on one file
@@ -39,6 +42,8 @@ def outline(text: str, language: str | None) -> Outline:
 
 
 def _outline(text: str, language: str | None) -> Outline:
+    from .fallback import fallback_outline
+
     if language in PROSE:
         return fallback_outline(text, language)
     size = len(text)
@@ -54,6 +59,7 @@ def _outline(text: str, language: str | None) -> Outline:
 
 def _tree_sitter(text: str, language: str) -> Outline:
     # Imported here so that merely importing ctxtrim.lang does not load tree-sitter.
+    from .fallback import fallback_outline
     from .macros import mask_macros
     from .treesitter import GrammarError, parse_outline
 

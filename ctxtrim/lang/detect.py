@@ -23,6 +23,11 @@ TREE_SITTER_LANGUAGES: frozenset[str] = frozenset(
     }
 )
 
+# Languages whose text is prose or data: no definitions, imports or references to look for.
+PROSE = frozenset(
+    {"text", "json", "yaml", "toml", "ini", "html", "xml", "css", "csv", "markdown", "rst"}
+)
+
 # Extensions of program source, in any language (grammar or not): what a fix edits, as
 # opposed to docs, data and configuration.
 SOURCE_EXTENSIONS: frozenset[str] = frozenset(

@@ -11,12 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..outline import Outline, Symbol
+from .detect import PROSE
 from .text import attached_above, clip, comment_doc, last_line
-
-# Languages whose text is prose or data: no definitions, imports or references to look for.
-PROSE = frozenset(
-    {"text", "json", "yaml", "toml", "ini", "html", "xml", "css", "csv", "markdown", "rst"}
-)
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,7 +27,7 @@ from .globs import glob_matches, is_universal
 from .model import Activation, Reference, RuleFile
 from .parse import split_sections
 from .references import find_mentions, resolve
-from .repo import RepoFiles, probe_path
+from .repo import RepoFiles
 
 MAX_IMPORT_DEPTH = 5  # Claude Code follows at most five hops of `@imports`
 WINDSURF_TRIGGERS = {
@@ -100,11 +101,14 @@ _MARKERS = (
 )
 
 
+_MARKER = re.compile("|".join(map(re.escape, _MARKERS)))  # one search, not one per marker
+
+
 def _maybe_rule(path: str) -> bool:
     return (
         path in ROOT_FILES
         or posixpath.basename(path) in NESTED_NAMES
-        or any(marker in path for marker in _MARKERS)
+        or _MARKER.search(path) is not None
     )
 
 
@@ -113,12 +117,16 @@ def _candidate_paths(root: Path, files: list[str]) -> set[str]:
     on_disk = [*ROOT_FILES, *NESTED_NAMES]
     # A gitignored CLAUDE.local.md may sit in any directory. Looking costs a stat per
     # directory, so a very large tree is only searched next to its other rule files.
-    directories = {posixpath.dirname(path) for path in files} | {""}
+    # (Paths are repository-relative and normalised: rpartition is dirname, only faster.)
+    directories = {path.rpartition("/")[0] for path in files} | {""}
     if len(directories) > MAX_LOCAL_LOOKUPS:
-        directories = {posixpath.dirname(path) for path in candidates} | {""}
+        directories = {path.rpartition("/")[0] for path in candidates} | {""}
     for directory in directories:
         on_disk.append(posixpath.join(directory, "CLAUDE.local.md"))
-    candidates.update(path for path in on_disk if probe_path(root / path, Path.is_file))
+    # os.path.isfile, not pathlib: a probe per directory, run by every pack of a new index
+    # (it answers False for names the OS refuses, as `repo.probe_path` does).
+    top = str(root)
+    candidates.update(path for path in on_disk if os.path.isfile(os.path.join(top, path)))
     for folder in DISK_FOLDERS:
         base = root / folder
         if not base.is_dir() or safe_dir(root, folder) is None:

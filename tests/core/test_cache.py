@@ -404,3 +404,25 @@ def test_definitions_by_language() -> None:
     py = '"""callback = function (x) => x, as the JS side says"""\ndef real():\n    pass\n'
     assert find_defs(py, "python") == ("real",)
     assert find_defs(js, "markdown") == ()
+
+
+def test_a_warm_start_shares_what_copies_of_a_file_repeat(tmp_path: Path, cache_dir: Path) -> None:
+    # Three copies of one package: the snapshot writes each digest and definition list once,
+    # so the loaded index shares them; a document's entry is the scan's own.
+    root = make_repo(tmp_path / "repo")
+    for copy in ("copy1", "copy2"):
+        shutil.copytree(root / "src", root / copy)
+    build(root, cache_dir)
+    config = Config(cache_dir=str(cache_dir))
+    scanned = scan(root, config)
+    warm = FileIndex(root.resolve(), config, Cache.open(str(cache_dir), VERSION))
+    warm.build(scanned)
+    assert warm.stats.snapshot == "loaded"
+    docs = [warm.doc(f"{folder}/mod3.py") for folder in ("src", "copy1", "copy2")]
+    assert all(d is not None for d in docs)
+    first, *others = [d for d in docs if d is not None]
+    assert first.analysis.defs == ("Widget3", "handler_3")
+    assert all(d.analysis.defs is first.analysis.defs and d.digest is first.digest for d in others)
+    scanned_ids = {id(entry) for entry in scanned.files}
+    assert all(id(entry) in scanned_ids for _, entry in warm.entries())
+    assert summary(warm) == cold(root)

@@ -226,3 +226,22 @@ def test_cache_info_names_the_directory_packs_use(tmp_path: Path) -> None:
     )
     data = json.loads(info.stdout)
     assert data["path"] == str(cache) and data["snapshots"] >= 1
+
+
+def test_the_executable_ends_without_teardown_but_with_every_byte_written(tmp_path: Path) -> None:
+    # `run` leaves a pack's process with os._exit: what is buffered must still come out whole,
+    # well past a pipe's 64 KB, and on stderr too; the exit codes stay those of `main`.
+    root = tmp_path / "repo"
+    root.mkdir()
+    for i in range(12):
+        body = "".join(f"def step_{i}_{n}(value):\n    return value + {n}\n\n" for n in range(400))
+        (root / f"ledger_{i}.py").write_text(body)
+    args = ["pack", str(root), "ledger step value", "--budget", "200000", "--format", "json"]
+    done = run(*args, "--explain")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 200_000
+    data = json.loads(done.stdout)
+    assert len(data["items"]) == 12 and data["tokens"] <= 200_000
+    assert done.stderr.rstrip().endswith("ms") and "ctxtrim: pack " in done.stderr
+    bad = run(*args[:3], "--budget", "1")
+    assert bad.returncode == 2 and bad.stderr.startswith("ctxtrim: budget 1 is out of range")
