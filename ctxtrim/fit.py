@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import cast
 
@@ -54,16 +55,20 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
 UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: not at all)
-# In C and C++ a class or struct is mostly declarations (fields, `using`, member prototypes)
-# whose lines are what a change touches; split into its member functions it would never show
-# them. A type up to this many lines is one slice unit there; in other languages a class
-# holds method bodies, and its members are the units.
-WHOLE_TYPE_LINES = 100
-WHOLE_TYPE_LANGUAGES = frozenset({"c", "cpp"})
+# Containers shown whole, as one slice unit, up to a size: in C and C++ a class or struct is
+# mostly declarations (fields, `using`, member prototypes) whose lines are what a change
+# touches, and split into its member functions it would never show them; a small Rust
+# `impl Trait for Type` block is one idea, its header and closing brace (where the next
+# impl goes) part of it. Elsewhere a class holds method bodies, and its members are the units.
+WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
+    "c": (OWNER_KINDS, 100),
+    "cpp": (OWNER_KINDS, 100),
+    "rust": (frozenset({"impl", "trait"}), 30),
+}
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms), version 3 of their layout (statement units among the leaves; whole C/C++ types):
-# bump it when that layout changes.
-PREPARED_FACTS = "p3"
+# terms), version 4 of their layout (statement units among the leaves; whole C/C++ types and
+# small Rust impls): bump it when that layout changes.
+PREPARED_FACTS = "p4"
 Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 # What a definition's relevance adds for each kind of evidence (beside the task's words).
@@ -187,14 +192,14 @@ class Preparer:
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
-        whole = WHOLE_TYPE_LINES if outline.language in WHOLE_TYPE_LANGUAGES else 0
+        whole_kinds, whole_lines = WHOLE_TYPES.get(outline.language, (frozenset(), 0))
         leaves = [
             s
-            for s in _leaves(outline.symbols, whole)
+            for s in _leaves(outline.symbols, whole_kinds, whole_lines)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         head = head_range(outline, lines)
-        types = [(s.start, s.end) for s in leaves if s.kind in OWNER_KINDS]
+        types = [(s.start, s.end) for s in leaves if s.kind in OWNER_KINDS | whole_kinds]
         units = [
             (unit, ranges)
             for unit, ranges in body_units(outline.symbols, lines, head[1] if head else 0)
@@ -336,11 +341,13 @@ def _callees(
     return [(sym, v + gains.get(j, 0.0)) for j, (sym, v) in enumerate(scored)]
 
 
-def _leaves(symbols: list[Symbol], whole_type_lines: int = 0) -> list[Symbol]:
+def _leaves(
+    symbols: list[Symbol], whole_kinds: AbstractSet[str] = frozenset(), whole_lines: int = 0
+) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately; a constant (`const defaults = {...}`) stays, since
-    its lines outside its members hold data no member shows, and so does a type of at most
-    `whole_type_lines` lines, in place of its members. Symbols come sorted by start,
+    its lines outside its members hold data no member shows, and so does a container of one
+    of `whole_kinds` up to `whole_lines` lines long, in place of its members. Symbols come sorted by start,
     enclosing ones first, so a symbol has members exactly when the next one starts inside it."""
     out: list[Symbol] = []
     inside = 0  # the last line of a type kept whole: its members are not leaves
@@ -349,7 +356,7 @@ def _leaves(symbols: list[Symbol], whole_type_lines: int = 0) -> list[Symbol]:
             continue
         nxt = symbols[i + 1] if i + 1 < len(symbols) else None
         has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
-        if has_members and sym.kind in OWNER_KINDS and sym.end - sym.start < whole_type_lines:
+        if has_members and sym.kind in whole_kinds and sym.end - sym.start < whole_lines:
             inside = sym.end
         elif has_members and sym.kind not in ("function", "method", "constant"):
             continue

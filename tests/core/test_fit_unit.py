@@ -125,3 +125,23 @@ def test_a_small_cpp_type_is_one_slice_unit_with_its_fields(tmp_path: Path) -> N
     (item, *_) = _fit(ws, "truncating_iterator_base size() is stale", 600)
     assert (item.path, item.mode) == ("include/lib/format.h", "slice")
     assert "  unsigned n_;\n\n public:\n  using difference_type = void;" in item.text
+
+
+def test_a_small_rust_impl_is_shown_whole_with_the_line_after_it(tmp_path: Path) -> None:
+    # `impl From<Config> for Settings` is one idea: its header, its method and its closing
+    # brace, and the blank line after it, where a fix adds the next impl.
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(120)
+    )
+    impl = (
+        "impl From<Config> for Settings {\n    fn from(config: Config) -> Self {\n"
+        "        Settings { retries: config.retries }\n    }\n}\n\n"
+    )
+    source = "use std::fmt;\n\n" + filler + impl + filler
+    root = write(tmp_path / "repo", {"src/settings.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "Settings from Config drops the retries", 600)
+    assert (item.path, item.mode) == ("src/settings.rs", "slice")
+    assert impl.rstrip("\n") + "\n" in item.text + "\n"
+    start = source[: source.index("impl From")].count("\n") + 1
+    assert any(s <= start and start + 5 <= e for s, e in item.lines)  # through the blank line
