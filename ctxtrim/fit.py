@@ -347,8 +347,9 @@ def _leaves(
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately; a constant (`const defaults = {...}`) stays, since
     its lines outside its members hold data no member shows, and so does a container of one
-    of `whole_kinds` up to `whole_lines` lines long, in place of its members. Symbols come sorted by start,
-    enclosing ones first, so a symbol has members exactly when the next one starts inside it."""
+    of `whole_kinds` up to `whole_lines` lines long, in place of its members. Symbols come
+    sorted by start, enclosing ones first, so a symbol has members exactly when the next one
+    starts inside it."""
     out: list[Symbol] = []
     inside = 0  # the last line of a type kept whole: its members are not leaves
     for i, sym in enumerate(symbols):
