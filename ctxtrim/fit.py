@@ -199,11 +199,11 @@ class Preparer:
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         head = head_range(outline, lines)
-        types = [(s.start, s.end) for s in leaves if s.kind in OWNER_KINDS | whole_kinds]
+        whole = [(s.start, s.end) for s in leaves if s.kind in whole_kinds]
         units = [
             (unit, ranges)
             for unit, ranges in body_units(outline.symbols, lines, head[1] if head else 0)
-            if not any(a <= unit.start and unit.end <= b for a, b in types)
+            if not any(a <= unit.start and unit.end <= b for a, b in whole)
         ]
         leaves += [u for u, _ in units]
         bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]

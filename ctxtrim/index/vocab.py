@@ -9,6 +9,7 @@ few hundred. The first write (an edit the language server indexes) turns it into
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 
 # (terms sorted and joined by newlines, start offset of each and the end, term ids)
@@ -41,13 +42,7 @@ class Vocab(Mapping[str, int]):
         return self._text[self._starts[k] : self._starts[k + 1] - 1]
 
     def _find(self, term: str) -> int | None:
-        lo, hi = 0, len(self._ids)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._term(mid) < term:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = bisect_left(range(len(self._ids)), term, key=self._term)
         if lo < len(self._ids) and self._term(lo) == term:
             return self._ids[lo]
         return None

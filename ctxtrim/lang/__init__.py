@@ -27,39 +27,40 @@ _MINIFIED_MIN_SIZE = 20_000  # short one-liners are cheap to parse and may be re
 
 def outline(text: str, language: str | None) -> Outline:
     """Return the outline of `text`. Never raises; `Outline.error` says why a fallback was used."""
-    # Imported here: a warm pack takes every outline from the cache and never needs the
-    # line heuristics (their patterns take ~3 ms to compile).
-    from .fallback import fallback_outline
-
     try:
         return _outline(text, language)
     except Exception as exc:  # a last resort: the index must never fail on one file
         reason = f"outline failed: {type(exc).__name__}"
         try:
-            return fallback_outline(text, language, error=reason)
+            return _fallback(text, language, error=reason)
         except Exception:
             return Outline(language or "text", error=reason)
 
 
-def _outline(text: str, language: str | None) -> Outline:
+def _fallback(text: str, language: str | None, error: str | None = None) -> Outline:
+    # Imported here: a warm pack takes every outline from the cache and never needs the
+    # line heuristics (their patterns take ~3 ms to compile).
     from .fallback import fallback_outline
 
+    return fallback_outline(text, language, error=error)
+
+
+def _outline(text: str, language: str | None) -> Outline:
     if language in PROSE:
-        return fallback_outline(text, language)
+        return _fallback(text, language)
     size = len(text)
     if size > _MINIFIED_MIN_SIZE and size / (text.count("\n") + 1) > MAX_AVG_LINE:
         # Checked first: even the line heuristics are wasted on a bundle or a data blob.
         return Outline(language or "text", error="minified")
     if language not in TREE_SITTER_LANGUAGES:
-        return fallback_outline(text, language)
+        return _fallback(text, language)
     if size > MAX_CHARS:
-        return fallback_outline(text, language, error="too large")
+        return _fallback(text, language, error="too large")
     return _tree_sitter(text, language)
 
 
 def _tree_sitter(text: str, language: str) -> Outline:
     # Imported here so that merely importing ctxtrim.lang does not load tree-sitter.
-    from .fallback import fallback_outline
     from .macros import mask_macros
     from .treesitter import GrammarError, parse_outline
 
@@ -68,12 +69,12 @@ def _tree_sitter(text: str, language: str) -> Outline:
     try:
         result, broken = parse_outline(source, language)
     except GrammarError as exc:
-        return fallback_outline(text, language, error=str(exc))
+        return _fallback(text, language, error=str(exc))
     except Exception as exc:
-        return fallback_outline(text, language, error=f"tree-sitter failed: {type(exc).__name__}")
+        return _fallback(text, language, error=f"tree-sitter failed: {type(exc).__name__}")
     if broken and not result.symbols:
         # A tree so broken that it yields no definitions: the line heuristic may do better.
-        guess = fallback_outline(text, language, error="parse error")
+        guess = _fallback(text, language, error="parse error")
         if guess.symbols:
             return guess
     # Tree-sitter recovers well from local errors (macros, new syntax): keep its outline.

@@ -39,8 +39,8 @@ def helper():
 '''
 
 
-def _py() -> tuple[list[str], list[Symbol]]:
-    return split_lines(PY), outline(PY, "python").symbols
+def _parsed(text: str = PY, language: str = "python") -> tuple[list[str], list[Symbol]]:
+    return split_lines(text), outline(text, language).symbols
 
 
 def test_split_lines_keeps_no_trailing_empty_line() -> None:
@@ -81,14 +81,14 @@ def test_full_claims_every_line_and_drops_the_final_newline() -> None:
 
 
 def test_head_range_stops_before_the_first_definition() -> None:
-    lines, symbols = _py()
+    lines, symbols = _parsed()
     cart = next(s for s in symbols if s.name == "Cart")
     assert cart.start == 5
     assert head_range(outline(PY, "python"), lines) == (1, 4)
 
 
 def test_contexts_give_a_method_its_class_header_and_the_blank_line_after_it() -> None:
-    lines, symbols = _py()
+    lines, symbols = _parsed()
     add = next(s for s in symbols if s.qualname == "Cart.add")
     (ranges,) = contexts(symbols, lines, [add])
     assert ranges[0] == (add.start, add.end + 1)
@@ -100,7 +100,7 @@ def test_contexts_give_a_method_its_class_header_and_the_blank_line_after_it() -
 
 def test_contexts_add_no_line_when_the_next_one_is_code() -> None:
     text = "def a():\n    return 1\ndef b():\n    return 2\n"
-    lines, symbols = split_lines(text), outline(text, "python").symbols
+    lines, symbols = _parsed(text)
     a = next(s for s in symbols if s.name == "a")
     assert contexts(symbols, lines, [a]) == [[(1, 2)]]
 
@@ -110,7 +110,7 @@ def test_contexts_give_a_go_method_its_receiver_type_header() -> None:
         "package shop\n\n// Cart holds items.\ntype Cart struct {\n\titems []int\n}\n\n"
         "func other() {}\n\nfunc (c *Cart) Add(n int) {\n\tc.items = append(c.items, n)\n}\n"
     )
-    lines, symbols = split_lines(text), outline(text, "go").symbols
+    lines, symbols = _parsed(text, "go")
     add = next(s for s in symbols if s.name == "Add")
     (ranges,) = contexts(symbols, lines, [add])
     assert ranges[0] == (10, 12)
@@ -122,7 +122,7 @@ def test_rust_method_keeps_its_impl_line() -> None:
         "struct Cache;\n\nimpl Cache {\n    fn new() -> Self {\n        Cache\n    }\n\n"
         "    fn evict(&mut self) {\n        todo!()\n    }\n}\n"
     )
-    lines, symbols = split_lines(text), outline(text, "rust").symbols
+    lines, symbols = _parsed(text, "rust")
     evict = next(s for s in symbols if s.name == "evict")
     view = slice_view(lines, contexts(symbols, lines, [evict])[0])
     assert view.text.split("\n") == [
@@ -137,7 +137,7 @@ def test_rust_method_keeps_its_impl_line() -> None:
 
 
 def test_summary_lists_signatures_with_one_line_docs() -> None:
-    lines, _ = _py()
+    lines, _ = _parsed()
     view = summary(outline(PY, "python"), lines)
     assert view.mode == "summary"
     assert "class Cart:" in view.text
@@ -154,7 +154,7 @@ def test_outline_view_names_top_level_definitions_with_their_members() -> None:
 
 def test_body_units_offer_class_statements_and_module_code_between_definitions() -> None:
     text = "import x\n\nclass Errors:\n    MESSAGES = {'a': 1}\n\n    def f(self):\n        pass\n\nSETTING = 3\n"
-    lines, symbols = split_lines(text), outline(text, "python").symbols
+    lines, symbols = _parsed(text)
     units = body_units(symbols, lines, after=1)
     found = [(u.name, u.kind, u.start, u.end, u.parent) for u, _ in units]
     assert ("Errors", BODY_KIND, 4, 4, "Errors") in found
