@@ -269,11 +269,16 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 def _warm(args: argparse.Namespace) -> int:
     """`cache warm`: prepare every file of a repository ahead of the packs. With --parent
-    (the language server starts it so), run at low priority and stop when the parent goes."""
+    (the language server starts it so), run at low priority, prepare first the files the
+    parent asks for on stdin (see warm_channel), and stop when the parent goes."""
     from .workspace import Workspace
 
     stop = None
+    asked = None
     if args.parent is not None:
+        from .warm_channel import Requests
+
+        asked = Requests(sys.stdin.fileno()).next
         parent = args.parent
         with contextlib.suppress(AttributeError, OSError):
             os.nice(10)
@@ -283,7 +288,7 @@ def _warm(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress = None if args.quiet else _progress()
     ws = Workspace.open(root, config, progress)
-    done, total = ws.warm(stop, progress)
+    done, total = ws.warm(stop, progress, asked)
     _clear_progress()
     if not args.quiet:
         print(

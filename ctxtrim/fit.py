@@ -45,6 +45,7 @@ from .views import (
 # and preparing a file (outline, token counts) is the main cost of a pack.
 TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
+HELP_MIN_FILES = 6  # fewer files to prepare are done here sooner than a helper is told
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 3.0  # file value ~ score ** SHARPEN: the budget goes deeper into the best files
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
@@ -131,6 +132,26 @@ class Preparer:
         self.size = size
         self._memo: OrderedDict[str, Prepared] = OrderedDict()
         self.timings: Timings | None = None  # the running pack's, to charge preparing to
+        # Another process that prepares files into the persistent cache when asked (the
+        # language server's cache warmer): given the paths a pack needs, in the order it
+        # should take them. None when there is none.
+        self.helper: Callable[[list[str]], object] | None = None
+
+    def get_all(self, paths: list[str]) -> list[Prepared | None]:
+        """`get` of each path. With a helper, the files not in memory are shared with it:
+        this process takes them from the front, the helper from the back, and each finds
+        what the other finished in the cache; they meet in the middle, so neither waits."""
+        if self.helper is not None:
+            todo = [
+                p for p in paths if self._key(p) not in self._memo and not self.index.has_overlay(p)
+            ]
+            if len(todo) >= HELP_MIN_FILES:
+                self.helper(todo[::-1])
+        return [self.get(p) for p in paths]
+
+    def _key(self, path: str) -> str | None:
+        doc = self.index.doc(path)
+        return None if doc is None else f"{path}\0{doc.digest}"
 
     def get(self, path: str) -> Prepared | None:
         doc = self.index.doc(path)
@@ -480,7 +501,8 @@ def fit(
         pool = [c for c in pool if c.score >= floor or c.focus]
     # Copies: re-ranking changes scores and reasons, and fit may run twice on one ranking.
     pool = [replace(c, reasons=list(c.reasons)) for c in pool]
-    prepared = [(c, p) for c in pool if (p := preparer.get(c.path)) is not None]
+    got = preparer.get_all([c.path for c in pool])
+    prepared = [(c, p) for c, p in zip(pool, got, strict=True) if p is not None]
     weights = QueryWeights.of(signals, index)
     scored = {c.path: symbol_scores(p, c, signals, index, weights) for c, p in prepared}
     _rerank(prepared, scored)

@@ -124,7 +124,7 @@ WEIGHTS_FILE = "rank_weights.json"
 WEIGHTS = parse_weights(resources.files("ctxtrim").joinpath(WEIGHTS_FILE).read_text("utf-8"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """A file and how relevant it is, with the evidence."""
 
@@ -230,14 +230,17 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     # Lexical relevance, normalised so the best match scores 1.
     lexical = index.bm25(signals.query)
     top = max(lexical.values(), default=0.0)
+    weight = WEIGHTS["lexical"]
     for doc_id, s in lexical.items():
         # A faint lexical match alone never reaches a pack; other evidence adds it back.
         if top > 0 and s >= LEXICAL_FLOOR * top:
+            # Each document comes once, before any other evidence: made here directly (the
+            # hot loop of ranking: thousands of faint matches per task).
+            share = s / top
             path = index.path_of(doc_id)
-            c = cand(path)
-            c.add("lexical", s / top)
-            if s / top >= LEXICAL_REASON:
-                c.reasons.append(f"matches the task's words ({s / top:.2f})")
+            c = cands[path] = Candidate(path, weight * share, features={"lexical": share})
+            if share >= LEXICAL_REASON:
+                c.reasons.append(f"matches the task's words ({share:.2f})")
 
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:

@@ -190,12 +190,17 @@ def body_units(
     if top and not any(s.kind == "heading" for s in top):
         containers.append((None, after + 1, len(lines), top))
     for i, sym in enumerate(symbols):
-        members = [
-            o
-            for o, d in zip(symbols[i + 1 :], depths[i + 1 :])
-            if d == depths[i] + 1 and sym.start <= o.start and o.end <= sym.end
-        ]
-        if members and sym.kind not in ("function", "method", "heading"):
+        if sym.kind in ("function", "method", "heading"):
+            continue
+        members = []
+        # Sorted by start: the first symbol starting past `sym` ends the search.
+        for j in range(i + 1, len(symbols)):
+            o = symbols[j]
+            if o.start > sym.end:
+                break
+            if depths[j] == depths[i] + 1 and sym.start <= o.start and o.end <= sym.end:
+                members.append(o)
+        if members:
             containers.append((sym, signature(sym, lines)[1] + 1, sym.end, members))
     for owner, start, end, members in containers:
         taken = merge([(m.start, m.end) for m in members])

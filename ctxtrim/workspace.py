@@ -165,24 +165,39 @@ class Workspace:
         return rel.as_posix()
 
     def warm(
-        self, stop: Callable[[], bool] | None = None, progress: Progress | None = None
+        self,
+        stop: Callable[[], bool] | None = None,
+        progress: Progress | None = None,
+        asked: Callable[[], str | None] | None = None,
     ) -> tuple[int, int]:
         """Fill the persistent cache with what packs need of each file (outline, secrets,
         line token counts), likeliest files first, so that later packs prepare nothing.
-        `stop` is asked between files. Returns (files prepared now, files in the index)."""
+        `stop` is asked between files; so is `asked`, for a file someone waits for (a pack
+        in the process that started this one), which goes before the rest. Returns (files
+        prepared now, files in the index)."""
         if not self.index.cache.enabled:
             return 0, 0
         with self.lock:
-            paths = sorted(self.index.paths(), key=lambda p: (-prior(p)[0], p))
-        done = 0
-        for n, path in enumerate(paths):
-            if stop is not None and stop():
-                break
+            paths = sorted(self.index.paths(), key=self._warm_order)
+        done = n = 0
+        while not (stop is not None and stop()):
+            path = asked() if asked is not None else None
+            if path is None:
+                if n == len(paths):
+                    break
+                path = paths[n]
+                n += 1
+                if progress:
+                    progress("warm", n, len(paths))
             with self.lock:
                 done += self.preparer.warm(path)
-            if progress:
-                progress("warm", n + 1, len(paths))
         return done, len(paths)
+
+    def _warm_order(self, path: str) -> tuple[float, int, str]:
+        # Likeliest in a pack first: the kind of file, then its indexed length, since a
+        # long file matches more tasks' words (and costs a pack the most to prepare).
+        doc = self.index.doc(path)
+        return (-prior(path)[0], -(doc.length if doc else 0), path)
 
     # ------------------------------------------------------------------ packs
     def pack(

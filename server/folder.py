@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.progress import Progress
+from ctxtrim.warm_channel import Asker
 from ctxtrim.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -70,18 +71,21 @@ class Folder:
         log.info("indexed %s: %d files in %.2f s", self.root, ws.index.file_count, self.elapsed)
         if self._warm and ws.index.cache.enabled:
             self._start_warmer()
+            if self._warmer is not None and self._warmer.stdin is not None:
+                ws.preparer.helper = Asker(self._warmer.stdin).ask
         return ws
 
     def _start_warmer(self) -> None:
         """Prepare every file (outline, token counts, secrets) ahead of the packs, in a
         low-priority `ctxtrim cache warm` child: packs then find it all in the cache. A
         child process, not a thread, so the work runs on another core and never holds this
-        process's GIL while a request waits."""
+        process's GIL while a request waits. Until it is done, a pack that meets files it
+        has not prepared yet shares them with it (ctxtrim.warm_channel)."""
         argv = [sys.executable, "-m", "ctxtrim", "cache", "warm", str(self.root), "--quiet"]
         try:
             self._warmer = subprocess.Popen(
                 [*argv, "--parent", str(os.getpid())],
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -4,6 +4,7 @@ A snapshot stores it as its terms in sorted order (one string) with their start 
 ids (two arrays). Loaded so, it answers a lookup by binary search over that string: a warm
 start then builds no dict of every term (74k for django, ~16 ms), since a pack looks up a
 few hundred. The first write (an edit the language server indexes) turns it into a dict.
+Lookups are remembered: a server's packs ask for the same names again and again.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from collections.abc import Iterator, Mapping
 
 # (terms sorted and joined by newlines, start offset of each and the end, term ids)
 SortedParts = tuple[str, "array[int]", "array[int]"]
+LOOKUPS_KEPT = 100_000  # remembered lookups of the sorted form; then forgotten at once
+_UNSEEN = -1
 
 
 class Vocab(Mapping[str, int]):
     """term -> term id: a dict, or the sorted form a snapshot holds until the first write."""
 
-    __slots__ = ("_dict", "_text", "_starts", "_ids")
+    __slots__ = ("_dict", "_text", "_starts", "_ids", "_seen")
 
     def __init__(self, terms: dict[str, int] | None = None) -> None:
         self._dict: dict[str, int] | None = terms if terms is not None else {}
         self._text = ""
         self._starts: array[int] = array("Q", [0])
         self._ids: array[int] = array("I")
+        self._seen: dict[str, int | None] = {}
 
     @classmethod
     def from_sorted(cls, text: str, starts: array[int], ids: array[int]) -> Vocab | None:
@@ -50,7 +54,11 @@ class Vocab(Mapping[str, int]):
     def get(self, term: str, default: int | None = None) -> int | None:  # type: ignore[override]
         if self._dict is not None:
             return self._dict.get(term, default)
-        found = self._find(term)
+        found = self._seen.get(term, _UNSEEN)
+        if found == _UNSEEN:
+            if len(self._seen) >= LOOKUPS_KEPT:
+                self._seen.clear()
+            found = self._seen[term] = self._find(term)
         return default if found is None else found
 
     def __getitem__(self, term: str) -> int:
@@ -76,6 +84,7 @@ class Vocab(Mapping[str, int]):
             terms = self._text.split("\n") if self._ids else []
             self._dict = dict(zip(terms, self._ids))
             self._text, self._starts, self._ids = "", array("Q", [0]), array("I")
+            self._seen = {}
         return self._dict
 
     def sorted_parts(self) -> SortedParts:
