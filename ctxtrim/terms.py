@@ -54,7 +54,9 @@ def _terms_of(ident: str) -> tuple[str, ...]:
         else:
             parts = split_identifier(ident)
             lowered = ident.lower()
-            out = [lowered] if len(parts) > 1 and lowered not in STOPWORDS else []
+            # A dunder (`__all__`, `__slots__`) is a name of its own, whatever its word is.
+            whole = len(parts) > 1 or (len(ident) > 4 and ident[:2] == ident[-2:] == "__")
+            out = [lowered] if whole and lowered not in STOPWORDS else []
             out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
             got = tuple(out)
         if len(_TERMS_OF) >= _TERMS_OF_MAX:

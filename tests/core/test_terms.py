@@ -1,0 +1,59 @@
+"""Words for lexical matching: how identifiers, paths and prose become terms."""
+
+from __future__ import annotations
+
+from ctxtrim.terms import path_terms, split_identifier, stem, text_terms, words
+
+
+def test_identifiers_split_by_case_and_underscores() -> None:
+    assert split_identifier("parseHTTPResponse_v2") == ["parse", "http", "response", "v", "2"]
+    assert split_identifier("XMLHttpRequest") == ["xml", "http", "request"]
+    assert split_identifier("__private__name") == ["private", "name"]
+
+
+def test_text_terms_keep_compounds_whole_and_drop_stopwords_and_letters() -> None:
+    terms = text_terms("def parseHTTPResponse_v2(self): return self.parse_html or None")
+    assert terms == {
+        "parsehttpresponse_v2": 1,
+        "parse": 2,
+        "http": 1,
+        "response": 1,
+        "parse_html": 1,
+        "html": 1,
+    }
+
+
+def test_a_dunder_is_a_name_of_its_own() -> None:
+    # `__all__` is all a task about a module's exports may say; its word alone is a stopword.
+    assert text_terms("__all__ = []\nclass Point:\n    __slots__ = ()\n") == {
+        "__all__": 1,
+        "class": 1,
+        "point": 1,
+        "__slots__": 1,
+        "slots": 1,
+    }
+    assert text_terms("def __init__(self): pass") == {"__init__": 1, "init": 1}
+    assert text_terms("__x _y") == {}  # too short to be a name: no one-letter terms
+
+
+def test_path_terms_drop_the_extension() -> None:
+    assert path_terms("src/http_client/parseResponse.py") == {
+        "src": 1,
+        "http_client": 1,
+        "http": 1,
+        "client": 1,
+        "parseresponse": 1,
+        "parse": 1,
+        "response": 1,
+    }
+
+
+def test_prose_words_fold_suffixes_in_reading_order() -> None:
+    assert [stem(w) for w in ("tests", "testing", "tested", "class", "was")] == [
+        "test",
+        "test",
+        "test",
+        "class",
+        "was",
+    ]
+    assert words("Running the parsers fails") == ["runn", "parser", "fail"]
