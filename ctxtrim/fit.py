@@ -10,6 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -29,14 +30,17 @@ from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
     BODY_KIND,
+    ELISION,
     OWNER_KINDS,
     View,
     body_units,
     contexts,
+    elided,
+    elisions,
     full,
     head_range,
     outline_view,
-    slice_view,
+    shown_spans,
     split_lines,
     summary,
 )
@@ -87,9 +91,10 @@ LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many pl
 
 @dataclass
 class Option:
-    view: View
+    view: View | None  # None for a slice, written only if chosen (see `FileChoice.view`)
     value: float
     cost: int
+    spans: tuple[tuple[int, int], ...] = ()  # a slice's shown lines
 
 
 @dataclass
@@ -99,10 +104,14 @@ class FileChoice:
     options: list[Option] = field(default_factory=list)
     current: int = -1  # index into options; -1 = not in the pack
     redacted: Redacted | None = None
+    lines: list[str] = field(default_factory=list)  # the file's (redacted) lines
 
     @property
     def chosen(self) -> Option | None:
         return self.options[self.current] if self.current >= 0 else None
+
+    def view(self, opt: Option) -> View:
+        return opt.view if opt.view is not None else elided("slice", self.lines, opt.spans)
 
 
 @dataclass
@@ -121,6 +130,15 @@ class Prepared:
     contexts: list[list[tuple[int, int]]]  # per leaf: its lines and its enclosing headers
     head: list[tuple[int, int]]  # the file's head (imports, module docstring), if any
     fixed_views: list[tuple[View, float, int]]  # task-independent views: (view, coverage, tokens)
+    # Task-independent parts of scoring each leaf, computed once here rather than per pack:
+    # its BM25 length norm, its name and its class's name lowercased (None for a run of
+    # statements and for no class), and every term any leaf holds.
+    leaf_norms: list[float] = field(default_factory=list)
+    leaf_names: list[str | None] = field(default_factory=list)
+    leaf_parents: list[str | None] = field(default_factory=list)
+    terms: frozenset[str] = frozenset()
+    # Whether a line starts with the elision mark: a view's text then counts it as one.
+    elision_lines: bool = False
 
 
 class Preparer:
@@ -261,6 +279,11 @@ class Preparer:
             + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
+            [1.2 * (0.4 + 0.6 * (sum(t.values()) or 1) / 150) for t in leaf_terms],
+            [None if s.kind == BODY_KIND else s.name.lower() for s in leaves],
+            [s.parent.lower() if s.parent else None for s in leaves],
+            frozenset().union(*leaf_terms),
+            ELISION in red.text,
         )
 
 
@@ -282,24 +305,18 @@ def _shown_tokens(view: View, prefix: list[int]) -> int:
 @dataclass
 class QueryWeights:
     """The task's terms weighted by their idf, in the query's order, computed once per fit
-    (not once per file) and looked up by position."""
+    (not once per file)."""
 
     weighted: list[tuple[str, float]]  # (term, weight * idf)
-    position: dict[str, int]
 
     @classmethod
     def of(cls, signals: Signals, index: FileIndex) -> QueryWeights:
-        weighted = [(t, w * index.idf(t)) for t, w in signals.query.items()]
-        return cls(weighted, {t: i for i, (t, _) in enumerate(weighted)})
+        return cls([(t, w * index.idf(t)) for t, w in signals.query.items()])
 
-    def hits(self, terms: dict[str, int]) -> list[tuple[str, float]]:
-        """The weighted query terms that `terms` holds, in the query's order (so sums add
-        up in the same order, to the same float, as a walk over the whole query)."""
-        if len(terms) >= len(self.weighted):
-            return [(t, w) for t, w in self.weighted if t in terms]
-        position = self.position
-        found = sorted(position[t] for t in terms if t in position)
-        return [self.weighted[i] for i in found]
+    def within(self, terms: AbstractSet[str]) -> list[tuple[str, float]]:
+        """The weighted query terms among `terms`, in the query's order (so a definition's
+        sum adds up in the same order, to the same float, as a walk over the whole query)."""
+        return [(t, w) for t, w in self.weighted if t in terms]
 
 
 def symbol_scores(
@@ -313,30 +330,45 @@ def symbol_scores(
     exact strings from the task."""
     scored: list[tuple[Symbol, float]] = []
     weights = weights or QueryWeights.of(signals, index)
+    # Only the query terms the file holds can match one of its definitions, and only the
+    # literals its text holds (a definition's body is a piece of that text).
+    hits = weights.within(prep.terms)
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
-    literals = signals.literals
+    qualified = signals.qualified
+    text = prep.redacted.text
+    literals = [lit for lit in signals.literals if lit in text]
+    pointed = cand.lines
     named: list[int] = []  # definitions the task names
-    for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
-        length = sum(terms.values()) or 1
-        norm = 1.2 * (0.4 + 0.6 * length / 150)
+    for sym, terms, body, norm, name, parent in zip(
+        prep.leaves,
+        prep.leaf_terms,
+        prep.bodies,
+        prep.leaf_norms,
+        prep.leaf_names,
+        prep.leaf_parents,
+    ):
         s = 0.0
-        for term, weight in weights.hits(terms):
-            n = terms[term]
+        for term, weight in hits:
+            n = terms.get(term)
             if n:
                 s += weight * n * 2.2 / (n + norm)
-        name_w = lower_symbols.get(sym.name.lower()) if sym.kind != BODY_KIND else None
+        name_w = lower_symbols.get(name) if name is not None else None
         if name_w:
             s += NAMED * name_w
-        if sym.parent and lower_symbols.get(sym.parent.lower()):
+        if parent is not None and lower_symbols.get(parent):
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        if (sym.parent, sym.name) in signals.qualified:
+        is_qualified = (sym.parent, sym.name) in qualified
+        if is_qualified:
             s += QUALIFIED
-        if any(sym.start <= ln <= sym.end for ln in cand.lines):
+        if pointed and any(sym.start <= ln <= sym.end for ln in pointed):
             s += POINTED_AT
-        s += sum(LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body)
-        if name_w or (sym.parent, sym.name) in signals.qualified:
+        if literals:
+            s += sum(
+                LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body
+            )
+        if name_w or is_qualified:
             named.append(len(scored))
         scored.append((sym, s))
     return _callees(prep, scored, named)
@@ -420,7 +452,7 @@ def build_choice(
     overhead: int,
 ) -> FileChoice:
     lines = prep.lines
-    choice = FileChoice(cand, prep.language, redacted=prep.redacted)
+    choice = FileChoice(cand, prep.language, redacted=prep.redacted, lines=lines)
     base = max(cand.score, 0.0) ** SHARPEN
     choice.options.append(Option(View("listed", "", ()), base * COVERAGE["listed"], overhead))
     for view, coverage, tokens in prep.fixed_views:
@@ -441,14 +473,20 @@ def build_choice(
         ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
         ranges = prep.head + [(ln, ln) for ln in cand.lines]
         covered = 0.0
+        prefix = prep.prefix
         for j, w in ranked[:MAX_SLICE_SYMBOLS]:
             ranges = ranges + prep.contexts[j]
             covered += w
-            view = slice_view(lines, ranges)
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
-            choice.options.append(
-                Option(view, base * share, _shown_tokens(view, prep.prefix) + overhead)
-            )
+            # Most slices are never chosen: their cost comes from the lines they show and
+            # their gaps, and their text is written only for the one in the pack.
+            spans = shown_spans(len(lines), ranges)
+            if prep.elision_lines:  # a line that looks like a gap counts as one, as text
+                tokens = _shown_tokens(elided("slice", lines, spans), prefix)
+            else:
+                tokens = sum(prefix[e] - prefix[s - 1] for s, e in spans)
+                tokens += 2 * elisions(len(lines), spans)
+            choice.options.append(Option(None, base * share, tokens + overhead, spans))
     fv = full(lines, prep.redacted.text)
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
@@ -462,27 +500,41 @@ def build_choice(
 
 
 def greedy(choices: list[FileChoice], budget: int) -> int:
-    """Spend `budget` on the upgrades with the best value per token. Returns the cost used."""
+    """Spend `budget` on the upgrades with the best value per token. Returns the cost used.
+
+    Each round buys the upgrade of best ratio that still fits (ties: the first file, then
+    its cheapest option). A file's upgrades change only when it is upgraded, and one that
+    no longer fits never fits again (the spent budget only grows), so they wait in a heap,
+    and an entry is dropped when it is stale or too dear."""
     used = 0
-    while True:
-        best: tuple[float, int, int] | None = None
-        for ci, ch in enumerate(choices):
-            cur_v = ch.chosen.value if ch.chosen else 0.0
-            cur_c = ch.chosen.cost if ch.chosen else 0
-            for oi in range(ch.current + 1, len(ch.options)):
-                opt = ch.options[oi]
-                extra = opt.cost - cur_c
-                if used + extra > budget:
-                    continue
-                ratio = (opt.value - cur_v) / max(extra, 1)
-                if best is None or ratio > best[0]:
-                    best = (ratio, ci, oi)
-        if best is None or best[0] <= 0:
-            return used
-        _, ci, oi = best
+    heap: list[tuple[float, int, int, int]] = []  # (-ratio, file, option, file's current)
+    for ci, ch in enumerate(choices):
+        _push_upgrades(heap, ci, ch)
+    while heap:
+        neg, ci, oi, current = heapq.heappop(heap)
         ch = choices[ci]
-        used += ch.options[oi].cost - (ch.chosen.cost if ch.chosen else 0)
+        if current != ch.current:
+            continue
+        opt = ch.options[oi]
+        extra = opt.cost - (ch.chosen.cost if ch.chosen else 0)
+        if used + extra > budget:
+            continue
+        if -neg <= 0:
+            return used
+        used += extra
         ch.current = oi
+        _push_upgrades(heap, ci, ch)
+    return used
+
+
+def _push_upgrades(heap: list[tuple[float, int, int, int]], ci: int, ch: FileChoice) -> None:
+    cur = ch.chosen
+    cur_v = cur.value if cur else 0.0
+    cur_c = cur.cost if cur else 0
+    for oi in range(ch.current + 1, len(ch.options)):
+        opt = ch.options[oi]
+        ratio = (opt.value - cur_v) / max(opt.cost - cur_c, 1)
+        heapq.heappush(heap, (-ratio, ci, oi, ch.current))
 
 
 def fit(
@@ -520,7 +572,7 @@ def fit(
 
 
 def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
-    view = opt.view
+    view = ch.view(opt)
     red = ch.redacted
     lines = list(view.lines)
     mode = view.mode

@@ -48,25 +48,44 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def from_ranges(mode: Mode, lines: list[str], ranges: list[tuple[int, int]]) -> View:
     """Render verbatim `ranges` of `lines` with one elision line for each gap."""
-    n = len(lines)
+    return elided(mode, lines, shown_spans(len(lines), ranges))
+
+
+def shown_spans(n: int, ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The line ranges a view of `ranges` shows, in a file of `n` lines: clamped, merged,
+    and with each one-line gap bridged (it costs as much as its marker: show the line)."""
     clean = merge([(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1])
-    # A gap of one line costs as much as its marker: show the line instead.
     bridged: list[tuple[int, int]] = []
     for s, e in clean:
         if bridged and s - bridged[-1][1] == 2:
             bridged[-1] = (bridged[-1][0], e)
         else:
             bridged.append((s, e))
+    return tuple(bridged)
+
+
+def elisions(n: int, spans: tuple[tuple[int, int], ...]) -> int:
+    """How many elision lines `elided` writes for `spans` of a file of `n` lines."""
+    count = 0
+    prev = 0
+    for s, e in spans:
+        count += s > prev + 1
+        prev = e
+    return count + (bool(spans) and prev < n)
+
+
+def elided(mode: Mode, lines: list[str], spans: tuple[tuple[int, int], ...]) -> View:
+    """The view showing `spans` (from `shown_spans`) of `lines`, one elision line per gap."""
     out: list[str] = []
     prev = 0
-    for s, e in bridged:
+    for s, e in spans:
         if s > prev + 1:
             out.append(ELISION)
         out.extend(lines[s - 1 : e])
         prev = e
-    if bridged and prev < n:
+    if spans and prev < len(lines):
         out.append(ELISION)
-    return View(mode, "\n".join(out), tuple(bridged))
+    return View(mode, "\n".join(out), spans)
 
 
 def full(lines: list[str], text: str) -> View:
