@@ -139,6 +139,17 @@ class Prepared:
     terms: frozenset[str] = frozenset()
     # Whether a line starts with the elision mark: a view's text then counts it as one.
     elision_lines: bool = False
+    _holders: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def holders(self, term: str) -> list[tuple[int, int]]:
+        """(leaf index, count) of each leaf holding `term`, kept: the next task asks again
+        for the commonest words of the code."""
+        got = self._holders.get(term)
+        if got is None:
+            got = self._holders[term] = [
+                (j, n) for j, terms in enumerate(self.leaf_terms) if (n := terms.get(term))
+            ]
+        return got
 
 
 class Preparer:
@@ -330,36 +341,31 @@ def symbol_scores(
     exact strings from the task."""
     scored: list[tuple[Symbol, float]] = []
     weights = weights or QueryWeights.of(signals, index)
-    # Only the query terms the file holds can match one of its definitions, and only the
-    # literals its text holds (a definition's body is a piece of that text).
-    hits = weights.within(prep.terms)
+    # The task's words, term by term in the query's order, over the definitions holding
+    # them: each definition's sum adds up in the same order as a walk over its own terms.
+    lexical = [0.0] * len(prep.leaves)
+    norms = prep.leaf_norms
+    for term, weight in weights.within(prep.terms):
+        for j, n in prep.holders(term):
+            lexical[j] += weight * n * 2.2 / (n + norms[j])
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
     qualified = signals.qualified
+    # Only the literals the file's text holds can be in a definition's body (a piece of it).
     text = prep.redacted.text
     literals = [lit for lit in signals.literals if lit in text]
     pointed = cand.lines
     named: list[int] = []  # definitions the task names
-    for sym, terms, body, norm, name, parent in zip(
-        prep.leaves,
-        prep.leaf_terms,
-        prep.bodies,
-        prep.leaf_norms,
-        prep.leaf_names,
-        prep.leaf_parents,
+    for sym, body, s, name, parent in zip(
+        prep.leaves, prep.bodies, lexical, prep.leaf_names, prep.leaf_parents
     ):
-        s = 0.0
-        for term, weight in hits:
-            n = terms.get(term)
-            if n:
-                s += weight * n * 2.2 / (n + norm)
-        name_w = lower_symbols.get(name) if name is not None else None
+        name_w = lower_symbols.get(name) if name is not None and lower_symbols else None
         if name_w:
             s += NAMED * name_w
-        if parent is not None and lower_symbols.get(parent):
+        if parent is not None and lower_symbols and lower_symbols.get(parent):
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        is_qualified = (sym.parent, sym.name) in qualified
+        is_qualified = bool(qualified) and (sym.parent, sym.name) in qualified
         if is_qualified:
             s += QUALIFIED
         if pointed and any(sym.start <= ln <= sym.end for ln in pointed):
