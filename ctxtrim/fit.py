@@ -11,6 +11,7 @@ counts the real pack and trims if the estimate was short.
 from __future__ import annotations
 
 import heapq
+import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from .views import (
     View,
     body_units,
     contexts,
+    depth_of,
     elided,
     elisions,
     full,
@@ -71,10 +73,12 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "rust": (frozenset({"impl", "trait"}), 30),
 }
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms), version 4 of their layout (statement units among the leaves; whole C/C++ types and
-# small Rust impls): bump it when that layout changes.
-PREPARED_FACTS = "p4"
-Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
+# terms, the outline view's tokens), version 5 of their layout (statement units among the
+# leaves; whole C/C++ types and small Rust impls; the outline's tokens): bump it when that
+# layout changes, or what the outline view shows.
+PREPARED_FACTS = "p5"
+# Secrets, line tokens, leaf terms, tokens of the outline view.
+Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 # What a definition's relevance adds for each kind of evidence (beside the task's words).
 NAMED = 6.0  # its name is a symbol of the task (times the symbol's weight)
@@ -126,7 +130,6 @@ class Prepared:
     outline: Outline
     leaves: list[Symbol]
     leaf_terms: list[dict[str, int]]
-    bodies: list[str]
     contexts: list[list[tuple[int, int]]]  # per leaf: its lines and its enclosing headers
     head: list[tuple[int, int]]  # the file's head (imports, module docstring), if any
     fixed_views: list[tuple[View, float, int]]  # task-independent views: (view, coverage, tokens)
@@ -139,7 +142,14 @@ class Prepared:
     terms: frozenset[str] = frozenset()
     # Whether a line starts with the elision mark: a view's text then counts it as one.
     elision_lines: bool = False
+    _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def bodies(self) -> list[str]:
+        if self._bodies is None:
+            self._bodies = _bodies(self.lines, self.leaves)
+        return self._bodies
 
     def holders(self, term: str) -> list[tuple[int, int]]:
         """(leaf index, count) of each leaf holding `term`, kept: the next task asks again
@@ -227,36 +237,40 @@ class Preparer:
         return f"{PREPARED_FACTS}:{self.tok.name}"
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
-        # Secrets, per-line token counts and definition terms are facts of the content:
-        # kept in the persistent cache, so a warm CLI run does not recompute them.
+        # Secrets, per-line token counts, definition terms and the outline's tokens are facts
+        # of the content: kept in the persistent cache, so a warm run does not recompute them.
         cached = not self.index.has_overlay(path) and bool(digest)
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans: list[Span] | None = None
         counts: list[int] | None = None
         leaf_terms: list[dict[str, int]] | None = None
+        outline_tokens = 0
         if _valid_facts(facts):
-            spans, counts, leaf_terms = cast(Facts, facts)
+            spans, counts, leaf_terms, outline_tokens = cast(Facts, facts)
         if spans is None:  # found once: redacting and the stored facts both need them
             spans = secret_spans(text)
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
+        symbols = outline.symbols
+        depths = depth_of(symbols)  # once, for the units, the summary and the outline view
         whole_kinds, whole_lines = WHOLE_TYPES.get(outline.language, (frozenset(), 0))
         leaves = [
             s
-            for s in _leaves(outline.symbols, whole_kinds, whole_lines)
+            for s in _leaves(symbols, whole_kinds, whole_lines)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         head = head_range(outline, lines)
         whole = [(s.start, s.end) for s in leaves if s.kind in whole_kinds]
         units = [
             (unit, ranges)
-            for unit, ranges in body_units(outline.symbols, lines, head[1] if head else 0)
+            for unit, ranges in body_units(symbols, lines, head[1] if head else 0, depths)
             if not any(a <= unit.start and unit.end <= b for a, b in whole)
         ]
         leaves += [u for u, _ in units]
-        bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
+        bodies: list[str] | None = None
+        ov = outline_view(outline, depths) if symbols else None
         if (
             counts is None
             or leaf_terms is None
@@ -264,17 +278,17 @@ class Preparer:
             or len(leaf_terms) != len(leaves)
         ):
             counts = self.tok.count_lines(lines)
+            bodies = _bodies(lines, leaves)
             leaf_terms = [dict(text_terms(b)) for b in bodies]
+            outline_tokens = self.tok.count(ov.text) if ov is not None else 0
             if cached:
-                self.index.cache.put_facts(digest, key, (spans, counts, leaf_terms))
-        prefix = [0]
-        for n in counts:
-            prefix.append(prefix[-1] + n)
+                facts = (spans, counts, leaf_terms, outline_tokens)
+                self.index.cache.put_facts(digest, key, facts)
+        prefix = list(itertools.accumulate(counts, initial=0))
         fixed: list[tuple[View, float, int]] = []
-        if outline.symbols:
-            ov = outline_view(outline)
-            fixed.append((ov, COVERAGE["outline"], self.tok.count(ov.text)))
-            sv = summary(outline, lines)
+        if ov is not None:
+            fixed.append((ov, COVERAGE["outline"], outline_tokens))
+            sv = summary(outline, lines, depths=depths)
             fixed.append((sv, COVERAGE["summary"], _shown_tokens(sv, prefix)))
         return Prepared(
             digest,
@@ -285,8 +299,7 @@ class Preparer:
             outline,
             leaves,
             leaf_terms,
-            bodies,
-            contexts(outline.symbols, lines, leaves[: len(leaves) - len(units)])
+            contexts(symbols, lines, leaves[: len(leaves) - len(units)])
             + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
@@ -295,14 +308,20 @@ class Preparer:
             [s.parent.lower() if s.parent else None for s in leaves],
             frozenset().union(*leaf_terms),
             ELISION in red.text,
+            bodies,
         )
+
+
+def _bodies(lines: list[str], leaves: list[Symbol]) -> list[str]:
+    return ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
 
 
 def _valid_facts(facts: object) -> bool:
     return (
         isinstance(facts, tuple)
-        and len(facts) == 3
-        and all(isinstance(part, list) for part in facts)
+        and len(facts) == 4
+        and all(isinstance(part, list) for part in facts[:3])
+        and isinstance(facts[3], int)
     )
 
 
