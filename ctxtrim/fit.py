@@ -35,14 +35,16 @@ from .views import (
     OWNER_KINDS,
     View,
     body_units,
+    bridged,
+    clamped,
     contexts,
     depth_of,
     elided,
     elisions,
     full,
     head_range,
+    merge,
     outline_view,
-    shown_spans,
     split_lines,
     summary,
 )
@@ -496,21 +498,23 @@ def build_choice(
         unmatched = max(len(lines) - matched, 0) / max(len(lines), 1)
         total *= 1.0 + UNMATCHED * unmatched
         ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
-        ranges = prep.head + [(ln, ln) for ln in cand.lines]
+        n = len(lines)
+        # Each slice adds a definition to the last: its merged ranges grow by that one's.
+        shown = merge(clamped(n, prep.head + [(ln, ln) for ln in cand.lines]))
         covered = 0.0
         prefix = prep.prefix
         for j, w in ranked[:MAX_SLICE_SYMBOLS]:
-            ranges = ranges + prep.contexts[j]
+            shown = merge(shown + clamped(n, prep.contexts[j]))
             covered += w
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
             # Most slices are never chosen: their cost comes from the lines they show and
             # their gaps, and their text is written only for the one in the pack.
-            spans = shown_spans(len(lines), ranges)
+            spans = bridged(shown)
             if prep.elision_lines:  # a line that looks like a gap counts as one, as text
                 tokens = _shown_tokens(elided("slice", lines, spans), prefix)
             else:
                 tokens = sum(prefix[e] - prefix[s - 1] for s, e in spans)
-                tokens += 2 * elisions(len(lines), spans)
+                tokens += 2 * elisions(n, spans)
             choice.options.append(Option(None, base * share, tokens + overhead, spans))
     fv = full(lines, prep.redacted.text)
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import attrgetter
 
 from .errors import CtxtrimError
 from .index import FileIndex
@@ -310,7 +311,10 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         if weight != 1.0 and not c.focus:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")
-    return sorted(cands.values(), key=_order)
+    # By path, then by score (a stable sort): best first, ties by path, with no key tuples.
+    ranked = sorted(cands.values(), key=attrgetter("path"))
+    ranked.sort(key=attrgetter("score"), reverse=True)
+    return ranked
 
 
 def _best(cands: dict[str, Candidate], n: int) -> list[Candidate]:

@@ -52,16 +52,25 @@ def from_ranges(mode: Mode, lines: list[str], ranges: list[tuple[int, int]]) -> 
 
 
 def shown_spans(n: int, ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """The line ranges a view of `ranges` shows, in a file of `n` lines: clamped, merged,
-    and with each one-line gap bridged (it costs as much as its marker: show the line)."""
-    clean = merge([(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1])
-    bridged: list[tuple[int, int]] = []
+    """The line ranges a view of `ranges` shows, in a file of `n` lines."""
+    return bridged(merge(clamped(n, ranges)))
+
+
+def clamped(n: int, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`ranges` cut to a file of `n` lines, the empty ones left out."""
+    return [(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1]
+
+
+def bridged(clean: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Merged ranges (from `merge`) with each one-line gap bridged: it costs as much as its
+    marker, so the line is shown instead."""
+    out: list[tuple[int, int]] = []
     for s, e in clean:
-        if bridged and s - bridged[-1][1] == 2:
-            bridged[-1] = (bridged[-1][0], e)
+        if out and s - out[-1][1] == 2:
+            out[-1] = (out[-1][0], e)
         else:
-            bridged.append((s, e))
-    return tuple(bridged)
+            out.append((s, e))
+    return tuple(out)
 
 
 def elisions(n: int, spans: tuple[tuple[int, int], ...]) -> int:

@@ -361,10 +361,8 @@ class Workspace:
         or leaves out, is not one of them."""
         focus = [self.relative(path) for path, _ in task.focus_points()]
         named = [c.path for c in candidates if c.named]
-        by_path = {c.path: c for c in candidates}
-        shown = sorted(
-            (by_path[p] for p in _shown(items) if p in by_path), key=lambda c: (-c.score, c.path)
-        )
+        paths = _shown(items)
+        shown = sorted((c for c in candidates if c.path in paths), key=lambda c: (-c.score, c.path))
         plain = [c.score for c in shown if not (c.named or c.focus)]
         floor = IN_PLAY_SHARE * max(plain, default=0.0)
         relevant = [c.path for c in shown if c.score >= floor]
