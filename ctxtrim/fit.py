@@ -121,6 +121,31 @@ class FileChoice:
 
 
 @dataclass
+class LeafNames:
+    """Where a prepared file's leaves are, by the names a task's evidence gives."""
+
+    by_name: dict[str, list[int]]  # a definition's name, lowercased
+    by_parent: dict[str, list[int]]  # its class's name, lowercased
+    by_pair: dict[tuple[str | None, str], list[int]]  # (class, name) as written
+    callees: dict[str, list[int]]  # lowercased, of definitions named long enough to follow
+
+    @classmethod
+    def of(
+        cls, leaves: list[Symbol], names: list[str | None], parents: list[str | None]
+    ) -> LeafNames:
+        found = cls({}, {}, {}, {})
+        for j, (sym, name, parent) in enumerate(zip(leaves, names, parents)):
+            if name is not None:
+                found.by_name.setdefault(name, []).append(j)
+                if len(sym.name) >= MIN_CALLEE_NAME:
+                    found.callees.setdefault(name, []).append(j)
+            if parent is not None:
+                found.by_parent.setdefault(parent, []).append(j)
+            found.by_pair.setdefault((sym.parent, sym.name), []).append(j)
+        return found
+
+
+@dataclass
 class Prepared:
     """What fitting needs of one file's content, computed once per content hash."""
 
@@ -146,12 +171,19 @@ class Prepared:
     elision_lines: bool = False
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _names: LeafNames | None = None
 
     @property
     def bodies(self) -> list[str]:
         if self._bodies is None:
             self._bodies = _bodies(self.lines, self.leaves)
         return self._bodies
+
+    def names(self) -> LeafNames:
+        """The leaves by name, made when first asked for."""
+        if self._names is None:
+            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents)
+        return self._names
 
     def holders(self, term: str) -> list[tuple[int, int]]:
         """(leaf index, count) of each leaf holding `term`, kept: the next task asks again
@@ -360,44 +392,62 @@ def symbol_scores(
 ) -> list[tuple[Symbol, float]]:
     """Relevance of each definition: the task's words in its body, its name, lines pointed at,
     exact strings from the task."""
-    scored: list[tuple[Symbol, float]] = []
     weights = weights or QueryWeights.of(signals, index)
+    leaves = prep.leaves
     # The task's words, term by term in the query's order, over the definitions holding
     # them: each definition's sum adds up in the same order as a walk over its own terms.
-    lexical = [0.0] * len(prep.leaves)
+    lexical = [0.0] * len(leaves)
     norms = prep.leaf_norms
     for term, weight in weights.within(prep.terms):
         for j, n in prep.holders(term):
             lexical[j] += weight * n * 2.2 / (n + norms[j])
+    scored = list(zip(leaves, lexical))
+    # The other evidence concerns few definitions: those named as the task's symbols name
+    # them (or their class), those it qualifies, those a line points into, and those with
+    # one of its literals (only literals the file's text holds: a body is a piece of it).
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
     qualified = signals.qualified
-    # Only the literals the file's text holds can be in a definition's body (a piece of it).
-    text = prep.redacted.text
-    literals = [lit for lit in signals.literals if lit in text]
     pointed = cand.lines
+    literals = [lit for lit in signals.literals if lit in prep.redacted.text]
+    names = prep.names()
+    flagged: set[int] = set()
+    for symbol in lower_symbols:
+        flagged.update(names.by_name.get(symbol, ()))
+        flagged.update(names.by_parent.get(symbol, ()))
+    for pair in qualified:
+        flagged.update(names.by_pair.get(pair, ()))
+    if pointed:
+        flagged.update(
+            j for j, sym in enumerate(leaves) if any(sym.start <= ln <= sym.end for ln in pointed)
+        )
+    if literals:
+        flagged.update(
+            j for j, body in enumerate(prep.bodies) if any(lit in body for lit in literals)
+        )
     named: list[int] = []  # definitions the task names
-    for sym, body, s, name, parent in zip(
-        prep.leaves, prep.bodies, lexical, prep.leaf_names, prep.leaf_parents
-    ):
-        name_w = lower_symbols.get(name) if name is not None and lower_symbols else None
+    for j in sorted(flagged):
+        sym, s = scored[j]
+        name, parent = prep.leaf_names[j], prep.leaf_parents[j]
+        name_w = lower_symbols.get(name) if name is not None else None
         if name_w:
             s += NAMED * name_w
-        if parent is not None and lower_symbols and lower_symbols.get(parent):
+        if parent is not None and lower_symbols.get(parent):
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        is_qualified = bool(qualified) and (sym.parent, sym.name) in qualified
+        is_qualified = (sym.parent, sym.name) in qualified
         if is_qualified:
             s += QUALIFIED
         if pointed and any(sym.start <= ln <= sym.end for ln in pointed):
             s += POINTED_AT
         if literals:
+            body = prep.bodies[j]
             s += sum(
                 LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body
             )
         if name_w or is_qualified:
-            named.append(len(scored))
-        scored.append((sym, s))
+            named.append(j)
+        scored[j] = (sym, s)
     return _callees(prep, scored, named)
 
 
@@ -408,10 +458,7 @@ def _callees(
     for `Variable.__setitem__` is often in the function it hands its value to."""
     if not named:
         return scored
-    by_name: dict[str, list[int]] = {}
-    for j, sym in enumerate(prep.leaves):
-        if sym.kind != BODY_KIND and len(sym.name) >= MIN_CALLEE_NAME:
-            by_name.setdefault(sym.name.lower(), []).append(j)
+    by_name = prep.names().callees
     gains: dict[int, float] = {}
     for i in named:
         for term in prep.leaf_terms[i]:
@@ -494,16 +541,24 @@ def build_choice(
         total = sum(w for _, w in weights)
         # Code no definition's words matched may still hold the change: the larger its share
         # of the file, the less even a slice of every matching definition is worth.
-        matched = sum(prep.leaves[j].end - prep.leaves[j].start + 1 for j, _ in weights)
+        leaves = prep.leaves
+        matched = sum(leaves[j].end - leaves[j].start + 1 for j, _ in weights)
         unmatched = max(len(lines) - matched, 0) / max(len(lines), 1)
         total *= 1.0 + UNMATCHED * unmatched
-        ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
+        # The heaviest first, then the first in the file (then the first leaf: ties keep
+        # their order); only the ones a slice can take.
+        ranked = [
+            (j, -neg)
+            for neg, _, j in heapq.nsmallest(
+                MAX_SLICE_SYMBOLS, [(-w, leaves[j].start, j) for j, w in weights]
+            )
+        ]
         n = len(lines)
         # Each slice adds a definition to the last: its merged ranges grow by that one's.
         shown = merge(clamped(n, prep.head + [(ln, ln) for ln in cand.lines]))
         covered = 0.0
         prefix = prep.prefix
-        for j, w in ranked[:MAX_SLICE_SYMBOLS]:
+        for j, w in ranked:
             shown = merge(shown + clamped(n, prep.contexts[j]))
             covered += w
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
