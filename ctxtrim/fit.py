@@ -40,7 +40,6 @@ from .views import (
     contexts,
     depth_of,
     elided,
-    elisions,
     full,
     head_range,
     merge,
@@ -81,6 +80,7 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
 PREPARED_FACTS = "p5"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
+LISTED = View("listed", "", ())
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 # What a definition's relevance adds for each kind of evidence (beside the task's words).
 NAMED = 6.0  # its name is a symbol of the task (times the symbol's weight)
@@ -172,12 +172,19 @@ class Prepared:
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     _names: LeafNames | None = None
+    _full: View | None = None
 
     @property
     def bodies(self) -> list[str]:
         if self._bodies is None:
             self._bodies = _bodies(self.lines, self.leaves)
         return self._bodies
+
+    @property
+    def full_view(self) -> View:
+        if self._full is None:
+            self._full = full(self.lines, self.redacted.text)
+        return self._full
 
     def names(self) -> LeafNames:
         """The leaves by name, made when first asked for."""
@@ -359,6 +366,19 @@ def _valid_facts(facts: object) -> bool:
     )
 
 
+def _spans_tokens(spans: tuple[tuple[int, int], ...], prefix: list[int], n: int) -> int:
+    """`_shown_tokens` of the view of `spans` in a file of `n` lines that has no line like
+    an elision mark, without writing the view: its lines, and each gap's mark."""
+    tokens = 0
+    prev = 0
+    for s, e in spans:
+        tokens += prefix[e] - prefix[s - 1]
+        if s > prev + 1:
+            tokens += 2
+        prev = e
+    return tokens + 2 if spans and prev < n else tokens
+
+
 def _shown_tokens(view: View, prefix: list[int]) -> int:
     """Tokens of a view made of verbatim ranges, from the file's line-token prefix sums."""
     shown = sum(prefix[e] - prefix[s - 1] for s, e in view.lines)
@@ -528,7 +548,7 @@ def build_choice(
     lines = prep.lines
     choice = FileChoice(cand, prep.language, redacted=prep.redacted, lines=lines)
     base = max(cand.score, 0.0) ** SHARPEN
-    choice.options.append(Option(View("listed", "", ()), base * COVERAGE["listed"], overhead))
+    choice.options.append(Option(LISTED, base * COVERAGE["listed"], overhead))
     for view, coverage, tokens in prep.fixed_views:
         choice.options.append(Option(view, base * coverage, tokens + overhead))
     if prep.leaves:
@@ -568,11 +588,9 @@ def build_choice(
             if prep.elision_lines:  # a line that looks like a gap counts as one, as text
                 tokens = _shown_tokens(elided("slice", lines, spans), prefix)
             else:
-                tokens = sum(prefix[e] - prefix[s - 1] for s, e in spans)
-                tokens += 2 * elisions(n, spans)
+                tokens = _spans_tokens(spans, prefix, n)
             choice.options.append(Option(None, base * share, tokens + overhead, spans))
-    fv = full(lines, prep.redacted.text)
-    choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
+    choice.options.append(Option(prep.full_view, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
     choice.options.sort(key=lambda o: (o.cost, -o.value))
     ladder: list[Option] = []

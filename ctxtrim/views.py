@@ -73,16 +73,6 @@ def bridged(clean: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def elisions(n: int, spans: tuple[tuple[int, int], ...]) -> int:
-    """How many elision lines `elided` writes for `spans` of a file of `n` lines."""
-    count = 0
-    prev = 0
-    for s, e in spans:
-        count += s > prev + 1
-        prev = e
-    return count + (bool(spans) and prev < n)
-
-
 def elided(mode: Mode, lines: list[str], spans: tuple[tuple[int, int], ...]) -> View:
     """The view showing `spans` (from `shown_spans`) of `lines`, one elision line per gap."""
     out: list[str] = []
