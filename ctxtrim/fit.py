@@ -170,9 +170,8 @@ class Prepared:
     # Whether a line starts with the elision mark: a view's text then counts it as one.
     elision_lines: bool = False
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
-    _holders: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _names: LeafNames | None = None
-    _full: View | None = None
 
     @property
     def bodies(self) -> list[str]:
@@ -180,26 +179,24 @@ class Prepared:
             self._bodies = _bodies(self.lines, self.leaves)
         return self._bodies
 
-    @property
-    def full_view(self) -> View:
-        if self._full is None:
-            self._full = full(self.lines, self.redacted.text)
-        return self._full
-
     def names(self) -> LeafNames:
         """The leaves by name, made when first asked for."""
         if self._names is None:
             self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents)
         return self._names
 
-    def holders(self, term: str) -> list[tuple[int, int]]:
-        """(leaf index, count) of each leaf holding `term`, kept: the next task asks again
-        for the commonest words of the code."""
+    def holders(self, term: str) -> tuple[int, ...]:
+        """Leaf index and count, one after the other, of each leaf holding `term`; kept (flat,
+        a quarter of the memory of pairs): the next task asks again for the commonest words
+        of the code."""
         got = self._holders.get(term)
         if got is None:
-            got = self._holders[term] = [
-                (j, n) for j, terms in enumerate(self.leaf_terms) if (n := terms.get(term))
-            ]
+            got = self._holders[term] = tuple(
+                x
+                for j, terms in enumerate(self.leaf_terms)
+                if (n := terms.get(term))
+                for x in (j, n)
+            )
         return got
 
 
@@ -419,7 +416,8 @@ def symbol_scores(
     lexical = [0.0] * len(leaves)
     norms = prep.leaf_norms
     for term, weight in weights.within(prep.terms):
-        for j, n in prep.holders(term):
+        flat = iter(prep.holders(term))
+        for j, n in zip(flat, flat):
             lexical[j] += weight * n * 2.2 / (n + norms[j])
     scored = list(zip(leaves, lexical))
     # The other evidence concerns few definitions: those named as the task's symbols name
@@ -590,7 +588,8 @@ def build_choice(
             else:
                 tokens = _spans_tokens(spans, prefix, n)
             choice.options.append(Option(None, base * share, tokens + overhead, spans))
-    choice.options.append(Option(prep.full_view, base, prep.prefix[-1] + overhead))
+    fv = full(lines, prep.redacted.text)  # a copy of the text: made per pack, not kept
+    choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
     choice.options.sort(key=lambda o: (o.cost, -o.value))
     ladder: list[Option] = []
