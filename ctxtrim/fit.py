@@ -167,7 +167,8 @@ class Prepared:
     leaf_names: list[str | None] = field(default_factory=list)
     leaf_parents: list[str | None] = field(default_factory=list)
     terms: frozenset[str] = frozenset()
-    # Whether a line starts with the elision mark: a view's text then counts it as one.
+    # Whether the elision mark is anywhere in the text: a line may then start with it, which
+    # a view's text counts as a gap, so slices there are costed from their written text.
     elision_lines: bool = False
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
