@@ -10,6 +10,8 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -29,14 +31,19 @@ from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
     BODY_KIND,
+    ELISION,
     OWNER_KINDS,
     View,
     body_units,
+    bridged,
+    clamped,
     contexts,
+    depth_of,
+    elided,
     full,
     head_range,
+    merge,
     outline_view,
-    slice_view,
     split_lines,
     summary,
 )
@@ -67,10 +74,13 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "rust": (frozenset({"impl", "trait"}), 30),
 }
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms), version 4 of their layout (statement units among the leaves; whole C/C++ types and
-# small Rust impls): bump it when that layout changes.
-PREPARED_FACTS = "p4"
-Facts = tuple[list[Span], list[int], list[dict[str, int]]]  # secrets, line tokens, leaf terms
+# terms, the outline view's tokens), version 5 of their layout (statement units among the
+# leaves; whole C/C++ types and small Rust impls; the outline's tokens): bump it when that
+# layout changes, or what the outline view shows.
+PREPARED_FACTS = "p5"
+# Secrets, line tokens, leaf terms, tokens of the outline view.
+Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
+LISTED = View("listed", "", ())
 COVERAGE = {"listed": 0.01, "outline": 0.03, "summary": 0.06}
 # What a definition's relevance adds for each kind of evidence (beside the task's words).
 NAMED = 6.0  # its name is a symbol of the task (times the symbol's weight)
@@ -87,9 +97,10 @@ LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many pl
 
 @dataclass
 class Option:
-    view: View
+    view: View | None  # None for a slice, written only if chosen (see `FileChoice.view`)
     value: float
     cost: int
+    spans: tuple[tuple[int, int], ...] = ()  # a slice's shown lines
 
 
 @dataclass
@@ -99,10 +110,39 @@ class FileChoice:
     options: list[Option] = field(default_factory=list)
     current: int = -1  # index into options; -1 = not in the pack
     redacted: Redacted | None = None
+    lines: list[str] = field(default_factory=list)  # the file's (redacted) lines
 
     @property
     def chosen(self) -> Option | None:
         return self.options[self.current] if self.current >= 0 else None
+
+    def view(self, opt: Option) -> View:
+        return opt.view if opt.view is not None else elided("slice", self.lines, opt.spans)
+
+
+@dataclass
+class LeafNames:
+    """Where a prepared file's leaves are, by the names a task's evidence gives."""
+
+    by_name: dict[str, list[int]]  # a definition's name, lowercased
+    by_parent: dict[str, list[int]]  # its class's name, lowercased
+    by_pair: dict[tuple[str | None, str], list[int]]  # (class, name) as written
+    callees: dict[str, list[int]]  # lowercased, of definitions named long enough to follow
+
+    @classmethod
+    def of(
+        cls, leaves: list[Symbol], names: list[str | None], parents: list[str | None]
+    ) -> LeafNames:
+        found = cls({}, {}, {}, {})
+        for j, (sym, name, parent) in enumerate(zip(leaves, names, parents)):
+            if name is not None:
+                found.by_name.setdefault(name, []).append(j)
+                if len(sym.name) >= MIN_CALLEE_NAME:
+                    found.callees.setdefault(name, []).append(j)
+            if parent is not None:
+                found.by_parent.setdefault(parent, []).append(j)
+            found.by_pair.setdefault((sym.parent, sym.name), []).append(j)
+        return found
 
 
 @dataclass
@@ -117,10 +157,48 @@ class Prepared:
     outline: Outline
     leaves: list[Symbol]
     leaf_terms: list[dict[str, int]]
-    bodies: list[str]
     contexts: list[list[tuple[int, int]]]  # per leaf: its lines and its enclosing headers
     head: list[tuple[int, int]]  # the file's head (imports, module docstring), if any
     fixed_views: list[tuple[View, float, int]]  # task-independent views: (view, coverage, tokens)
+    # Task-independent parts of scoring each leaf, computed once here rather than per pack:
+    # its BM25 length norm, its name and its class's name lowercased (None for a run of
+    # statements and for no class), and every term any leaf holds.
+    leaf_norms: list[float] = field(default_factory=list)
+    leaf_names: list[str | None] = field(default_factory=list)
+    leaf_parents: list[str | None] = field(default_factory=list)
+    terms: frozenset[str] = frozenset()
+    # Whether the elision mark is anywhere in the text: a line may then start with it, which
+    # a view's text counts as a gap, so slices there are costed from their written text.
+    elision_lines: bool = False
+    _bodies: list[str] | None = None  # each leaf's text, made when first asked for
+    _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _names: LeafNames | None = None
+
+    @property
+    def bodies(self) -> list[str]:
+        if self._bodies is None:
+            self._bodies = _bodies(self.lines, self.leaves)
+        return self._bodies
+
+    def names(self) -> LeafNames:
+        """The leaves by name, made when first asked for."""
+        if self._names is None:
+            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents)
+        return self._names
+
+    def holders(self, term: str) -> tuple[int, ...]:
+        """Leaf index and count, one after the other, of each leaf holding `term`; kept (flat,
+        a quarter of the memory of pairs): the next task asks again for the commonest words
+        of the code."""
+        got = self._holders.get(term)
+        if got is None:
+            got = self._holders[term] = tuple(
+                x
+                for j, terms in enumerate(self.leaf_terms)
+                if (n := terms.get(term))
+                for x in (j, n)
+            )
+        return got
 
 
 class Preparer:
@@ -198,36 +276,40 @@ class Preparer:
         return f"{PREPARED_FACTS}:{self.tok.name}"
 
     def _prepare(self, path: str, digest: str, language: str | None, text: str) -> Prepared:
-        # Secrets, per-line token counts and definition terms are facts of the content:
-        # kept in the persistent cache, so a warm CLI run does not recompute them.
+        # Secrets, per-line token counts, definition terms and the outline's tokens are facts
+        # of the content: kept in the persistent cache, so a warm run does not recompute them.
         cached = not self.index.has_overlay(path) and bool(digest)
         key = self._facts_key
         facts = self.index.cache.get_facts(digest, key) if cached else None
         spans: list[Span] | None = None
         counts: list[int] | None = None
         leaf_terms: list[dict[str, int]] | None = None
+        outline_tokens = 0
         if _valid_facts(facts):
-            spans, counts, leaf_terms = cast(Facts, facts)
+            spans, counts, leaf_terms, outline_tokens = cast(Facts, facts)
         if spans is None:  # found once: redacting and the stored facts both need them
             spans = secret_spans(text)
         red = redact(text, spans)
         lines = split_lines(red.text)
         outline = self.index.outline(path, text)
+        symbols = outline.symbols
+        depths = depth_of(symbols)  # once, for the units, the summary and the outline view
         whole_kinds, whole_lines = WHOLE_TYPES.get(outline.language, (frozenset(), 0))
         leaves = [
             s
-            for s in _leaves(outline.symbols, whole_kinds, whole_lines)
+            for s in _leaves(symbols, whole_kinds, whole_lines)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
         head = head_range(outline, lines)
         whole = [(s.start, s.end) for s in leaves if s.kind in whole_kinds]
         units = [
             (unit, ranges)
-            for unit, ranges in body_units(outline.symbols, lines, head[1] if head else 0)
+            for unit, ranges in body_units(symbols, lines, head[1] if head else 0, depths)
             if not any(a <= unit.start and unit.end <= b for a, b in whole)
         ]
         leaves += [u for u, _ in units]
-        bodies = ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
+        bodies: list[str] | None = None
+        ov = outline_view(outline, depths) if symbols else None
         if (
             counts is None
             or leaf_terms is None
@@ -235,17 +317,17 @@ class Preparer:
             or len(leaf_terms) != len(leaves)
         ):
             counts = self.tok.count_lines(lines)
+            bodies = _bodies(lines, leaves)
             leaf_terms = [dict(text_terms(b)) for b in bodies]
+            outline_tokens = self.tok.count(ov.text) if ov is not None else 0
             if cached:
-                self.index.cache.put_facts(digest, key, (spans, counts, leaf_terms))
-        prefix = [0]
-        for n in counts:
-            prefix.append(prefix[-1] + n)
+                facts = (spans, counts, leaf_terms, outline_tokens)
+                self.index.cache.put_facts(digest, key, facts)
+        prefix = list(itertools.accumulate(counts, initial=0))
         fixed: list[tuple[View, float, int]] = []
-        if outline.symbols:
-            ov = outline_view(outline)
-            fixed.append((ov, COVERAGE["outline"], self.tok.count(ov.text)))
-            sv = summary(outline, lines)
+        if ov is not None:
+            fixed.append((ov, COVERAGE["outline"], outline_tokens))
+            sv = summary(outline, lines, depths=depths)
             fixed.append((sv, COVERAGE["summary"], _shown_tokens(sv, prefix)))
         return Prepared(
             digest,
@@ -256,20 +338,43 @@ class Preparer:
             outline,
             leaves,
             leaf_terms,
-            bodies,
-            contexts(outline.symbols, lines, leaves[: len(leaves) - len(units)])
+            contexts(symbols, lines, leaves[: len(leaves) - len(units)])
             + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
+            [1.2 * (0.4 + 0.6 * (sum(t.values()) or 1) / 150) for t in leaf_terms],
+            [None if s.kind == BODY_KIND else s.name.lower() for s in leaves],
+            [s.parent.lower() if s.parent else None for s in leaves],
+            frozenset().union(*leaf_terms),
+            ELISION in red.text,
+            bodies,
         )
+
+
+def _bodies(lines: list[str], leaves: list[Symbol]) -> list[str]:
+    return ["\n".join(lines[s.start - 1 : s.end]) for s in leaves]
 
 
 def _valid_facts(facts: object) -> bool:
     return (
         isinstance(facts, tuple)
-        and len(facts) == 3
-        and all(isinstance(part, list) for part in facts)
+        and len(facts) == 4
+        and all(isinstance(part, list) for part in facts[:3])
+        and isinstance(facts[3], int)
     )
+
+
+def _spans_tokens(spans: tuple[tuple[int, int], ...], prefix: list[int], n: int) -> int:
+    """`_shown_tokens` of the view of `spans` in a file of `n` lines that has no line like
+    an elision mark, without writing the view: its lines, and each gap's mark."""
+    tokens = 0
+    prev = 0
+    for s, e in spans:
+        tokens += prefix[e] - prefix[s - 1]
+        if s > prev + 1:
+            tokens += 2
+        prev = e
+    return tokens + 2 if spans and prev < n else tokens
 
 
 def _shown_tokens(view: View, prefix: list[int]) -> int:
@@ -282,24 +387,18 @@ def _shown_tokens(view: View, prefix: list[int]) -> int:
 @dataclass
 class QueryWeights:
     """The task's terms weighted by their idf, in the query's order, computed once per fit
-    (not once per file) and looked up by position."""
+    (not once per file)."""
 
     weighted: list[tuple[str, float]]  # (term, weight * idf)
-    position: dict[str, int]
 
     @classmethod
     def of(cls, signals: Signals, index: FileIndex) -> QueryWeights:
-        weighted = [(t, w * index.idf(t)) for t, w in signals.query.items()]
-        return cls(weighted, {t: i for i, (t, _) in enumerate(weighted)})
+        return cls([(t, w * index.idf(t)) for t, w in signals.query.items()])
 
-    def hits(self, terms: dict[str, int]) -> list[tuple[str, float]]:
-        """The weighted query terms that `terms` holds, in the query's order (so sums add
-        up in the same order, to the same float, as a walk over the whole query)."""
-        if len(terms) >= len(self.weighted):
-            return [(t, w) for t, w in self.weighted if t in terms]
-        position = self.position
-        found = sorted(position[t] for t in terms if t in position)
-        return [self.weighted[i] for i in found]
+    def within(self, terms: AbstractSet[str]) -> list[tuple[str, float]]:
+        """The weighted query terms among `terms`, in the query's order (so a definition's
+        sum adds up in the same order, to the same float, as a walk over the whole query)."""
+        return [(t, w) for t, w in self.weighted if t in terms]
 
 
 def symbol_scores(
@@ -311,34 +410,63 @@ def symbol_scores(
 ) -> list[tuple[Symbol, float]]:
     """Relevance of each definition: the task's words in its body, its name, lines pointed at,
     exact strings from the task."""
-    scored: list[tuple[Symbol, float]] = []
     weights = weights or QueryWeights.of(signals, index)
+    leaves = prep.leaves
+    # The task's words, term by term in the query's order, over the definitions holding
+    # them: each definition's sum adds up in the same order as a walk over its own terms.
+    lexical = [0.0] * len(leaves)
+    norms = prep.leaf_norms
+    for term, weight in weights.within(prep.terms):
+        flat = iter(prep.holders(term))
+        for j, n in zip(flat, flat):
+            lexical[j] += weight * n * 2.2 / (n + norms[j])
+    scored = list(zip(leaves, lexical))
+    # The other evidence concerns few definitions: those named as the task's symbols name
+    # them (or their class), those it qualifies, those a line points into, and those with
+    # one of its literals (only literals the file's text holds: a body is a piece of it).
     lower_symbols = {s.lower(): w for s, w in signals.symbols.items()}
-    literals = signals.literals
+    qualified = signals.qualified
+    pointed = cand.lines
+    literals = [lit for lit in signals.literals if lit in prep.redacted.text]
+    names = prep.names()
+    flagged: set[int] = set()
+    for symbol in lower_symbols:
+        flagged.update(names.by_name.get(symbol, ()))
+        flagged.update(names.by_parent.get(symbol, ()))
+    for pair in qualified:
+        flagged.update(names.by_pair.get(pair, ()))
+    if pointed:
+        flagged.update(
+            j for j, sym in enumerate(leaves) if any(sym.start <= ln <= sym.end for ln in pointed)
+        )
+    if literals:
+        flagged.update(
+            j for j, body in enumerate(prep.bodies) if any(lit in body for lit in literals)
+        )
     named: list[int] = []  # definitions the task names
-    for sym, terms, body in zip(prep.leaves, prep.leaf_terms, prep.bodies):
-        length = sum(terms.values()) or 1
-        norm = 1.2 * (0.4 + 0.6 * length / 150)
-        s = 0.0
-        for term, weight in weights.hits(terms):
-            n = terms[term]
-            if n:
-                s += weight * n * 2.2 / (n + norm)
-        name_w = lower_symbols.get(sym.name.lower()) if sym.kind != BODY_KIND else None
+    for j in sorted(flagged):
+        sym, s = scored[j]
+        name, parent = prep.leaf_names[j], prep.leaf_parents[j]
+        name_w = lower_symbols.get(name) if name is not None else None
         if name_w:
             s += NAMED * name_w
-        if sym.parent and lower_symbols.get(sym.parent.lower()):
+        if parent is not None and lower_symbols.get(parent):
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        if (sym.parent, sym.name) in signals.qualified:
+        is_qualified = (sym.parent, sym.name) in qualified
+        if is_qualified:
             s += QUALIFIED
-        if any(sym.start <= ln <= sym.end for ln in cand.lines):
+        if pointed and any(sym.start <= ln <= sym.end for ln in pointed):
             s += POINTED_AT
-        s += sum(LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body)
-        if name_w or (sym.parent, sym.name) in signals.qualified:
-            named.append(len(scored))
-        scored.append((sym, s))
+        if literals:
+            body = prep.bodies[j]
+            s += sum(
+                LITERAL_WORD if lit.isidentifier() else LITERAL for lit in literals if lit in body
+            )
+        if name_w or is_qualified:
+            named.append(j)
+        scored[j] = (sym, s)
     return _callees(prep, scored, named)
 
 
@@ -349,10 +477,7 @@ def _callees(
     for `Variable.__setitem__` is often in the function it hands its value to."""
     if not named:
         return scored
-    by_name: dict[str, list[int]] = {}
-    for j, sym in enumerate(prep.leaves):
-        if sym.kind != BODY_KIND and len(sym.name) >= MIN_CALLEE_NAME:
-            by_name.setdefault(sym.name.lower(), []).append(j)
+    by_name = prep.names().callees
     gains: dict[int, float] = {}
     for i in named:
         for term in prep.leaf_terms[i]:
@@ -420,9 +545,9 @@ def build_choice(
     overhead: int,
 ) -> FileChoice:
     lines = prep.lines
-    choice = FileChoice(cand, prep.language, redacted=prep.redacted)
+    choice = FileChoice(cand, prep.language, redacted=prep.redacted, lines=lines)
     base = max(cand.score, 0.0) ** SHARPEN
-    choice.options.append(Option(View("listed", "", ()), base * COVERAGE["listed"], overhead))
+    choice.options.append(Option(LISTED, base * COVERAGE["listed"], overhead))
     for view, coverage, tokens in prep.fixed_views:
         choice.options.append(Option(view, base * coverage, tokens + overhead))
     if prep.leaves:
@@ -435,21 +560,36 @@ def build_choice(
         total = sum(w for _, w in weights)
         # Code no definition's words matched may still hold the change: the larger its share
         # of the file, the less even a slice of every matching definition is worth.
-        matched = sum(prep.leaves[j].end - prep.leaves[j].start + 1 for j, _ in weights)
+        leaves = prep.leaves
+        matched = sum(leaves[j].end - leaves[j].start + 1 for j, _ in weights)
         unmatched = max(len(lines) - matched, 0) / max(len(lines), 1)
         total *= 1.0 + UNMATCHED * unmatched
-        ranked = sorted(weights, key=lambda x: (-x[1], prep.leaves[x[0]].start))
-        ranges = prep.head + [(ln, ln) for ln in cand.lines]
-        covered = 0.0
-        for j, w in ranked[:MAX_SLICE_SYMBOLS]:
-            ranges = ranges + prep.contexts[j]
-            covered += w
-            view = slice_view(lines, ranges)
-            share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
-            choice.options.append(
-                Option(view, base * share, _shown_tokens(view, prep.prefix) + overhead)
+        # The heaviest first, then the first in the file (then the first leaf: ties keep
+        # their order); only the ones a slice can take.
+        ranked = [
+            (j, -neg)
+            for neg, _, j in heapq.nsmallest(
+                MAX_SLICE_SYMBOLS, [(-w, leaves[j].start, j) for j, w in weights]
             )
-    fv = full(lines, prep.redacted.text)
+        ]
+        n = len(lines)
+        # Each slice adds a definition to the last: its merged ranges grow by that one's.
+        shown = merge(clamped(n, prep.head + [(ln, ln) for ln in cand.lines]))
+        covered = 0.0
+        prefix = prep.prefix
+        for j, w in ranked:
+            shown = merge(shown + clamped(n, prep.contexts[j]))
+            covered += w
+            share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
+            # Most slices are never chosen: their cost comes from the lines they show and
+            # their gaps, and their text is written only for the one in the pack.
+            spans = bridged(shown)
+            if prep.elision_lines:  # a line that looks like a gap counts as one, as text
+                tokens = _shown_tokens(elided("slice", lines, spans), prefix)
+            else:
+                tokens = _spans_tokens(spans, prefix, n)
+            choice.options.append(Option(None, base * share, tokens + overhead, spans))
+    fv = full(lines, prep.redacted.text)  # a copy of the text: made per pack, not kept
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     # Keep the ladder monotone: never offer a dearer view that is worth less.
     choice.options.sort(key=lambda o: (o.cost, -o.value))
@@ -462,27 +602,41 @@ def build_choice(
 
 
 def greedy(choices: list[FileChoice], budget: int) -> int:
-    """Spend `budget` on the upgrades with the best value per token. Returns the cost used."""
+    """Spend `budget` on the upgrades with the best value per token. Returns the cost used.
+
+    Each round buys the upgrade of best ratio that still fits (ties: the first file, then
+    its cheapest option). A file's upgrades change only when it is upgraded, and one that
+    no longer fits never fits again (the spent budget only grows), so they wait in a heap,
+    and an entry is dropped when it is stale or too dear."""
     used = 0
-    while True:
-        best: tuple[float, int, int] | None = None
-        for ci, ch in enumerate(choices):
-            cur_v = ch.chosen.value if ch.chosen else 0.0
-            cur_c = ch.chosen.cost if ch.chosen else 0
-            for oi in range(ch.current + 1, len(ch.options)):
-                opt = ch.options[oi]
-                extra = opt.cost - cur_c
-                if used + extra > budget:
-                    continue
-                ratio = (opt.value - cur_v) / max(extra, 1)
-                if best is None or ratio > best[0]:
-                    best = (ratio, ci, oi)
-        if best is None or best[0] <= 0:
-            return used
-        _, ci, oi = best
+    heap: list[tuple[float, int, int, int]] = []  # (-ratio, file, option, file's current)
+    for ci, ch in enumerate(choices):
+        _push_upgrades(heap, ci, ch)
+    while heap:
+        neg, ci, oi, current = heapq.heappop(heap)
         ch = choices[ci]
-        used += ch.options[oi].cost - (ch.chosen.cost if ch.chosen else 0)
+        if current != ch.current:
+            continue
+        opt = ch.options[oi]
+        extra = opt.cost - (ch.chosen.cost if ch.chosen else 0)
+        if used + extra > budget:
+            continue
+        if -neg <= 0:
+            return used
+        used += extra
         ch.current = oi
+        _push_upgrades(heap, ci, ch)
+    return used
+
+
+def _push_upgrades(heap: list[tuple[float, int, int, int]], ci: int, ch: FileChoice) -> None:
+    cur = ch.chosen
+    cur_v = cur.value if cur else 0.0
+    cur_c = cur.cost if cur else 0
+    for oi in range(ch.current + 1, len(ch.options)):
+        opt = ch.options[oi]
+        ratio = (opt.value - cur_v) / max(opt.cost - cur_c, 1)
+        heapq.heappush(heap, (-ratio, ci, oi, ch.current))
 
 
 def fit(
@@ -520,7 +674,7 @@ def fit(
 
 
 def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
-    view = opt.view
+    view = ch.view(opt)
     red = ch.redacted
     lines = list(view.lines)
     mode = view.mode

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import attrgetter
 
 from .errors import CtxtrimError
 from .index import FileIndex
@@ -231,13 +232,15 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     lexical = index.bm25(signals.query)
     top = max(lexical.values(), default=0.0)
     weight = WEIGHTS["lexical"]
-    for doc_id, s in lexical.items():
+    floor = LEXICAL_FLOOR * top
+    path_of = index.path_of
+    for doc_id, s in lexical.items() if top > 0 else ():
         # A faint lexical match alone never reaches a pack; other evidence adds it back.
-        if top > 0 and s >= LEXICAL_FLOOR * top:
+        if s >= floor:
             # Each document comes once, before any other evidence: made here directly (the
             # hot loop of ranking: thousands of faint matches per task).
             share = s / top
-            path = index.path_of(doc_id)
+            path = path_of(doc_id)
             c = cands[path] = Candidate(path, weight * share, features={"lexical": share})
             if share >= LEXICAL_REASON:
                 c.reasons.append(f"matches the task's words ({share:.2f})")
@@ -308,13 +311,32 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
         if weight != 1.0 and not c.focus:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")
-    return sorted(cands.values(), key=lambda c: (-c.score, c.path))
+    # By path, then by score (a stable sort): best first, ties by path, with no key tuples.
+    ranked = sorted(cands.values(), key=attrgetter("path"))
+    ranked.sort(key=attrgetter("score"), reverse=True)
+    return ranked
+
+
+def _best(cands: dict[str, Candidate], n: int) -> list[Candidate]:
+    """The `n` best candidates, best first (ties by path). Found by score alone first (a
+    heap of floats), then only the few at or above the n-th best score are sorted."""
+    if n <= 0 or not cands:
+        return []
+    floor = heapq.nlargest(n, [c.score for c in cands.values()])[-1]
+    best = [c for c in cands.values() if c.score >= floor]
+    best.sort(key=_order)
+    return best[:n]
+
+
+def _order(c: Candidate) -> tuple[float, str]:
+    """Best first, ties by path (for determinism)."""
+    return (-c.score, c.path)
 
 
 def _propagate(index: FileIndex, cands: dict[str, Candidate], seeds: int = 8) -> None:
     """One step along the def/ref graph: the strongest files lend score to the files that
     define the rare names they use (callees) and to the files that use the names they define."""
-    ranked = heapq.nsmallest(seeds, cands.values(), key=lambda c: (-c.score, c.path))
+    ranked = _best(cands, seeds)
     if not ranked or ranked[0].score <= 0:
         return
     gains: dict[str, tuple[float, str]] = {}
@@ -395,7 +417,7 @@ def _literals(
     """Exact strings from the task (flags, messages, quoted text) found in the best files."""
     if not signals.literals:
         return
-    ranked = heapq.nsmallest(depth, cands.values(), key=lambda c: (-c.score, c.path))
+    ranked = _best(cands, depth)
     holders = [_literal_holders(index, lit) for lit in signals.literals]
     for c in ranked:
         # Only the literals the file's indexed words allow are searched; a file that can

@@ -48,25 +48,43 @@ def merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def from_ranges(mode: Mode, lines: list[str], ranges: list[tuple[int, int]]) -> View:
     """Render verbatim `ranges` of `lines` with one elision line for each gap."""
-    n = len(lines)
-    clean = merge([(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1])
-    # A gap of one line costs as much as its marker: show the line instead.
-    bridged: list[tuple[int, int]] = []
+    return elided(mode, lines, shown_spans(len(lines), ranges))
+
+
+def shown_spans(n: int, ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """The line ranges a view of `ranges` shows, in a file of `n` lines."""
+    return bridged(merge(clamped(n, ranges)))
+
+
+def clamped(n: int, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`ranges` cut to a file of `n` lines, the empty ones left out."""
+    return [(max(1, s), min(n, e)) for s, e in ranges if s <= e and s <= n and e >= 1]
+
+
+def bridged(clean: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Merged ranges (from `merge`) with each one-line gap bridged: it costs as much as its
+    marker, so the line is shown instead."""
+    out: list[tuple[int, int]] = []
     for s, e in clean:
-        if bridged and s - bridged[-1][1] == 2:
-            bridged[-1] = (bridged[-1][0], e)
+        if out and s - out[-1][1] == 2:
+            out[-1] = (out[-1][0], e)
         else:
-            bridged.append((s, e))
+            out.append((s, e))
+    return tuple(out)
+
+
+def elided(mode: Mode, lines: list[str], spans: tuple[tuple[int, int], ...]) -> View:
+    """The view showing `spans` (from `shown_spans`) of `lines`, one elision line per gap."""
     out: list[str] = []
     prev = 0
-    for s, e in bridged:
+    for s, e in spans:
         if s > prev + 1:
             out.append(ELISION)
         out.extend(lines[s - 1 : e])
         prev = e
-    if bridged and prev < n:
+    if spans and prev < len(lines):
         out.append(ELISION)
-    return View(mode, "\n".join(out), tuple(bridged))
+    return View(mode, "\n".join(out), spans)
 
 
 def full(lines: list[str], text: str) -> View:
@@ -106,9 +124,13 @@ def head_range(outline: Outline, lines: list[str]) -> tuple[int, int] | None:
     return (1, end) if end >= 1 else None
 
 
-def summary(outline: Outline, lines: list[str], max_depth: int = 1) -> View:
-    """Signatures (and one-line docs) of every definition up to `max_depth`."""
-    depths = depth_of(outline.symbols)
+def summary(
+    outline: Outline, lines: list[str], max_depth: int = 1, depths: list[int] | None = None
+) -> View:
+    """Signatures (and one-line docs) of every definition up to `max_depth` (`depths`: the
+    symbols' `depth_of`, if known)."""
+    if depths is None:
+        depths = depth_of(outline.symbols)
     ranges = [
         signature(s, lines)
         for s, d in zip(outline.symbols, depths)
@@ -137,15 +159,20 @@ def contexts(
             owners.setdefault(sym.name, sym)
     found: dict[int, list[tuple[int, int]]] = {}
     stack: list[Symbol] = []
+    headers: dict[int, tuple[int, int]] = {}  # a class's header, found once for its members
     for sym in symbols:
         while stack and not (stack[-1].start <= sym.start and sym.end <= stack[-1].end):
             stack.pop()
         if id(sym) in wanted_ids:
-            own = (sym.start, _blank_after(lines, sym.end))
-            found[id(sym)] = [own] + [signature(o, lines) for o in stack]
+            ranges = found[id(sym)] = [(sym.start, _blank_after(lines, sym.end))]
+            for o in stack:
+                header = headers.get(id(o))
+                if header is None:
+                    header = headers[id(o)] = signature(o, lines)
+                ranges.append(header)
             owner = owners.get(sym.parent) if sym.parent else None
             if owner is not None and not any(o.name == sym.parent for o in stack):
-                found[id(sym)].append(signature(owner, lines))
+                ranges.append(signature(owner, lines))
         stack.append(sym)
     return [found.get(id(s), [(s.start, s.end)]) for s in wanted]
 
@@ -161,10 +188,12 @@ def slice_view(lines: list[str], ranges: list[tuple[int, int]]) -> View:
     return from_ranges("slice", lines, ranges)
 
 
-def outline_view(outline: Outline) -> View:
+def outline_view(outline: Outline, depths: list[int] | None = None) -> View:
     """Names only: one line per top-level definition, with its members' names after it."""
     rows: list[tuple[str, list[str]]] = []
-    for sym, d in zip(outline.symbols, depth_of(outline.symbols)):
+    if depths is None:
+        depths = depth_of(outline.symbols)
+    for sym, d in zip(outline.symbols, depths):
         if d == 0:
             rows.append((f"{sym.kind} {sym.name}  (L{sym.start}-{sym.end})", []))
         elif d == 1 and rows:
@@ -176,15 +205,17 @@ def outline_view(outline: Outline) -> View:
 
 
 def body_units(
-    symbols: list[Symbol], lines: list[str], after: int
+    symbols: list[Symbol], lines: list[str], after: int, depths: list[int] | None = None
 ) -> list[tuple[Symbol, list[tuple[int, int]]]]:
     """Statements that belong to no member definition, as slice units: a class's own body
     (attributes, tables of messages) and the module's top-level code past line `after` (the
     head, shown anyway). Each unit is one run of lines between definitions, cut to
     `BODY_UNIT_LINES`, named for what encloses it; blank edges are trimmed. With each unit
-    comes what showing it takes (its lines and the header of its class)."""
+    comes what showing it takes (its lines and the header of its class). `depths`: the
+    symbols' `depth_of`, if known."""
     units: list[tuple[Symbol, list[tuple[int, int]]]] = []
-    depths = depth_of(symbols)
+    if depths is None:
+        depths = depth_of(symbols)
     containers: list[tuple[Symbol | None, int, int, list[Symbol]]] = []
     top = [s for s, d in zip(symbols, depths) if d == 0]
     if top and not any(s.kind == "heading" for s in top):

@@ -32,6 +32,7 @@ MIN_BUDGET = 64
 # pack shows nearly everything, and a file shown only because room was left says nothing.
 IN_PLAY_SHARE = 0.3
 MAX_BUDGET = 2_000_000
+OVERHEADS_KEPT = 16384  # (format, path) -> tokens an item costs beyond its text
 
 
 class Workspace:
@@ -50,6 +51,7 @@ class Workspace:
         self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.version, rules)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
         self._bytes = (-1, 0)  # (index.version, total bytes)
+        self._overheads: dict[tuple[str, str], int] = {}
         self.phase_stats = PhaseStats()  # every pack's phase times, for the front doors
         self.open_seconds = 0.0  # what `open` took: scan, index, tokenizer
         # Index updates since the last pack: its refresh phase reports them.
@@ -361,10 +363,8 @@ class Workspace:
         or leaves out, is not one of them."""
         focus = [self.relative(path) for path, _ in task.focus_points()]
         named = [c.path for c in candidates if c.named]
-        by_path = {c.path: c for c in candidates}
-        shown = sorted(
-            (by_path[p] for p in _shown(items) if p in by_path), key=lambda c: (-c.score, c.path)
-        )
+        paths = _shown(items)
+        shown = sorted((c for c in candidates if c.path in paths), key=lambda c: (-c.score, c.path))
         plain = [c.score for c in shown if not (c.named or c.focus)]
         floor = IN_PLAY_SHARE * max(plain, default=0.0)
         relevant = [c.path for c in shown if c.score >= floor]
@@ -422,10 +422,16 @@ class Workspace:
         """Tokens a file item costs beyond its text (title, fences, separators), by path. The
         line ranges in a slice's title vary, hence the margin."""
         probe = Item("file", "", "slice", "x", 1.0, lines=[(1, 1)], language="python")
+        known = self._overheads  # a path's overhead is asked for by every pack it is weighed in
+        if len(known) > OVERHEADS_KEPT:
+            known.clear()
 
         def overhead(path: str) -> int:
-            probe.path = path
-            return self.tokenizer.count(item_block(probe, fmt)) + 12
+            got = known.get((fmt, path))
+            if got is None:
+                probe.path = path
+                got = known[fmt, path] = self.tokenizer.count(item_block(probe, fmt)) + 12
+            return got
 
         return overhead
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from ctxtrim.config import Config
-from ctxtrim.fit import fit
+from ctxtrim.fit import LISTED, PREPARED_FACTS, FileChoice, Option, fit, greedy
 from ctxtrim.pack import Item
-from ctxtrim.rank import rank
+from ctxtrim.rank import Candidate, rank
 from ctxtrim.task import Task, extract
+from ctxtrim.tokens import Tokenizer
+from ctxtrim.views import ELISION, split_lines
 from ctxtrim.workspace import Workspace
 
 from ..support.repos import write
@@ -145,3 +148,92 @@ def test_a_small_rust_impl_is_shown_whole_with_the_line_after_it(tmp_path: Path)
     assert impl.rstrip("\n") + "\n" in item.text + "\n"
     start = source[: source.index("impl From")].count("\n") + 1
     assert any(s <= start and start + 5 <= e for s, e in item.lines)  # through the blank line
+
+
+def _slice_tokens(ws: Workspace, item: Item) -> int:
+    """What a slice's text costs by the per-line counts: the lines it shows, two tokens for
+    each line of its text that starts with the elision mark."""
+    lines = split_lines(ws.index.text(item.path) or "")
+    shown = sum(sum(ws.tokenizer.count_lines(lines[s - 1 : e])) for s, e in item.lines)
+    return shown + 2 * (item.text.count("\n" + ELISION) + item.text.startswith(ELISION))
+
+
+@pytest.mark.parametrize("marked", [False, True])
+def test_a_slice_costs_its_lines_and_its_gap_marks(tmp_path: Path, marked: bool) -> None:
+    # A slice's cost is reckoned from its line ranges without writing its text; a file with
+    # a line that looks like a gap mark is reckoned from the text, where that line counts too.
+    mark = f"{ELISION} not a gap" if marked else f"- {ELISION} not a gap"
+    source = "class Engine:\n    offset = 1\n\n" + _filler(120)
+    source += f'    def __subclasscheck__(self, other):\n        note = """\n{mark}\n"""\n'
+    source += "        return other is Engine\n"
+    root = write(tmp_path / "repo", {"engine/core.py": source, "engine/util.py": "x = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    for budget in (400, 900):
+        (item, *_) = _fit(ws, "Engine.__subclasscheck__ step_59 step_119 is wrong", budget)
+        assert item.mode == "slice"
+        assert item.tokens == _slice_tokens(ws, item) + OVERHEAD
+        assert f"\n{mark}\n" in item.text
+
+
+def _choice(*options: tuple[float, int]) -> FileChoice:
+    return FileChoice(Candidate("a.py", 1.0), None, [Option(LISTED, v, c) for v, c in options])
+
+
+def test_greedy_buys_the_best_value_per_token_that_still_fits() -> None:
+    # a: 10 per token up to 2 tokens, then 1 per token; b: 5 per token, but dear.
+    a = _choice((20.0, 2), (30.0, 12))
+    b = _choice((50.0, 10))
+    assert greedy([a, b], 13) == 12
+    assert (a.current, b.current) == (0, 0)  # a's upgrade to 12 no longer fits
+    a, b = _choice((20.0, 2), (30.0, 12)), _choice((50.0, 10))
+    assert greedy([a, b], 30) == 22
+    assert (a.current, b.current) == (1, 0)
+
+
+def test_greedy_gives_a_tie_to_the_first_file_and_buys_nothing_worthless() -> None:
+    a, b = _choice((10.0, 5)), _choice((10.0, 5))
+    assert greedy([a, b], 7) == 5
+    assert (a.current, b.current) == (0, -1)
+    c = _choice((0.0, 1))
+    assert greedy([c], 100) == 0 and c.current == -1
+
+
+def test_a_file_prepared_from_cached_facts_is_the_file_prepared_from_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(tmp_path / "repo")
+    config = Config(cache_dir=str(tmp_path / "cache"))
+    fresh = Workspace.open(root, config).preparer.get("engine/core.py")
+    assert fresh is not None
+    (outline_view, _, outline_tokens), *_ = fresh.fixed_views
+    assert outline_view.mode == "outline"
+    assert outline_tokens == Tokenizer().count(outline_view.text) > 0
+    # The second workspace finds every fact in the cache: secrets, line and outline tokens.
+    monkeypatch.setattr("ctxtrim.fit.secret_spans", lambda text: pytest.fail("recomputed"))
+    monkeypatch.setattr("ctxtrim.fit.text_terms", lambda text: pytest.fail("recomputed"))
+    cached = Workspace.open(root, config).preparer.get("engine/core.py")
+    assert cached is not None
+    assert (cached.fixed_views, cached.prefix, cached.leaves, cached.contexts) == (
+        fresh.fixed_views,
+        fresh.prefix,
+        fresh.leaves,
+        fresh.contexts,
+    )
+
+
+def test_facts_stored_in_an_older_layout_are_made_again(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "repo")
+    config = Config(cache_dir=str(tmp_path / "cache"))
+    ws = Workspace.open(root, config)
+    doc = ws.index.doc("engine/core.py")
+    assert doc is not None
+    key = f"{PREPARED_FACTS}:{ws.tokenizer.name}"
+    ws.index.cache.put_facts(doc.digest, key, ([], [1, 2], [{"engine": 1}]))  # 3 parts
+    prepared = ws.preparer.get("engine/core.py")
+    assert prepared is not None
+    (outline_view, _, outline_tokens), *_ = prepared.fixed_views
+    assert outline_tokens == ws.tokenizer.count(outline_view.text) > 0
+    assert prepared.prefix[1:] == list(
+        itertools.accumulate(ws.tokenizer.count_lines(prepared.lines))
+    )
+    assert len(prepared.leaf_terms) == len(prepared.leaves) > 1
