@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import select
@@ -145,6 +146,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
     text = _task_text(args, root)
     ws = Workspace.open(root, _config(args, root), _progress())
     _clear_progress()
+    # One pack, then the process ends: the index lives until then, so the cyclic collector
+    # need never walk it again (its first passes took a tenth of a warm pack).
+    gc.freeze()
     if ws.index.file_count == 0:
         raise CtxtrimError(f"{args.path}: no files to pack (empty, or everything is excluded)")
     focus = list(args.focus or ())

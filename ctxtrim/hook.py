@@ -14,6 +14,7 @@ persistent cache; the next prompts open the repository from that cache.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -119,6 +120,7 @@ def _work(
 
     try:
         ws = Workspace.open(root)
+        gc.freeze()  # one pack, then the process ends: never walk the index again (cli.py)
         if ws.index.file_count == 0:
             raise CtxtrimError(f"{root}: no files to map")
         pack = ws.pack(Task(prompt), budget, "markdown")
