@@ -318,7 +318,7 @@ class Preparer:
         ):
             counts = self.tok.count_lines(lines)
             bodies = _bodies(lines, leaves)
-            leaf_terms = [dict(text_terms(b)) for b in bodies]
+            leaf_terms = [text_terms(b) for b in bodies]
             outline_tokens = self.tok.count(ov.text) if ov is not None else 0
             if cached:
                 facts = (spans, counts, leaf_terms, outline_tokens)

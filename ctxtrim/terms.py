@@ -65,7 +65,7 @@ def _terms_of(ident: str) -> tuple[str, ...]:
     return got
 
 
-def _expand(counts: Counter[str]) -> Counter[str]:
+def _expand(counts: Counter[str]) -> dict[str, int]:
     terms: dict[str, int] = {}
     get = terms.get
     memo = _TERMS_OF.get
@@ -75,16 +75,16 @@ def _expand(counts: Counter[str]) -> Counter[str]:
             split = _terms_of(ident)
         for term in split:
             terms[term] = get(term, 0) + n
-    return Counter(terms)
+    return terms  # a plain dict: indexing a whole tree makes millions, copies cost
 
 
-def text_terms(text: str) -> Counter[str]:
+def text_terms(text: str) -> dict[str, int]:
     """Term frequencies of a text: identifier parts plus whole compound identifiers."""
     # Count whole identifiers first (C speed), then split each distinct one once.
     return _expand(Counter(IDENT.findall(text)))
 
 
-def path_terms(path: str) -> Counter[str]:
+def path_terms(path: str) -> dict[str, int]:
     """Terms of a file path (directory and file names, extension dropped)."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
     return _expand(Counter(IDENT.findall(stem.replace("-", "_"))))

@@ -90,7 +90,7 @@ def analyze(path: str, text: str) -> Analysis:
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     if NAME_ONLY.search(path):
         return Analysis(language, lines, (), {})
-    return Analysis(language, lines, find_defs(text, language), dict(text_terms(text)))
+    return Analysis(language, lines, find_defs(text, language), text_terms(text))
 
 
 def doc_terms(path: str, analysis: Analysis) -> dict[str, int]:
