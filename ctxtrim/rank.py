@@ -172,7 +172,9 @@ def prior(path: str) -> tuple[float, str | None]:
     return 1.0, None
 
 
-def _match_paths(index: FileIndex, mention: str) -> list[str]:
+def _match_paths(index: FileIndex, mention: str, installed: bool = False) -> list[str]:
+    """Paths of `mention`: the file itself, or those ending with it. With `installed` (a path
+    as a task wrote it, a traceback's), also the one it ends with (see below)."""
     mention = mention.replace("\\", "/")
     while mention.startswith(("./", "/")):  # not lstrip: a dotfile keeps its dot
         mention = mention[2:] if mention.startswith("./") else mention[1:]
@@ -183,7 +185,15 @@ def _match_paths(index: FileIndex, mention: str) -> list[str]:
     # Only files with the mention's file name can end with it: ask those, not every path.
     suffix = "/" + mention
     same_name = _by_name(index).get(mention.rsplit("/", 1)[-1], ())
-    return [p for p in same_name if p.endswith(suffix)]
+    found = [p for p in same_name if p.endswith(suffix)]
+    if found or not installed or "/" not in mention:
+        return found
+    # A path on the reporter's machine ends with the repository's path: an installed copy
+    # (`.../site-packages/pkg/mod.py`, `~/.cargo/registry/src/.../clap-4.0.23/src/arg.rs`, a Go
+    # module cache). The longest such path is the file; one with no directory is too weak.
+    inside = [p for p in same_name if "/" in p and mention.endswith("/" + p)]
+    longest = max((len(p) for p in inside), default=0)
+    return [p for p in inside if len(p) == longest]
 
 
 _BY_NAME: weakref.WeakKeyDictionary[FileIndex, tuple[int, dict[str, list[str]]]] = (
@@ -247,7 +257,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:
-        hits = _match_paths(index, mention)
+        hits = _match_paths(index, mention, installed=True)
         for path in hits[:10]:
             boosts[path]["path"] += 1 / math.sqrt(len(hits))
             cand(path).named = True
@@ -259,7 +269,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
-        hits = _match_paths(index, path)
+        hits = _match_paths(index, path, installed=True)
         for hit in hits[:3]:
             boosts[hit]["frame"] += 1 / len(hits)
             c = cand(hit)

@@ -56,6 +56,30 @@ def test_a_traceback_frame_points_at_its_file_and_line(index: FileIndex) -> None
     assert 2 in first.lines
 
 
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # An installed copy: the reporter's path ends with the repository's.
+        'File "/usr/lib/python3.11/site-packages/shop/payment.py", line 2, in charge',
+        "thread 'main' panicked at 'boom', /home/me/.cargo/registry/src/x-1/shop-0.4.1/"
+        "shop/payment.py:2:13",
+    ],
+)
+def test_a_frame_in_an_installed_copy_points_at_the_repository_file(
+    index: FileIndex, frame: str
+) -> None:
+    task = Task(f"it crashes:\n{frame}\nValueError: boom")
+    first = rank(index, task, extract(task.text))[0]
+    assert first.path == "shop/payment.py" and first.named
+    assert 2 in first.lines
+
+
+def test_a_foreign_path_matches_no_file_by_its_name_alone(tmp_path: Path) -> None:
+    index = build(write(tmp_path / "repo", {**FILES, "payment.py": "x = 1\n"}), tmp_path / "c")
+    task = Task('File "/usr/lib/python3.11/payment.py", line 1, in <module>')
+    assert all(not c.named for c in rank(index, task, extract(task.text)))
+
+
 def test_a_quoted_message_finds_the_file_that_holds_it(index: FileIndex) -> None:
     first = rank(
         index,
