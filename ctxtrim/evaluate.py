@@ -121,7 +121,23 @@ def materialise(root: Path, sha: str, dest: Path) -> None:
         f.write(data)  # type: ignore[arg-type]
         f.seek(0)
         with tarfile.open(fileobj=f) as tar:
-            tar.extractall(dest, filter="data")
+            _extract(tar, dest)
+
+
+def _extract(tar: tarfile.TarFile, dest: Path) -> None:
+    """Extract `tar` into `dest` and nowhere else."""
+    if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+, 3.12+
+        tar.extractall(dest, filter="data")
+        return
+    # Older: plain files and directories only, none naming a place outside `dest`.
+    safe = [
+        m
+        for m in tar.getmembers()
+        if (m.isfile() or m.isdir())
+        and not m.name.startswith("/")
+        and ".." not in m.name.split("/")
+    ]
+    tar.extractall(dest, members=safe)
 
 
 def score(pack: Pack, commit: Commit) -> Score:
