@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from ctxtrim.evaluate import _git, changed_lines  # noqa: E402
-from tests.bench.make_tasks import EXTENSIONS, MAX_TARGETS, TEST_FILE  # noqa: E402
+from tests.bench.make_tasks import EXTENSIONS, MAX_TARGETS, TEST_FILE, write_tasks  # noqa: E402
 
 # A closing keyword names an issue; a bare "(#123)" is usually the pull request itself.
 ISSUE_REF = re.compile(
@@ -109,10 +109,7 @@ def main() -> int:
                 print(f"{mirror.parent.name}\t{sha[:12]}\t{','.join(refs)}\t{subject[:90]}")
         return 0
     rows = [json.loads(line) for line in a.rows.read_text().splitlines() if line.strip()]
-    out = [build(r, a.language) for r in rows]
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text("".join(json.dumps(t) + "\n" for t in out))
-    print(f"{len(out)} tasks -> {a.out}", file=sys.stderr)
+    write_tasks(a.out, [build(r, a.language) for r in rows])
     return 0
 
 

@@ -108,10 +108,15 @@ def main() -> int:
     )
     a = p.parse_args()
     rows = [t for m in a.mirrors for t in tasks(m, a.language, a.per_repo, a.min_words, a.scan)]
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    print(f"{len(rows)} tasks -> {a.out}", file=sys.stderr)
+    write_tasks(a.out, rows)
     return 0
+
+
+def write_tasks(out: Path, rows: list[dict]) -> None:
+    """`rows` as a JSONL split file at `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    print(f"{len(rows)} tasks -> {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
