@@ -120,6 +120,10 @@ class Signals:
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
 
 
+TITLE_MAX_CHARS = 200
+TITLE_BONUS = 0.5
+
+
 def _looks_like_code(ident: str) -> bool:
     if len(ident) < 3 or ident.lower() in STOPWORDS:
         return False
@@ -256,6 +260,12 @@ def extract(text: str) -> Signals:
     query: dict[str, float] = {}
     for term, n in counts.items():
         query[term] = 1.0 + math.log(n) - 0.5 * math.log(1 + extra.get(term, 0)) / 2
+    # An issue's or a commit's first line says in a few words what the rest is about.
+    title = text.lstrip().split("\n", 1)[0]
+    if len(title) <= TITLE_MAX_CHARS:
+        for term in text_terms(title):
+            if term in query:
+                query[term] += TITLE_BONUS
     for ident, w in sig.symbols.items():
         whole = ident.lower()
         if whole in query or len(split_identifier(ident)) > 1:

@@ -9,7 +9,7 @@ import pytest
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import FEATURES, WEIGHTS, parse_weights, prior, rank
-from ctxtrim.task import Task, extract
+from ctxtrim.task import TITLE_BONUS, Task, extract
 
 from ..support.index import build
 from ..support.repos import write
@@ -149,3 +149,13 @@ def test_parse_weights_refuses_a_bad_file_with_one_line(text: str) -> None:
     with pytest.raises(CtxtrimError) as err:
         parse_weights(text)
     assert str(err.value) == message
+
+
+def test_the_first_line_of_a_task_weighs_its_words_more() -> None:
+    body = "When a user logs in, the cookie is dropped. The cookie holds the session."
+    query = extract("Login redirect loses the session\n\n" + body).query
+    # Each word twice in all; "session" once in the title.
+    assert query["session"] == pytest.approx(query["cookie"] + TITLE_BONUS)
+    long_title = "Login redirect loses the session " + "and more words " * 20
+    query = extract(long_title + "\n\n" + body).query
+    assert query["session"] == pytest.approx(query["cookie"])  # a paragraph, not a title
