@@ -62,6 +62,12 @@ SLICE_BASE = 0.1  # worth of a slice's context alone
 # scored low. Only the whole file is worth the whole file.
 SLICE_MAX = 0.8
 RERANK = 1.0  # weight of the best definition's score
+# The task's words in a definition, scored as BM25 over the file's definitions: term
+# saturation, length normalisation, and the term count taken as a definition's typical.
+LEAF_K1 = 1.2
+LEAF_B = 0.6
+LEAF_TYPICAL_TERMS = 150
+ELISION_TOKENS = 2  # what a `⋮` line for a gap costs
 UNMATCHED = 1.0  # how much the file's unmatched lines discount its slices (0: not at all)
 # Containers shown whole, as one slice unit, up to a size: in C and C++ a class or struct is
 # mostly declarations (fields, `using`, member prototypes) whose lines are what a change
@@ -342,13 +348,19 @@ class Preparer:
             + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
-            [1.2 * (0.4 + 0.6 * (sum(t.values()) or 1) / 150) for t in leaf_terms],
+            [_leaf_norm(t) for t in leaf_terms],
             [None if s.kind == BODY_KIND else s.name.lower() for s in leaves],
             [s.parent.lower() if s.parent else None for s in leaves],
             frozenset().union(*leaf_terms),
             ELISION in red.text,
             bodies,
         )
+
+
+def _leaf_norm(terms: dict[str, int]) -> float:
+    """BM25's length normalisation of a definition holding `terms`."""
+    length = sum(terms.values()) or 1
+    return LEAF_K1 * (1 - LEAF_B + LEAF_B * length / LEAF_TYPICAL_TERMS)
 
 
 def _bodies(lines: list[str], leaves: list[Symbol]) -> list[str]:
@@ -372,16 +384,16 @@ def _spans_tokens(spans: tuple[tuple[int, int], ...], prefix: list[int], n: int)
     for s, e in spans:
         tokens += prefix[e] - prefix[s - 1]
         if s > prev + 1:
-            tokens += 2
+            tokens += ELISION_TOKENS
         prev = e
-    return tokens + 2 if spans and prev < n else tokens
+    return tokens + ELISION_TOKENS if spans and prev < n else tokens
 
 
 def _shown_tokens(view: View, prefix: list[int]) -> int:
     """Tokens of a view made of verbatim ranges, from the file's line-token prefix sums."""
     shown = sum(prefix[e] - prefix[s - 1] for s, e in view.lines)
-    elisions = view.text.count("\n⋮") + view.text.startswith("⋮")
-    return shown + 2 * elisions
+    elisions = view.text.count("\n" + ELISION) + view.text.startswith(ELISION)
+    return shown + ELISION_TOKENS * elisions
 
 
 @dataclass
@@ -419,7 +431,7 @@ def symbol_scores(
     for term, weight in weights.within(prep.terms):
         flat = iter(prep.holders(term))
         for j, n in zip(flat, flat):
-            lexical[j] += weight * n * 2.2 / (n + norms[j])
+            lexical[j] += weight * n * (LEAF_K1 + 1) / (n + norms[j])
     scored = list(zip(leaves, lexical))
     # The other evidence concerns few definitions: those named as the task's symbols name
     # them (or their class), those it qualifies, those a line points into, and those with

@@ -120,8 +120,9 @@ class Signals:
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
 
 
+# A first line this short is a title (an issue's, a commit's subject): its words weigh more.
 TITLE_MAX_CHARS = 200
-TITLE_BONUS = 0.5
+TITLE_BONUS = 0.5  # added to each of its words' query weight
 
 
 def _looks_like_code(ident: str) -> bool:
