@@ -31,6 +31,9 @@ TEST_PATH = re.compile(
     # package's `test.js` are JavaScript's conventions. A `test.rs` or `test.go` may be the
     # code of a `test` command.
     r"|(^|/)tests\.\w+$|(^|/)test\.[cm]?[jt]sx?$"
+    # A top-level `testing/` holds a project's tests (pytest's); inside a package it is
+    # source: the framework's own test utilities (`sphinx/testing/`, `numpy/testing/`).
+    r"|^testing/"
 )
 CHANGELOG = re.compile(
     r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"

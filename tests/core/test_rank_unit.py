@@ -124,6 +124,8 @@ def test_ranking_is_deterministic(index: FileIndex) -> None:
         ("internal/test/run.go", 0.4, "test file"),
         ("pkg/action/test.go", 1.0, None),
         ("src/latest.js", 1.0, None),
+        ("testing/python/collect.py", 0.4, "test file"),
+        ("sphinx/testing/util.py", 1.0, None),
         ("CHANGES.md", 0.2, "changelog/notice file"),
         ("pkg/history.py", 1.0, None),
         ("vendor/lib/x.go", 0.15, "vendored, versioned or translation file"),
