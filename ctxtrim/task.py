@@ -188,8 +188,42 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= at < e for s, e in spans)
 
 
+# An environment report pasted into an issue (`xr.show_versions()`, `pip list`, "OS: Linux"):
+# one `name: version` a line. Its words (python, numpy, machine, commit) name the reporter's
+# setup, not the code to change, and pull in version-printing helpers and packaging files.
+_VERSION_LINE = re.compile(
+    r"^[ \t>*-]*([A-Za-z][\w.\- ]{0,40}?)[ \t]*(?::|==|>=|[ \t]{2,})[ \t]*"
+    r"(?:None|[vV]?\d+(?:\.[\w+-]+)*|\d+[ \t]*bits?|x86_64|amd64|arm64|aarch64|Linux|Darwin"
+    r"|Windows|[\w.-]*UTF-8)\b[^\n]*$"
+)
+MIN_REPORT_LINES = 4  # a shorter run of `name: value` lines may be the task's own data
+
+
+def _without_reports(text: str) -> str:
+    """`text` without its environment reports: runs of MIN_REPORT_LINES or more version
+    lines with distinct names (blank lines inside a run are part of it)."""
+    lines = text.split("\n")
+    drop: set[int] = set()
+    run: list[int] = []
+    names: set[str] = set()
+    for i, line in enumerate([*lines, "."]):
+        got = _VERSION_LINE.match(line) if i < len(lines) else None
+        if got is not None or (run and not line.strip()):
+            run.append(i)
+            if got is not None:
+                names.add(got.group(1).strip().lower())
+            continue
+        if len(names) >= MIN_REPORT_LINES:
+            drop.update(run)
+        run, names = [], set()
+    if not drop:
+        return text
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
+    text = _without_reports(text)
     sig = Signals()
     jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
     for m in _JVM_FRAME.finditer(text):

@@ -168,3 +168,35 @@ def test_the_first_line_of_a_task_weighs_its_words_more() -> None:
     long_title = "Login redirect loses the session " + "and more words " * 20
     query = extract(long_title + "\n\n" + body).query
     assert query["session"] == pytest.approx(query["cookie"])  # a paragraph, not a title
+
+
+REPORT = """Dataset.merge drops attrs
+
+<details><summary>Output of xr.show_versions()</summary>
+
+INSTALLED VERSIONS
+commit: None
+python: 3.8.6 | packaged by conda-forge
+python-bits: 64
+OS: Linux
+
+machine: x86_64
+numpy: 1.19.4
+</details>
+"""
+
+
+def test_an_environment_report_adds_no_words_to_the_query() -> None:
+    query = extract(REPORT).query
+    assert "merge" in query and "attrs" in query
+    assert not {"python", "numpy", "machine", "commit", "bits", "linux"} & set(query)
+
+
+def test_fewer_than_four_version_lines_are_the_task_s_own_text() -> None:
+    text = "Upgrading to numpy: 1.19.4 breaks merge\npython: 3.8\nOS: Linux\n"
+    assert {"numpy", "python", "linux"} <= set(extract(text).query)
+
+
+def test_a_table_of_repeated_names_is_data_not_a_report() -> None:
+    rows = "\n".join(f"ID0001     {n}.99200   38.51040" for n in range(6))
+    assert "id0001" in extract("CDS table parsing\n" + rows).query
