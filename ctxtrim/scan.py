@@ -874,6 +874,9 @@ def _classify(
     return FileEntry(rel, st.st_size, st.st_mtime_ns)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A file's decoded text, or why it has none."""
@@ -881,6 +884,11 @@ class Text:
     text: str | None
     problem: str | None = None
     data: bytes = b""
+
+    @property
+    def utf8(self) -> bytes | None:
+        """The file's bytes if `text` is them decoded as UTF-8 (a BOM aside), else None."""
+        return self.data if self.text is not None and self.data[:2] not in UTF16_BOMS else None
 
 
 def read_text(root: Path, rel: str, max_bytes: int) -> Text:
@@ -898,7 +906,7 @@ def _as_text(data: bytes | str, max_bytes: int) -> Text:
 
 def decode(data: bytes) -> Text:
     """Decode bytes as text the way the pack will show them; say why not if it is binary."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in UTF16_BOMS:
         try:
             return Text(data.decode("utf-16"), data=data)
         except UnicodeDecodeError:

@@ -8,9 +8,17 @@ that never spells it that way.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT_CHARS = frozenset((string.ascii_letters + string.digits + "_").encode())
+# Every byte that is no identifier character, as a space: `translate` then `split` cut UTF-8
+# bytes into the runs of identifier characters at C speed, twice as fast as `IDENT.findall`
+# (a non-ASCII character's bytes separate words, as it does for IDENT).
+_NOT_IDENT = bytes(b if b in _IDENT_CHARS else 0x20 for b in range(256))
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 STOPWORDS = frozenset(
@@ -65,14 +73,19 @@ def _terms_of(ident: str) -> tuple[str, ...]:
     return got
 
 
-def _expand(counts: Counter[str]) -> dict[str, int]:
+K = TypeVar("K", bound=Hashable)
+
+
+def _expand(
+    counts: dict[K, int], memo: dict[K, tuple[str, ...]], terms_of: Callable[[K], tuple[str, ...]]
+) -> dict[str, int]:
     terms: dict[str, int] = {}
     get = terms.get
-    memo = _TERMS_OF.get
+    known = memo.get
     for ident, n in counts.items():
-        split = memo(ident)
+        split = known(ident)
         if split is None:  # inlined memo hit: this loop runs once per identifier and file
-            split = _terms_of(ident)
+            split = terms_of(ident)
         for term in split:
             terms[term] = get(term, 0) + n
     return terms  # a plain dict: indexing a whole tree makes millions, copies cost
@@ -81,13 +94,33 @@ def _expand(counts: Counter[str]) -> dict[str, int]:
 def text_terms(text: str) -> dict[str, int]:
     """Term frequencies of a text: identifier parts plus whole compound identifiers."""
     # Count whole identifiers first (C speed), then split each distinct one once.
-    return _expand(Counter(IDENT.findall(text)))
+    return _expand(Counter(IDENT.findall(text)), _TERMS_OF, _terms_of)
+
+
+# A run of identifier characters (bytes) -> its terms: IDENT's match in the run is the run
+# without its leading digits (`2fa` -> `fa`, `404` -> none).
+_TERMS_OF_RUN: dict[bytes, tuple[str, ...]] = {}
+
+
+def _terms_of_run(run: bytes) -> tuple[str, ...]:
+    ident = run.lstrip(string.digits.encode()).decode("ascii")
+    got = _terms_of(ident) if ident else ()
+    if len(_TERMS_OF_RUN) >= _TERMS_OF_MAX:
+        _TERMS_OF_RUN.clear()
+    _TERMS_OF_RUN[run] = got
+    return got
+
+
+def utf8_terms(data: bytes) -> dict[str, int]:
+    """`text_terms` of UTF-8 text given as its bytes: the same terms in the same order (each
+    run's terms come where its identifier first occurs, counts add up alike), found faster."""
+    return _expand(Counter(data.translate(_NOT_IDENT).split()), _TERMS_OF_RUN, _terms_of_run)
 
 
 def path_terms(path: str) -> dict[str, int]:
     """Terms of a file path (directory and file names, extension dropped)."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-    return _expand(Counter(IDENT.findall(stem.replace("-", "_"))))
+    return _expand(Counter(IDENT.findall(stem.replace("-", "_"))), _TERMS_OF, _terms_of)
 
 
 def stem(term: str) -> str:
