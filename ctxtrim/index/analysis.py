@@ -65,6 +65,26 @@ class Analysis:
     problem: str | None = None  # why the file has no text (binary, not UTF-8, ...)
 
 
+class SharedDefs:
+    """Equal definition lists, and equal names, as one object each. Copies of a file
+    (vendored code, a monorepo's packages) and common names are most of a large tree's
+    definitions (django copied 15 times: 547k names, 28k distinct): shared, they take less
+    memory, and pickle and marshal write each once and refer back to it."""
+
+    __slots__ = ("_names", "_lists")
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __call__(self, defs: tuple[str, ...]) -> tuple[str, ...]:
+        got = self._lists.get(defs)
+        if got is None:
+            names = self._names
+            got = self._lists[defs] = tuple([names.setdefault(n, n) for n in defs])
+        return got
+
+
 def digest(data: bytes) -> str:
     """The content hash that keys every cached fact about a file."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
