@@ -665,12 +665,15 @@ class _LazyRules:
     def at(self, rel_dir: str, present: Container[str]) -> IgnoreRules:
         if self._rules is None:
             self._rules = IgnoreRules(self.root, self.config)
-        parts = rel_dir.split("/") if rel_dir else []
-        for depth in range(len(parts)):
-            above = "/".join(parts[:depth])
-            if above not in self._loaded:
-                self._rules.load_dir(above)
-                self._loaded.add(above)
+        # The walk enters a directory's parent first: its ignore files and those above it
+        # are read then (the loop below is for a first directory deep in the tree).
+        if rel_dir and rel_dir.rpartition("/")[0] not in self._loaded:
+            parts = rel_dir.split("/")
+            for depth in range(len(parts)):
+                above = "/".join(parts[:depth])
+                if above not in self._loaded:
+                    self._rules.load_dir(above)
+                    self._loaded.add(above)
         if rel_dir not in self._loaded:
             self._rules.load_dir(rel_dir, present)
             self._loaded.add(rel_dir)
