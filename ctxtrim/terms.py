@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Hashable
-from typing import TypeVar
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IDENT_CHARS = frozenset((string.ascii_letters + string.digits + "_").encode())
@@ -73,19 +71,14 @@ def _terms_of(ident: str) -> tuple[str, ...]:
     return got
 
 
-K = TypeVar("K", bound=Hashable)
-
-
-def _expand(
-    counts: dict[K, int], memo: dict[K, tuple[str, ...]], terms_of: Callable[[K], tuple[str, ...]]
-) -> dict[str, int]:
+def _expand(counts: dict[str, int]) -> dict[str, int]:
     terms: dict[str, int] = {}
     get = terms.get
-    known = memo.get
+    memo = _TERMS_OF.get
     for ident, n in counts.items():
-        split = known(ident)
+        split = memo(ident)
         if split is None:  # inlined memo hit: this loop runs once per identifier and file
-            split = terms_of(ident)
+            split = _terms_of(ident)
         for term in split:
             terms[term] = get(term, 0) + n
     return terms  # a plain dict: indexing a whole tree makes millions, copies cost
@@ -94,33 +87,52 @@ def _expand(
 def text_terms(text: str) -> dict[str, int]:
     """Term frequencies of a text: identifier parts plus whole compound identifiers."""
     # Count whole identifiers first (C speed), then split each distinct one once.
-    return _expand(Counter(IDENT.findall(text)), _TERMS_OF, _terms_of)
+    return _expand(Counter(IDENT.findall(text)))
 
 
 # A run of identifier characters (bytes) -> its terms: IDENT's match in the run is the run
-# without its leading digits (`2fa` -> `fa`, `404` -> none).
-_TERMS_OF_RUN: dict[bytes, tuple[str, ...]] = {}
+# without its leading digits (`2fa` -> `fa`, `404` -> none). Most runs yield one term or
+# none (""): kept apart from the others, they need no inner loop in `utf8_terms`.
+_TERM_OF_RUN: dict[bytes, str] = {}
+_TERMS_OF_RUN: dict[bytes, tuple[str, ...]] = {}  # runs of two terms or more
 
 
-def _terms_of_run(run: bytes) -> tuple[str, ...]:
+def _learn_run(run: bytes) -> tuple[str, ...]:
     ident = run.lstrip(string.digits.encode()).decode("ascii")
     got = _terms_of(ident) if ident else ()
-    if len(_TERMS_OF_RUN) >= _TERMS_OF_MAX:
+    if len(_TERM_OF_RUN) + len(_TERMS_OF_RUN) >= _TERMS_OF_MAX:
+        _TERM_OF_RUN.clear()
         _TERMS_OF_RUN.clear()
-    _TERMS_OF_RUN[run] = got
+    if len(got) > 1:
+        _TERMS_OF_RUN[run] = got
+    else:
+        _TERM_OF_RUN[run] = got[0] if got else ""
     return got
 
 
 def utf8_terms(data: bytes) -> dict[str, int]:
     """`text_terms` of UTF-8 text given as its bytes: the same terms in the same order (each
     run's terms come where its identifier first occurs, counts add up alike), found faster."""
-    return _expand(Counter(data.translate(_NOT_IDENT).split()), _TERMS_OF_RUN, _terms_of_run)
+    terms: dict[str, int] = {}
+    get = terms.get
+    one, several = _TERM_OF_RUN.get, _TERMS_OF_RUN.get
+    for run, n in Counter(data.translate(_NOT_IDENT).split()).items():
+        term = one(run)
+        if term:
+            terms[term] = get(term, 0) + n
+        elif term is None:  # a run of several terms, or one not seen yet
+            split = several(run)
+            if split is None:
+                split = _learn_run(run)
+            for term in split:
+                terms[term] = get(term, 0) + n
+    return terms
 
 
 def path_terms(path: str) -> dict[str, int]:
     """Terms of a file path (directory and file names, extension dropped)."""
     stem = path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
-    return _expand(Counter(IDENT.findall(stem.replace("-", "_"))), _TERMS_OF, _terms_of)
+    return _expand(Counter(IDENT.findall(stem.replace("-", "_"))))
 
 
 def stem(term: str) -> str:
