@@ -665,12 +665,15 @@ class _LazyRules:
     def at(self, rel_dir: str, present: Container[str]) -> IgnoreRules:
         if self._rules is None:
             self._rules = IgnoreRules(self.root, self.config)
-        parts = rel_dir.split("/") if rel_dir else []
-        for depth in range(len(parts)):
-            above = "/".join(parts[:depth])
-            if above not in self._loaded:
-                self._rules.load_dir(above)
-                self._loaded.add(above)
+        # The walk enters a directory's parent first: its ignore files and those above it
+        # are read then (the loop below is for a first directory deep in the tree).
+        if rel_dir and rel_dir.rpartition("/")[0] not in self._loaded:
+            parts = rel_dir.split("/")
+            for depth in range(len(parts)):
+                above = "/".join(parts[:depth])
+                if above not in self._loaded:
+                    self._rules.load_dir(above)
+                    self._loaded.add(above)
         if rel_dir not in self._loaded:
             self._rules.load_dir(rel_dir, present)
             self._loaded.add(rel_dir)
@@ -874,6 +877,9 @@ def _classify(
     return FileEntry(rel, st.st_size, st.st_mtime_ns)
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """A file's decoded text, or why it has none."""
@@ -881,6 +887,11 @@ class Text:
     text: str | None
     problem: str | None = None
     data: bytes = b""
+
+    @property
+    def utf8(self) -> bytes | None:
+        """The file's bytes if `text` is them decoded as UTF-8 (a BOM aside), else None."""
+        return self.data if self.text is not None and self.data[:2] not in UTF16_BOMS else None
 
 
 def read_text(root: Path, rel: str, max_bytes: int) -> Text:
@@ -898,7 +909,7 @@ def _as_text(data: bytes | str, max_bytes: int) -> Text:
 
 def decode(data: bytes) -> Text:
     """Decode bytes as text the way the pack will show them; say why not if it is binary."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if data[:2] in UTF16_BOMS:
         try:
             return Text(data.decode("utf-16"), data=data)
         except UnicodeDecodeError:

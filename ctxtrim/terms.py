@@ -8,9 +8,15 @@ that never spells it that way.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT_CHARS = frozenset((string.ascii_letters + string.digits + "_").encode())
+# Every byte that is no identifier character, as a space: `translate` then `split` cut UTF-8
+# bytes into the runs of identifier characters at C speed, twice as fast as `IDENT.findall`
+# (a non-ASCII character's bytes separate words, as it does for IDENT).
+_NOT_IDENT = bytes(b if b in _IDENT_CHARS else 0x20 for b in range(256))
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 STOPWORDS = frozenset(
@@ -65,7 +71,7 @@ def _terms_of(ident: str) -> tuple[str, ...]:
     return got
 
 
-def _expand(counts: Counter[str]) -> dict[str, int]:
+def _expand(counts: dict[str, int]) -> dict[str, int]:
     terms: dict[str, int] = {}
     get = terms.get
     memo = _TERMS_OF.get
@@ -82,6 +88,45 @@ def text_terms(text: str) -> dict[str, int]:
     """Term frequencies of a text: identifier parts plus whole compound identifiers."""
     # Count whole identifiers first (C speed), then split each distinct one once.
     return _expand(Counter(IDENT.findall(text)))
+
+
+# A run of identifier characters (bytes) -> its terms: IDENT's match in the run is the run
+# without its leading digits (`2fa` -> `fa`, `404` -> none). Most runs yield one term or
+# none (""): kept apart from the others, they need no inner loop in `utf8_terms`.
+_TERM_OF_RUN: dict[bytes, str] = {}
+_TERMS_OF_RUN: dict[bytes, tuple[str, ...]] = {}  # runs of two terms or more
+
+
+def _learn_run(run: bytes) -> tuple[str, ...]:
+    ident = run.lstrip(string.digits.encode()).decode("ascii")
+    got = _terms_of(ident) if ident else ()
+    if len(_TERM_OF_RUN) + len(_TERMS_OF_RUN) >= _TERMS_OF_MAX:
+        _TERM_OF_RUN.clear()
+        _TERMS_OF_RUN.clear()
+    if len(got) > 1:
+        _TERMS_OF_RUN[run] = got
+    else:
+        _TERM_OF_RUN[run] = got[0] if got else ""
+    return got
+
+
+def utf8_terms(data: bytes) -> dict[str, int]:
+    """`text_terms` of UTF-8 text given as its bytes: the same terms in the same order (each
+    run's terms come where its identifier first occurs, counts add up alike), found faster."""
+    terms: dict[str, int] = {}
+    get = terms.get
+    one, several = _TERM_OF_RUN.get, _TERMS_OF_RUN.get
+    for run, n in Counter(data.translate(_NOT_IDENT).split()).items():
+        term = one(run)
+        if term:
+            terms[term] = get(term, 0) + n
+        elif term is None:  # a run of several terms, or one not seen yet
+            split = several(run)
+            if split is None:
+                split = _learn_run(run)
+            for term in split:
+                terms[term] = get(term, 0) + n
+    return terms
 
 
 def path_terms(path: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..scan import FileEntry, TreeReader
-from .analysis import NAME_ONLY, NO_TERMS, Analysis, analyze_file, doc_terms
+from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
 from .postings import TF_MAX, flatten
 
 # A cold build goes to worker processes above this much text; below it, forking costs more.
@@ -50,6 +50,7 @@ def analyze_chunk(job: Job) -> Chunk:
     digests: list[str] = []
     analyses: list[Analysis] = []
     lengths = array("I")
+    shared = SharedDefs()  # the chunk is pickled: shared objects are sent once
     get = local.get
     with TreeReader(root) as reader:
         for n, rel in enumerate(paths):
@@ -65,6 +66,7 @@ def analyze_chunk(job: Job) -> Chunk:
                 post_docs[tid].append(doc_id)
                 post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
             analysis.terms = NO_TERMS
+            analysis.defs = shared(analysis.defs)
             digests.append(dig)
             analyses.append(analysis)
             lengths.append(sum(counts.values()))

@@ -282,7 +282,7 @@ class FileIndex:
             cached.lang = lang.detect_language(entry.path)
             return dig, cached
         self.stats.analysed += 1
-        return dig, analyze(entry.path, got.text)
+        return dig, analyze(entry.path, got.text, got.utf8)
 
     def _worth_rewriting(self, stale: int) -> bool:
         changed = stale + self._gone
@@ -329,7 +329,7 @@ class FileIndex:
             self.remove(rel)
             return
         entry = FileEntry(rel, st.st_size, st.st_mtime_ns)
-        analysis = analyze(rel, got.text)
+        analysis = analyze(rel, got.text, got.utf8)
         dig = digest(got.data)
         self.cache.store(str(self.root), [(entry, dig, analysis)])
         self._add(entry, dig, analysis)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..config import Config
 from ..scan import FileEntry
-from .analysis import NO_TERMS, Analysis
+from .analysis import NO_TERMS, Analysis, SharedDefs
 from .postings import Postings, from_bytes
 from .store import Doc, Store
 from .vocab import Vocab
@@ -48,16 +48,8 @@ def dump(store: Store, root: str) -> Snapshot:
     # first and refers back to it, and a load shares it. Copies of a file (vendored code, a
     # monorepo's packages) and common names are most of them: on django copied 15 times,
     # 547k defined names are 28k distinct, and the loaded index is ~40 MB smaller.
-    names: dict[str, str] = {}
-    lists: dict[tuple[str, ...], tuple[str, ...]] = {}
+    shared = SharedDefs()
     digests: dict[str, str] = {}
-
-    def shared(defs: tuple[str, ...]) -> tuple[str, ...]:
-        got = lists.get(defs)
-        if got is None:
-            got = lists[defs] = tuple(names.setdefault(n, n) for n in defs)
-        return got
-
     docs: list[DocRow] = [
         (
             d.path,

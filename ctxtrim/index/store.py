@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from ..scan import FileEntry
-from .analysis import NO_TERMS, Analysis, doc_terms
+from .analysis import NO_TERMS, Analysis, SharedDefs, doc_terms
 from .build import Chunk
 from .postings import TF_MAX, Postings, flatten
 from .vocab import Vocab
@@ -53,6 +53,7 @@ class Store:
         self.doc_freq = array("I")  # term id -> number of live docs that contain it
         self.total_len = 0  # sum of live documents' lengths
         self.live_count = 0  # live documents
+        self._shared_defs: SharedDefs | None = None  # while chunks are merged
 
     # ------------------------------------------------------------------ building
     def merge(self, chunk: Chunk, entries: list[FileEntry], lists: Lists) -> None:
@@ -70,7 +71,11 @@ class Store:
             lo, hi = off[local], off[local + 1]
             lists_docs[tid].extend(cdocs[lo:hi])
             lists_tfs[tid].extend(ctfs[lo:hi])
+        if self._shared_defs is None:
+            self._shared_defs = SharedDefs()  # chunks repeat each other's definitions
+        shared = self._shared_defs
         for n, (dig, analysis) in enumerate(zip(chunk.digests, chunk.analyses)):
+            analysis.defs = shared(analysis.defs)
             entry = entries[chunk.base + n]
             length = chunk.lengths[n]
             self.by_path[entry.path] = len(self.docs)
@@ -80,12 +85,13 @@ class Store:
 
     def finish(self, lists: Lists) -> None:
         """Adopt the merged per-term arrays as the flat postings."""
+        self._shared_defs = None
         lists_docs, lists_tfs = lists
+        self.doc_freq = array("I", (len(a) for a in lists_docs))
         offsets, docs = flatten(lists_docs, "I")
         _, tfs = flatten(lists_tfs, "H")
         self.postings = Postings("I", offsets, docs)
         self.frequencies = Postings("H", offsets, tfs)
-        self.doc_freq = array("I", (len(a) for a in lists_docs))
 
     # ------------------------------------------------------------------ one document
     def add(self, entry: FileEntry, dig: str, analysis: Analysis) -> int:

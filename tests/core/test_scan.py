@@ -156,6 +156,15 @@ def test_decode_drops_a_utf8_byte_order_mark_so_line_one_is_shown_as_it_reads() 
     assert latin1 is not None and latin1.startswith("caf")
 
 
+def test_decoded_text_offers_its_bytes_only_when_they_are_utf8() -> None:
+    # Indexing reads terms from these bytes: UTF-16 bytes would yield other words.
+    utf8 = "héllo wörld\n".encode()
+    assert decode(utf8).utf8 == utf8
+    assert decode(b"\xef\xbb\xbfx = 1\n").utf8 == b"\xef\xbb\xbfx = 1\n"
+    assert decode("héllo\n".encode("utf-16")).utf8 is None
+    assert decode(b"\x00\x01\x02abc").utf8 is None
+
+
 def test_missing_root_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CtxtrimError, match="no such file or directory"):
         scan(tmp_path / "nope")

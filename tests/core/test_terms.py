@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctxtrim.terms import path_terms, split_identifier, stem, text_terms, words
+from ctxtrim.terms import path_terms, split_identifier, stem, text_terms, utf8_terms, words
 
 
 def test_identifiers_split_by_case_and_underscores() -> None:
@@ -57,3 +57,18 @@ def test_prose_words_fold_suffixes_in_reading_order() -> None:
         "was",
     ]
     assert words("Running the parsers fails") == ["runn", "parser", "fail"]
+
+
+def test_utf8_terms_are_text_terms_in_the_same_order() -> None:
+    # Leading digits drop out of a run (`2fa` -> `fa`, `404` -> nothing), non-ASCII letters
+    # and invalid bytes separate words, a BOM is no word: as IDENT reads the decoded text.
+    text = (
+        "\ufeffx = 2fa_token + 404 + 0x1F\ncafé_au_lait = naïveBayes(get_user, getUser)\n"
+        "__all__ = ['über', 'HTTPServer_v2', 'user_id', 'userId', 'getUser']\n"
+    )
+    data = text.encode("utf-8")
+    assert list(utf8_terms(data).items()) == list(text_terms(text).items())
+    assert utf8_terms(data)["fa_token"] == 1 and "404" not in utf8_terms(data)
+    assert list(utf8_terms(b"bad\xff\xfebyte_here").items()) == list(
+        text_terms(b"bad\xff\xfebyte_here".decode("utf-8", "replace")).items()
+    )
