@@ -19,6 +19,7 @@ from operator import attrgetter
 from .errors import CtxtrimError
 from .index import FileIndex
 from .lang.detect import SOURCE_EXTENSIONS, TREE_SITTER_LANGUAGES, detect_language
+from .locales import named_codes, path_code
 from .task import Signals, Task
 from .terms import IDENT, text_terms
 
@@ -63,6 +64,7 @@ IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # A mild weight for the kind of file, multiplying its score: source code is 1. Tests repeat
 # the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test tree mirroring
 # the main one) but are rarely what a task changes.
+LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
 PRIOR = {
     "changelog": 0.2,
     "vendored": 0.15,
@@ -277,6 +279,8 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c.lines.add(line)
             c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
 
+    named_locale = _named_locales(index, task.text, boosts, cand)
+
     # Symbols the task names: the files that define them.
     for name, weight in signals.symbols.items():
         defining = index.defined_in(name)
@@ -318,13 +322,43 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     for c in cands.values():
         weight, why = prior(c.path)
-        if weight != 1.0 and not c.focus:
+        if weight != 1.0 and not c.focus and c.path not in named_locale:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")
     # By path, then by score (a stable sort): best first, ties by path, with no key tuples.
     ranked = sorted(cands.values(), key=attrgetter("path"))
     ranked.sort(key=attrgetter("score"), reverse=True)
     return ranked
+
+
+def _named_locales(
+    index: FileIndex,
+    text: str,
+    boosts: dict[str, dict[str, float]],
+    cand: Callable[[str], Candidate],
+) -> set[str]:
+    """The locale files of each human language the task names (see `locales`): evidence
+    like a path named in part, and no locale prior (the task is about that locale)."""
+    codes = named_codes(text)
+    if not codes:
+        return set()
+    hits: dict[str, list[str]] = defaultdict(list)
+    for path in index.paths():
+        where = LOCALE_PATH.search(path.lower())
+        if where is None:
+            continue
+        code = path_code(path, where.end())
+        if code in codes:
+            hits[code].append(path)
+    named: set[str] = set()
+    for code, paths in hits.items():
+        for path in paths:
+            boosts[path]["path"] += LOCALE_NAMED / math.sqrt(len(paths))
+            c = cand(path)
+            c.named = True
+            c.reasons.append(f"a file of the {codes[code]} locale, which the task names")
+            named.add(path)
+    return named
 
 
 def _best(cands: dict[str, Candidate], n: int) -> list[Candidate]:
