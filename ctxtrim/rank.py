@@ -27,6 +27,10 @@ from .terms import IDENT, text_terms
 TEST_PATH = re.compile(
     r"(^|/)(tests?|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
     r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
+    # `tests.rs` (Rust's `mod tests`), `tests.py`; `test.ts` beside `index.ts` and a
+    # package's `test.js` are JavaScript's conventions. A `test.rs` or `test.go` may be the
+    # code of a `test` command.
+    r"|(^|/)tests\.\w+$|(^|/)test\.[cm]?[jt]sx?$"
 )
 CHANGELOG = re.compile(
     r"(changes|changelog|history|news|authors|contributors|license|licence|copying|notice|release[-_]?notes)([.-].*)?$|.*\.old$"
