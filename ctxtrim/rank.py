@@ -62,6 +62,9 @@ LOCALE_PATH = re.compile(r"(^|/)(locale|locales|i18n|l10n|translations)/")
 EXAMPLE_PATH = re.compile(
     r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
 )
+# A generated file's own header says so, in its first lines.
+GENERATED_HEAD = re.compile(r"DO NOT EDIT|@generated\b|[Aa]uto-?generated|generated from files in")
+GENERATED_HEAD_CHARS = 600
 # Continuous-integration and repository tooling: scripts about the project, not the code.
 TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/")
 
@@ -81,6 +84,7 @@ PRIOR = {
     "data": 0.5,
     "example": 0.6,
     "tooling": 0.5,
+    "generated": 0.15,
 }
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
@@ -327,8 +331,11 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     _propagate(index, cands)
     _literals(index, signals, cands)
 
+    generated = _generated(index, cands)
     for c in cands.values():
         weight, why = prior(c.path)
+        if weight == 1.0 and c.path in generated:
+            weight, why = PRIOR["generated"], "generated file"
         if weight != 1.0 and not c.focus and c.path not in named_locale:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")
@@ -336,6 +343,17 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     ranked = sorted(cands.values(), key=attrgetter("path"))
     ranked.sort(key=attrgetter("score"), reverse=True)
     return ranked
+
+
+def _generated(index: FileIndex, cands: dict[str, Candidate], depth: int = 150) -> set[str]:
+    """The best files whose first lines say they are generated (a bundle built from `src/`,
+    Go's `// Code generated ... DO NOT EDIT.`): a fix goes to their source, not to them."""
+    out = set()
+    for c in _best(cands, depth):
+        text = index.text(c.path)
+        if text and GENERATED_HEAD.search(text[:GENERATED_HEAD_CHARS]):
+            out.add(c.path)
+    return out
 
 
 def _named_locales(

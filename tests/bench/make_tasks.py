@@ -25,9 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from ctxtrim.evaluate import _git, commits  # noqa: E402
 
-EXTENSIONS = {"go": (".go",), "rs": (".rs",), "ts": (".ts", ".tsx", ".mts", ".cts")}
+EXTENSIONS = {
+    "go": (".go",),
+    "rs": (".rs",),
+    "ts": (".ts", ".tsx", ".mts", ".cts"),
+    "js": (".js", ".jsx", ".mjs", ".cjs"),
+}
 TEST_FILE = re.compile(
-    r"(_test\.go|\.(test|spec|bench)\.[cm]?tsx?|\.d\.ts|(^|/)tests?\.[cm]?tsx?)$|(^|/)(tests?|__tests__|testdata|"
+    r"(_test\.go|\.(test|spec|bench)\.[cm]?[jt]sx?|\.d\.ts|(^|/)tests?\.[cm]?[jt]sx?)$|(^|/)(tests?|__tests__|testdata|"
     r"fixtures?|examples?|benchmarks?|docs?|scripts?)/"
 )
 FIX = re.compile(
