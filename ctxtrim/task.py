@@ -153,6 +153,18 @@ def _path_mention(raw: str) -> str:
     return p
 
 
+# `require("js-yaml")`, `import x from "markdown-it"`, Go's `import "github.com/…"`: a package
+# name, found in every file that loads it (the README, the bundle config), not a message.
+_MODULE_SPECIFIER = re.compile(r"(?:\brequire\s*\(|\bfrom\s|\bimport\s*\(?)\s*$")
+# JavaScript's built-in objects: `JSON.parse` in a task is the runtime's, not a project's `parse`.
+_JS_GLOBALS = frozenset(
+    {"JSON", "Object", "Array", "Math", "Promise", "Reflect", "Number", "String", "console"}
+)
+
+
+_JS_GLOBAL_MEMBER = re.compile(r"\b(?:" + "|".join(sorted(_JS_GLOBALS)) + r")\.$")
+
+
 def literals(text: str) -> list[str]:
     """Exact strings worth searching the code for, most specific first, unique."""
     found: list[str] = []
@@ -162,7 +174,10 @@ def literals(text: str) -> list[str]:
         msg = re.split(r"['\"`{(<\[]|\d", m.group(1).strip(), maxsplit=1)[0].strip()
         if len(msg) >= 12:
             found.append(msg)
-    for _, quoted in _QUOTED.findall(text):
+    for m in _QUOTED.finditer(text):
+        quoted = m.group(2)
+        if _MODULE_SPECIFIER.search(text, max(0, m.start() - 12), m.start()):
+            continue
         if len(quoted.split()) <= 8 and not quoted.isspace():
             found.append(quoted)
     for m in _BACKTICK.finditer(text):
@@ -262,13 +277,18 @@ def extract(text: str) -> Signals:
         for ident in _IDENT.findall(m.group(1)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
                 symbols[ident] += 2
-    for name in _CALL.findall(text):
+    for call in _CALL.finditer(text):
+        name = call.group(1)
+        if _JS_GLOBAL_MEMBER.search(text, max(0, call.start() - 9), call.start()):
+            continue
         if name in _DUNDER_CALLS:
             symbols[_DUNDER_CALLS[name]] += 1
         if len(name) >= 3 and name.lower() not in STOPWORDS:
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):
         parts = dotted.split(".")
+        if parts[0] in _JS_GLOBALS:
+            continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
             owner, member = parts[-2], parts[-1]

@@ -9,7 +9,7 @@ import pytest
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import FEATURES, WEIGHTS, parse_weights, prior, rank
-from ctxtrim.task import TITLE_BONUS, Task, extract
+from ctxtrim.task import TITLE_BONUS, Task, extract, literals
 
 from ..support.index import build
 from ..support.repos import write
@@ -217,3 +217,15 @@ def test_a_generated_bundle_ranks_below_the_source_it_is_built_from(tmp_path: Pa
     assert [c.path for c in ranked][:2] == ["src/rules.js", "lib/marked.js"]
     assert "generated file (weight 0.15)" in ranked[1].reasons
     assert "generated file (weight 0.15)" not in ranked[0].reasons
+
+
+def test_a_package_name_loaded_by_the_task_s_code_is_not_a_literal() -> None:
+    text = 'const yaml = require("js-yaml")\nimport md from "markdown-it"\nerror: "bad indentation here"'
+    assert literals(text) == ["bad indentation here"]
+
+
+def test_members_of_javascript_built_ins_are_not_the_project_s_symbols() -> None:
+    signals = extract("JSON.parse(text) throws, yaml.safeLoad does not")
+    assert "parse" not in signals.symbols and "JSON" not in signals.symbols
+    assert signals.modules == ["yaml.safeLoad"]
+    assert "safeLoad" in signals.symbols
