@@ -101,9 +101,9 @@ def test_body_units_are_the_statements_between_definitions() -> None:
     header = (cls.start, cls.start + 1)  # the class line and its one-line docstring
     assert got == [
         ("<module>", BODY_KIND, len(lines), len(lines), [(len(lines), len(lines))]),
-        ("ImportChecker", BODY_KIND, 9, 13, [(9, 13), header]),
+        ("ImportChecker", BODY_KIND, 9, 13, [(9, 14), header]),  # with the blank line after
     ]
-    assert lines[8] == '    name = "imports"' and lines[12] == "    }"
+    assert lines[8] == '    name = "imports"' and lines[12] == "    }" and lines[13] == ""
 
 
 def test_small_weak_files_do_not_crowd_out_the_named_definition(tmp_path: Path) -> None:
