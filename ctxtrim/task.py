@@ -227,8 +227,13 @@ def extract(text: str) -> Signals:
     symbols: Counter[str] = Counter()
     code_text = " ".join(_FENCE.findall(text))
     for m in _BACKTICK.finditer(text):
+        # A span of several words is a command line or a snippet (`cargo run -- --help`):
+        # its plain lower-case words are a program's and its arguments', not names of code.
+        several = len(m.group(1).split()) > 1
         for ident in _IDENT.findall(m.group(1)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
+                if several and ident.islower() and "_" not in ident.strip("_"):
+                    continue
                 symbols[ident] += 2
     for name in _CALL.findall(text):
         if name in _DUNDER_CALLS:
