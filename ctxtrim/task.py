@@ -227,8 +227,9 @@ def extract(text: str) -> Signals:
     symbols: Counter[str] = Counter()
     code_text = " ".join(_FENCE.findall(text))
     for m in _BACKTICK.finditer(text):
-        # A span of several words is a command line or a snippet (`cargo run -- --help`):
-        # its plain lower-case words are a program's and its arguments', not names of code.
+        # A span of several words is a command line or a snippet (`cargo run -- --help`,
+        # `fmt::print("{}", x)`): its plain lower-case words are a program and its
+        # arguments, keywords and local names, too common to point at a definition.
         several = len(m.group(1).split()) > 1
         for ident in _IDENT.findall(m.group(1)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
