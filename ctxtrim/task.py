@@ -65,6 +65,8 @@ _JVM_RUNTIME = (
 )
 # Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
 _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
+# A path in Rust or C++ (`Shell::from_shell_path`, `clap_complete::CompleteEnv::with_factory`).
+_SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
@@ -274,8 +276,14 @@ def extract(text: str) -> Signals:
     symbols: Counter[str] = Counter()
     code_text = " ".join(_FENCE.findall(text))
     for m in _BACKTICK.finditer(text):
+        # A span of several words is a command line or a snippet (`cargo run -- --help`,
+        # `fmt::print("{}", x)`): its plain lower-case words are a program and its
+        # arguments, keywords and local names, too common to point at a definition.
+        several = len(m.group(1).split()) > 1
         for ident in _IDENT.findall(m.group(1)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
+                if several and ident.islower() and "_" not in ident.strip("_"):
+                    continue
                 symbols[ident] += 2
     for call in _CALL.finditer(text):
         name = call.group(1)
@@ -300,6 +308,16 @@ def extract(text: str) -> Signals:
             for part in parts[1:]:
                 if len(part) >= 3 and part.lower() not in STOPWORDS:
                     symbols[part] += 1
+    for scoped in _SCOPED.findall(text):
+        owner, member = scoped.split("::")[-2:]
+        # `Type::method` names a member as `Type.method` does; a plain lower-case owner is
+        # a crate, module or namespace (`std::io`, `fmt::format`), too broad to point at one.
+        if owner != "Self" and (owner[:1].isupper() or "_" in owner.strip("_")):
+            sig.qualified.add((owner, member))
+            if len(owner) >= 3:
+                symbols[owner] += 1
+            if len(member) >= 3 and member.lower() not in STOPWORDS:
+                symbols[member] += 1
     for ident in _IDENT.findall(text):
         if _looks_like_code(ident):
             symbols[ident] += 1
