@@ -150,6 +150,7 @@ def test_tsx() -> None:
     result = load("sample.tsx")
     assert [(s.name, s.kind) for s in result.symbols] == [
         ("Props", "interface"),
+        ("title", "field"),  # an interface's field is a slice unit too
         ("Header", "function"),
         ("Footer", "function"),
     ]
@@ -627,11 +628,13 @@ def test_js_object_constants_and_object_literal_methods() -> None:
         ]
         assert got == [
             ("defaults", "constant", 1, 5, 1),
+            ("defaults.adapter", "field", 2, 2, 2),  # its data members are units too
             ("defaults.validate", "function", 3, 3, 3),
             ("defaults.parse", "method", 4, 4, 4),
             ("levels", "constant", 6, 6, 6),
             ("build", "function", 7, 7, 7),
             ("b", "constant", 8, 8, 8),
+            ("b.x", "field", 8, 8, 8),
         ], language
 
 
