@@ -638,6 +638,35 @@ def test_js_object_constants_and_object_literal_methods() -> None:
         ], language
 
 
+def test_js_table_rows_and_interface_fields_are_fields() -> None:
+    js = (
+        "var _rules = [\n"  # 1
+        "  [ 'table', require('./table'), [ 'paragraph' ] ],\n"  # 2
+        "  [ require('./code') ],\n"  # 3: no leading name, no unit
+        "];\n"
+        "const inline = {\n"  # 5
+        "  em: { start: /a/, middle: /b/ },\n"  # 6: nested keys are not units
+        "};\n"
+        "use(inline.em, _rules);\n"
+    )
+    got = [(s.qualname, s.kind, s.start, s.end) for s in outline(js, "javascript").symbols]
+    assert got == [
+        ("_rules", "constant", 1, 4),
+        ("_rules.table", "field", 2, 2),
+        ("inline", "constant", 5, 7),
+        ("inline.em", "field", 6, 6),
+    ]
+    # A table's keys are still names this file refers to.
+    assert {"em", "start"} <= set(outline(js, "javascript").refs)
+    ts = "interface Options {\n  retries: number\n  onRetry(n: number): void\n}\n"
+    got = [(s.qualname, s.kind, s.start) for s in outline(ts, "typescript").symbols]
+    assert got == [
+        ("Options", "interface", 1),
+        ("Options.retries", "field", 2),
+        ("Options.onRetry", "method", 3),
+    ]
+
+
 def test_go_package_level_variables_and_constants() -> None:
     text = (
         "package x\n\n"
