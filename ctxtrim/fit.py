@@ -78,11 +78,11 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "c": (OWNER_KINDS, 100),
     "cpp": (OWNER_KINDS, 100),
     "rust": (frozenset({"impl", "trait"}), 30),
-    # A small JS/TS table (`const block = {...}` of 30 rules) likewise: split into its
-    # entries, its weight would count twice, once for it and once for them.
+    # A small JS/TS table (`const block = {...}` of 30 rules) or TypeScript interface likewise:
+    # its entries and fields are one idea, and the next one goes before its closing brace.
     "javascript": (frozenset({"constant"}), 30),
-    "typescript": (frozenset({"constant"}), 30),
-    "tsx": (frozenset({"constant"}), 30),
+    "typescript": (frozenset({"constant", "interface"}), 30),
+    "tsx": (frozenset({"constant", "interface"}), 30),
 }
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms, the outline view's tokens), version 6 of their layout (statement units among the
