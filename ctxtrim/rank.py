@@ -348,12 +348,26 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 def _generated(index: FileIndex, cands: dict[str, Candidate], depth: int = 150) -> set[str]:
     """The best files whose first lines say they are generated (a bundle built from `src/`,
     Go's `// Code generated ... DO NOT EDIT.`): a fix goes to their source, not to them."""
+    known = _GENERATED.get(index)
+    if known is None:
+        known = _GENERATED[index] = {}
     out = set()
     for c in _best(cands, depth):
-        text = index.text(c.path)
-        if text and GENERATED_HEAD.search(text[:GENERATED_HEAD_CHARS]):
+        doc = index.doc(c.path)
+        digest = doc.digest if doc is not None else ""
+        got = known.get(c.path)
+        if got is None or got[0] != digest:
+            # Remembered per content: a warm pack would otherwise open 150 files.
+            head = index.head(c.path, GENERATED_HEAD_CHARS)
+            got = known[c.path] = (digest, GENERATED_HEAD.search(head) is not None)
+        if got[1]:
             out.add(c.path)
     return out
+
+
+_GENERATED: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[str, bool]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _named_locales(

@@ -65,6 +65,8 @@ _JVM_RUNTIME = (
 )
 # Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
 _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
+# A path in Rust or C++ (`Shell::from_shell_path`, `clap_complete::CompleteEnv::with_factory`).
+_SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
@@ -153,6 +155,18 @@ def _path_mention(raw: str) -> str:
     return p
 
 
+# `require("js-yaml")`, `import x from "markdown-it"`, Go's `import "github.com/…"`: a package
+# name, found in every file that loads it (the README, the bundle config), not a message.
+_MODULE_SPECIFIER = re.compile(r"(?:\brequire\s*\(|\bfrom\s|\bimport\s*\(?)\s*$")
+# JavaScript's built-in objects: `JSON.parse` in a task is the runtime's, not a project's `parse`.
+_JS_GLOBALS = frozenset(
+    {"JSON", "Object", "Array", "Math", "Promise", "Reflect", "Number", "String", "console"}
+)
+
+
+_JS_GLOBAL_MEMBER = re.compile(r"\b(?:" + "|".join(sorted(_JS_GLOBALS)) + r")\.$")
+
+
 def literals(text: str) -> list[str]:
     """Exact strings worth searching the code for, most specific first, unique."""
     found: list[str] = []
@@ -162,7 +176,10 @@ def literals(text: str) -> list[str]:
         msg = re.split(r"['\"`{(<\[]|\d", m.group(1).strip(), maxsplit=1)[0].strip()
         if len(msg) >= 12:
             found.append(msg)
-    for _, quoted in _QUOTED.findall(text):
+    for m in _QUOTED.finditer(text):
+        quoted = m.group(2)
+        if _MODULE_SPECIFIER.search(text, max(0, m.start() - 12), m.start()):
+            continue
         if len(quoted.split()) <= 8 and not quoted.isspace():
             found.append(quoted)
     for m in _BACKTICK.finditer(text):
@@ -259,16 +276,27 @@ def extract(text: str) -> Signals:
     symbols: Counter[str] = Counter()
     code_text = " ".join(_FENCE.findall(text))
     for m in _BACKTICK.finditer(text):
+        # A span of several words is a command line or a snippet (`cargo run -- --help`,
+        # `fmt::print("{}", x)`): its plain lower-case words are a program and its
+        # arguments, keywords and local names, too common to point at a definition.
+        several = len(m.group(1).split()) > 1
         for ident in _IDENT.findall(m.group(1)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
+                if several and ident.islower() and "_" not in ident.strip("_"):
+                    continue
                 symbols[ident] += 2
-    for name in _CALL.findall(text):
+    for call in _CALL.finditer(text):
+        name = call.group(1)
+        if _JS_GLOBAL_MEMBER.search(text, max(0, call.start() - 9), call.start()):
+            continue
         if name in _DUNDER_CALLS:
             symbols[_DUNDER_CALLS[name]] += 1
         if len(name) >= 3 and name.lower() not in STOPWORDS:
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):
         parts = dotted.split(".")
+        if parts[0] in _JS_GLOBALS:
+            continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
             owner, member = parts[-2], parts[-1]
@@ -280,6 +308,16 @@ def extract(text: str) -> Signals:
             for part in parts[1:]:
                 if len(part) >= 3 and part.lower() not in STOPWORDS:
                     symbols[part] += 1
+    for scoped in _SCOPED.findall(text):
+        owner, member = scoped.split("::")[-2:]
+        # `Type::method` names a member as `Type.method` does; a plain lower-case owner is
+        # a crate, module or namespace (`std::io`, `fmt::format`), too broad to point at one.
+        if owner != "Self" and (owner[:1].isupper() or "_" in owner.strip("_")):
+            sig.qualified.add((owner, member))
+            if len(owner) >= 3:
+                symbols[owner] += 1
+            if len(member) >= 3 and member.lower() not in STOPWORDS:
+                symbols[member] += 1
     for ident in _IDENT.findall(text):
         if _looks_like_code(ident):
             symbols[ident] += 1

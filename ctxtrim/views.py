@@ -211,7 +211,8 @@ def body_units(
     (attributes, tables of messages) and the module's top-level code past line `after` (the
     head, shown anyway). Each unit is one run of lines between definitions, cut to
     `BODY_UNIT_LINES`, named for what encloses it; blank edges are trimmed. With each unit
-    comes what showing it takes (its lines and the header of its class). `depths`: the
+    comes what showing it takes (its lines, the blank line after them as after a definition,
+    and the header of its class). `depths`: the
     symbols' `depth_of`, if known."""
     units: list[tuple[Symbol, list[tuple[int, int]]]] = []
     if depths is None:
@@ -241,7 +242,7 @@ def body_units(
         for s, e in taken + [(end + 1, end + 1)]:
             for a, b in _pieces(lines, cursor, min(s - 1, end)):
                 unit = Symbol(name, BODY_KIND, a, b, a, owner.name if owner else None)
-                units.append((unit, [(a, b), *header]))
+                units.append((unit, [(a, _blank_after(lines, b)), *header]))
             cursor = max(cursor, e + 1)
     return units
 

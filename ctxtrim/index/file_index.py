@@ -11,6 +11,7 @@ Other modules read it through the named lookups below, never through its storage
 from __future__ import annotations
 
 import math
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, KeysView
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from .. import lang
 from ..config import Config
 from ..outline import Outline
 from ..progress import Progress
-from ..scan import FileEntry, ScanResult, read_text
+from ..scan import FileEntry, ScanResult, read_regular, read_text
 from . import snapshot
 from .analysis import NAME_ONLY, Analysis, analyze, digest
 from .build import analyse_chunks, worker_count
@@ -411,6 +412,14 @@ class FileIndex:
         if rel in self._overlays:
             return self._overlays[rel]
         return read_text(self.root, rel, self.config.max_file_bytes).text
+
+    def head(self, rel: str, size: int) -> str:
+        """About the first `size` characters of a file's current text, reading no further
+        (a header comment, without the cost of the whole file); '' if it cannot be read."""
+        if rel in self._overlays:
+            return self._overlays[rel][:size]
+        data = read_regular(os.path.join(self.root, rel), size, str(self.root))
+        return data[:size].decode("utf-8", "replace") if isinstance(data, bytes) else ""
 
     def forget_outline(self, rel: str) -> None:
         """Drop `rel`'s outline from memory (it stays in the persistent cache)."""

@@ -234,6 +234,34 @@ def test_a_module_constant_with_methods_is_shown_whole_in_a_slice(tmp_path: Path
     assert defaults.rstrip("\n") in item.text
 
 
+def test_a_rust_path_names_the_member_of_its_type() -> None:
+    signals = extract(
+        "Calling `LruCache::touch` panics; so does clap_complete::CompleteEnv::with_factory, "
+        "unlike std::io::stdout or Self::Value."
+    )
+    assert ("LruCache", "touch") in signals.qualified
+    assert ("CompleteEnv", "with_factory") in signals.qualified
+    assert "touch" in signals.symbols and "LruCache" in signals.symbols
+    # A crate or module (`std::io`) is no type, and `Self` is whatever type the code is in.
+    assert not any(owner in ("io", "Self") for owner, _ in signals.qualified)
+
+
+def test_a_method_named_by_its_rust_path_is_shown_in_a_slice(tmp_path: Path) -> None:
+    root = tmp_path / "rust"
+    shutil.copytree(REPOS / "rust", root)
+    # The task's words match the counters' methods; only the path names the method to show.
+    task = Task(
+        "LruCache::touch does not move the entry: the hits count, misses count and inserts "
+        "count reset to zero after reset_hits, reset_misses and reset_inserts."
+    )
+    pack = Workspace.open(root, Config.load(root)).pack(task, 250, "json")
+    item = next(i for i in pack.items if i.path == "src/cache.rs")
+    lines = (root / "src/cache.rs").read_text().split("\n")
+    start, end = _block(lines, "    fn touch(&mut self, key: &K) {")
+    assert "\n".join(lines[start - 1 : end]) in item.text
+    assert "impl<K: Hash + Eq + Clone, V> LruCache<K, V> {" in item.text
+
+
 # A long module of helpers, so that no file fits whole and the slice must find the member.
 _JS_HELPERS = "".join(
     f"\nexport function format{i}(value) {{\n  return String(value).padStart({i}, '0');\n}}\n"

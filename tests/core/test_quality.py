@@ -101,9 +101,9 @@ def test_body_units_are_the_statements_between_definitions() -> None:
     header = (cls.start, cls.start + 1)  # the class line and its one-line docstring
     assert got == [
         ("<module>", BODY_KIND, len(lines), len(lines), [(len(lines), len(lines))]),
-        ("ImportChecker", BODY_KIND, 9, 13, [(9, 13), header]),
+        ("ImportChecker", BODY_KIND, 9, 13, [(9, 14), header]),  # with the blank line after
     ]
-    assert lines[8] == '    name = "imports"' and lines[12] == "    }"
+    assert lines[8] == '    name = "imports"' and lines[12] == "    }" and lines[13] == ""
 
 
 def test_small_weak_files_do_not_crowd_out_the_named_definition(tmp_path: Path) -> None:
@@ -242,3 +242,19 @@ def test_a_file_score_is_its_weighted_evidence(small_repo: Path) -> None:
     assert core.features["path"] == 1.0 and core.features["symbol"] > 0
     weighted = sum(rank_module.WEIGHTS[k] * v for k, v in core.features.items())
     assert core.score == pytest.approx(weighted)
+
+
+def test_a_command_line_in_backticks_lends_no_symbols_but_its_code_names() -> None:
+    signals = extract(
+        "After `cargo add clap` and `mdbook serve --open`, `impl Deserialize for Saturating<T>` "
+        "fails in `fixes[fixes.length - 1]`; `Bytes` alone is a name, and so is "
+        "`get_value_with_prefix` in `get_value(x)`."
+    )
+    # Plain lower-case words of a span of several words: a program and its arguments, a
+    # keyword, a local name.
+    for word in ("cargo", "add", "clap", "mdbook", "serve", "open", "impl", "fixes"):
+        assert word not in signals.symbols
+    assert {"cargo", "clap", "serve", "fixes"} <= signals.query.keys()  # still words
+    # Names written as code, and a lone word in backticks, still count.
+    for name in ("Deserialize", "Saturating", "Bytes", "get_value_with_prefix", "get_value"):
+        assert name in signals.symbols

@@ -9,7 +9,7 @@ import pytest
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import FEATURES, WEIGHTS, parse_weights, prior, rank
-from ctxtrim.task import TITLE_BONUS, Task, extract
+from ctxtrim.task import TITLE_BONUS, Task, extract, literals
 
 from ..support.index import build
 from ..support.repos import write
@@ -217,3 +217,27 @@ def test_a_generated_bundle_ranks_below_the_source_it_is_built_from(tmp_path: Pa
     assert [c.path for c in ranked][:2] == ["src/rules.js", "lib/marked.js"]
     assert "generated file (weight 0.15)" in ranked[1].reasons
     assert "generated file (weight 0.15)" not in ranked[0].reasons
+    # An edit that drops the header (an open buffer) is seen: generated-ness is per content.
+    index.update("lib/marked.js", bundle.split(" */\n", 1)[1])
+    again = rank(index, task, extract(task.text))
+    assert not any("generated file" in r for c in again for r in c.reasons)
+
+
+def test_head_reads_the_start_of_a_file_or_its_open_buffer(tmp_path: Path) -> None:
+    index = build(write(tmp_path / "repo", {"a.py": "# DO NOT EDIT\nx = 1\n"}), tmp_path / "c")
+    assert index.head("a.py", 7) == "# DO NO"
+    assert index.head("missing.py", 7) == ""
+    index.update("a.py", "y = 2\n")
+    assert index.head("a.py", 100) == "y = 2\n"
+
+
+def test_a_package_name_loaded_by_the_task_s_code_is_not_a_literal() -> None:
+    text = 'const yaml = require("js-yaml")\nimport md from "markdown-it"\nerror: "bad indentation here"'
+    assert literals(text) == ["bad indentation here"]
+
+
+def test_members_of_javascript_built_ins_are_not_the_project_s_symbols() -> None:
+    signals = extract("JSON.parse(text) throws, yaml.safeLoad does not")
+    assert "parse" not in signals.symbols and "JSON" not in signals.symbols
+    assert signals.modules == ["yaml.safeLoad"]
+    assert "safeLoad" in signals.symbols

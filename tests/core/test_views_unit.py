@@ -160,4 +160,7 @@ def test_body_units_offer_class_statements_and_module_code_between_definitions()
     assert ("Errors", BODY_KIND, 4, 4, "Errors") in found
     assert ("<module>", BODY_KIND, 9, 9, None) in found
     errors_unit = next(r for u, r in units if u.name == "Errors")
-    assert errors_unit == [(4, 4), (3, 3)]  # its line and the class header
+    # Its line, the blank line after it (where a new attribute goes) and the class header.
+    assert errors_unit == [(4, 5), (3, 3)]
+    module_unit = next(r for u, r in units if u.name == "<module>")
+    assert module_unit == [(9, 9)]  # the file's last line: no blank line after it
