@@ -21,7 +21,7 @@ from typing import cast
 
 from .cache import OUTLINE_KIND
 from .index import FileIndex
-from .outline import Outline, Symbol
+from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
 from .rank import Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
@@ -78,12 +78,17 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "c": (OWNER_KINDS, 100),
     "cpp": (OWNER_KINDS, 100),
     "rust": (frozenset({"impl", "trait"}), 30),
+    # A small JS/TS table (`const block = {...}` of 30 rules) or TypeScript interface likewise:
+    # its entries and fields are one idea, and the next one goes before its closing brace.
+    "javascript": (frozenset({"constant"}), 30),
+    "typescript": (frozenset({"constant", "interface"}), 30),
+    "tsx": (frozenset({"constant", "interface"}), 30),
 }
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms, the outline view's tokens), version 5 of their layout (statement units among the
-# leaves; whole C/C++ types and small Rust impls; the outline's tokens): bump it when that
-# layout changes, or what the outline view shows.
-PREPARED_FACTS = "p5"
+# terms, the outline view's tokens), version 6 of their layout (statement units among the
+# leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
+# and small tables whole): bump it when that layout changes, or what the outline view shows.
+PREPARED_FACTS = "p6"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
 LISTED = View("listed", "", ())
@@ -504,7 +509,8 @@ def _leaves(
 ) -> list[Symbol]:
     """Definitions worth expanding on their own: drop containers (a class, an impl block)
     whose members are listed separately; a constant (`const defaults = {...}`) stays, since
-    its lines outside its members hold data no member shows, and so does a container of one
+    its lines outside its members hold data no member shows (unless they are data members
+    too: fields, and its other lines are body units), and so does a container of one
     of `whole_kinds` up to `whole_lines` lines long, in place of its members. Symbols come
     sorted by start, enclosing ones first, so a symbol has members exactly when the next one
     starts inside it."""
@@ -517,8 +523,11 @@ def _leaves(
         has_members = nxt is not None and sym.start <= nxt.start and nxt.end <= sym.end
         if has_members and sym.kind in whole_kinds and sym.end - sym.start < whole_lines:
             inside = sym.end
-        elif has_members and sym.kind not in ("function", "method", "constant"):
-            continue
+        elif has_members and (
+            sym.kind not in ("function", "method", "constant")
+            or (nxt is not None and nxt.kind == FIELD_KIND)
+        ):
+            continue  # a larger table is its entries, and its other lines are body units
         out.append(sym)
     return out
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The kind of a data member of a constant or an interface (`em: /.../` in `const inline = {`,
+# a table row `['table', ...]`, a TypeScript interface's `coerce: {...}`): a slice unit of its
+# own, but too many and too small for the summary and outline views, which name their owner.
+FIELD_KIND = "field"
+
 
 @dataclass(frozen=True, slots=True)
 class Symbol:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .outline import Outline, Symbol
+from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Mode
 
 ELISION = "⋮"
@@ -134,7 +134,7 @@ def summary(
     ranges = [
         signature(s, lines)
         for s, d in zip(outline.symbols, depths)
-        if d <= max_depth and s.kind != "heading"
+        if d <= max_depth and s.kind not in ("heading", FIELD_KIND)
     ]
     ranges += [
         (s.start, s.start)
@@ -196,7 +196,7 @@ def outline_view(outline: Outline, depths: list[int] | None = None) -> View:
     for sym, d in zip(outline.symbols, depths):
         if d == 0:
             rows.append((f"{sym.kind} {sym.name}  (L{sym.start}-{sym.end})", []))
-        elif d == 1 and rows:
+        elif d == 1 and rows and sym.kind != FIELD_KIND:
             rows[-1][1].append(sym.name)
     text = "\n".join(
         head + (": " + ", ".join(members) if members else "") for head, members in rows

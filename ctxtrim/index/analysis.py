@@ -42,9 +42,10 @@ NAME_ONLY = re.compile(r"\.(po|pot|xlf|xliff|svg)$", re.I)
 # Bump when what `analyze` yields changes: cached analyses and snapshots of older versions
 # are then ignored. Also bumped when the outliner's definitions change (4: constants, JS
 # object-literal methods; 5: C++ headers named .h parsed as C++, C/C++ declaration macros
-# hidden; 6: C/C++ function-like macros; 7: dunders such as `__all__` are terms), since
-# cached outlines and prepared facts share this version.
-ANALYSIS_VERSION = 7
+# hidden; 6: C/C++ function-like macros; 7: dunders such as `__all__` are terms; 8: JS/TS
+# module-level table entries and interface fields), since cached outlines and prepared facts
+# share this version.
+ANALYSIS_VERSION = 8
 PATH_WEIGHT = 3  # a path term counts as this many occurrences in the text
 
 # The terms of an analysis once an index has taken them (shared: never mutated).

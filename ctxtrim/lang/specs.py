@@ -29,6 +29,12 @@ def _alt(*types: str) -> str:
     return "[" + " ".join(f"({t})" for t in types) + "] @def"
 
 
+# The declarations a module-level constant is written in, as query prefixes and their closers.
+_MODULE_DECLARATIONS = (
+    ("(lexical_declaration", ")"),
+    ("(variable_declaration", ")"),
+    ("(export_statement (lexical_declaration", "))"),
+)
 _JS_DEFS = (
     _alt("function_declaration", "generator_function_declaration", "class_declaration"),
     _alt("method_definition"),
@@ -45,6 +51,16 @@ _JS_DEFS = (
     "(program (variable_declaration (variable_declarator value: [(object) (array)]) @def))",
     "(program (export_statement (lexical_declaration"
     " (variable_declarator value: [(object) (array)]) @def)))",
+    # Their members, so a slice can show one entry of a large table with the `const x = {`
+    # line: a property (`em: /.../`) or a row led by its name (`['table', require(...)]`).
+    *(
+        f"(program {decl} (variable_declarator value: (object (pair) @def)){close})"
+        for decl, close in _MODULE_DECLARATIONS
+    ),
+    *(
+        f"(program {decl} (variable_declarator value: (array (array . (string)) @def)){close})"
+        for decl, close in _MODULE_DECLARATIONS
+    ),
 )
 _TS_DEFS = (
     *_JS_DEFS[:4],
@@ -61,6 +77,8 @@ _TS_DEFS = (
         "internal_module",
         "module",
     ),
+    # An interface's fields (`coerce: {...}`), beside its methods (`method_signature`).
+    "(interface_declaration body: (_ (property_signature) @def))",
 )
 _JS_IMPORTS = (
     "(import_statement source: (string) @import)",
@@ -335,6 +353,7 @@ KINDS: dict[str, str] = {
     "const_spec": "constant",
     "var_spec": "variable",
     "pair": "function",  # an object-literal method; a method when its object is class-like
+    "property_signature": "field",  # a TypeScript interface's field (see outline.FIELD_KIND)
 }
 
 # A function whose nearest enclosing definition has one of these kinds is a method.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
 
-from ..outline import Outline, Symbol
+from ..outline import FIELD_KIND, Outline, Symbol
 from .specs import CLASS_LIKE, KINDS, SPECS, Spec
 from .text import attached_above, comment_doc, docstring_doc
 
@@ -31,6 +31,10 @@ _SINGLE_CHILD_WRAPPERS = frozenset(
 )
 # JS/TS declarator values that make a constant, not a function.
 _JS_DATA_VALUES = frozenset({"object", "array"})
+# JS/TS values that make an object-literal property a method, not data.
+_JS_FUNCTION_VALUES = frozenset(
+    {"arrow_function", "function_expression", "function", "generator_function"}
+)
 _COMMENT_TYPES = frozenset({"comment", "line_comment", "block_comment"})
 _NOT_WRAPPED = _COMMENT_TYPES | {"decorator"}
 # C/C++ declarator nodes that hold the defined name itself.
@@ -151,7 +155,8 @@ def parse_outline(text: str, language: str) -> tuple[Outline, bool]:
     walker = _Extractor(data, text, language)
     symbols = walker.symbols(captures.get("def", []), captures.get("wrap", []))
     imports = walker.imports(captures.get("import", []))
-    defined = {s.name for s in symbols}
+    # A table's keys stay references: they are the names other code uses (`block.list`).
+    defined = {s.name for s in symbols if s.kind != FIELD_KIND}
     refs = walker.refs(captures.get("ref", []), defined)
     return Outline(language, symbols, imports, refs), tree.root_node.has_error
 
@@ -263,6 +268,12 @@ class _Extractor:
 
     def _kind(self, node: Node) -> str:
         kind = KINDS.get(node.type, "function")
+        if node.type == "array":  # a row of a module-level table
+            return FIELD_KIND
+        if node.type == "pair":
+            value = node.child_by_field_name("value")
+            if value is not None and value.type not in _JS_FUNCTION_VALUES:
+                return FIELD_KIND
         if node.type == "variable_declarator":
             value = node.child_by_field_name("value")
             if value is not None and value.type in _JS_DATA_VALUES:
@@ -345,6 +356,8 @@ class _Extractor:
             target = node.child_by_field_name("property")
         elif t == "pair":
             target = node.child_by_field_name("key")
+        elif t == "array":  # a table row is named by its leading string
+            target = node.named_children[0] if node.named_child_count else None
         elif t == "assignment_expression":
             target = node.child_by_field_name("left")
             if target is not None and target.type == "member_expression":

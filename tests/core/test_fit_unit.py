@@ -150,6 +150,31 @@ def test_a_small_rust_impl_is_shown_whole_with_the_line_after_it(tmp_path: Path)
     assert any(s <= start and start + 5 <= e for s, e in item.lines)  # through the blank line
 
 
+def test_a_small_js_table_is_one_slice_unit_and_a_large_one_its_entries(tmp_path: Path) -> None:
+    # `const block = {...}` of a few rules is shown whole when one of them matches; in a
+    # table of a hundred rules only the matching entry is shown, under the `const` line.
+    filler = "".join(
+        f"\nexport function format{i}(value) {{\n  return String(value).padStart({i});\n}}\n"
+        for i in range(100)
+    )
+    small = "const block = {\n  newline: /^\\n+/,\n  fences: /^ {0,3}(`{3,}|~{3,})/,\n};\n"
+    rows = "".join(f"  other{i}: /^token{i}/,\n" for i in range(100))
+    large = "const inline = {\n" + rows + "  strikethrough: /^~~(?=\\S)/,\n" + rows + "};\n"
+    root = write(
+        tmp_path / "repo",
+        {"src/block.js": filler + small, "src/inline.js": filler + large, "x.js": "f()\n"},
+    )
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "fences with tildes are not closed in src/block.js", 600)
+    assert (item.path, item.mode) == ("src/block.js", "slice")
+    assert small.rstrip("\n") in item.text
+    (item, *_) = _fit(ws, "strikethrough in src/inline.js needs two tildes", 600)
+    assert (item.path, item.mode) == ("src/inline.js", "slice")
+    assert "\nconst inline = {\n" in item.text
+    assert "\n  strikethrough: /^~~(?=\\S)/,\n" in item.text
+    assert "other99" not in item.text and "other0:" not in item.text
+
+
 def _slice_tokens(ws: Workspace, item: Item) -> int:
     """What a slice's text costs by the per-line counts: the lines it shows, two tokens for
     each line of its text that starts with the elision mark."""

@@ -150,6 +150,7 @@ def test_tsx() -> None:
     result = load("sample.tsx")
     assert [(s.name, s.kind) for s in result.symbols] == [
         ("Props", "interface"),
+        ("title", "field"),  # an interface's field is a slice unit too
         ("Header", "function"),
         ("Footer", "function"),
     ]
@@ -627,12 +628,43 @@ def test_js_object_constants_and_object_literal_methods() -> None:
         ]
         assert got == [
             ("defaults", "constant", 1, 5, 1),
+            ("defaults.adapter", "field", 2, 2, 2),  # its data members are units too
             ("defaults.validate", "function", 3, 3, 3),
             ("defaults.parse", "method", 4, 4, 4),
             ("levels", "constant", 6, 6, 6),
             ("build", "function", 7, 7, 7),
             ("b", "constant", 8, 8, 8),
+            ("b.x", "field", 8, 8, 8),
         ], language
+
+
+def test_js_table_rows_and_interface_fields_are_fields() -> None:
+    js = (
+        "var _rules = [\n"  # 1
+        "  [ 'table', require('./table'), [ 'paragraph' ] ],\n"  # 2
+        "  [ require('./code') ],\n"  # 3: no leading name, no unit
+        "];\n"
+        "const inline = {\n"  # 5
+        "  em: { start: /a/, middle: /b/ },\n"  # 6: nested keys are not units
+        "};\n"
+        "use(inline.em, _rules);\n"
+    )
+    got = [(s.qualname, s.kind, s.start, s.end) for s in outline(js, "javascript").symbols]
+    assert got == [
+        ("_rules", "constant", 1, 4),
+        ("_rules.table", "field", 2, 2),
+        ("inline", "constant", 5, 7),
+        ("inline.em", "field", 6, 6),
+    ]
+    # A table's keys are still names this file refers to.
+    assert {"em", "start"} <= set(outline(js, "javascript").refs)
+    ts = "interface Options {\n  retries: number\n  onRetry(n: number): void\n}\n"
+    got = [(s.qualname, s.kind, s.start) for s in outline(ts, "typescript").symbols]
+    assert got == [
+        ("Options", "interface", 1),
+        ("Options.retries", "field", 2),
+        ("Options.onRetry", "method", 3),
+    ]
 
 
 def test_go_package_level_variables_and_constants() -> None:

@@ -260,3 +260,104 @@ def test_a_method_named_by_its_rust_path_is_shown_in_a_slice(tmp_path: Path) -> 
     start, end = _block(lines, "    fn touch(&mut self, key: &K) {")
     assert "\n".join(lines[start - 1 : end]) in item.text
     assert "impl<K: Hash + Eq + Clone, V> LruCache<K, V> {" in item.text
+
+
+# A long module of helpers, so that no file fits whole and the slice must find the member.
+_JS_HELPERS = "".join(
+    f"\nexport function format{i}(value) {{\n  return String(value).padStart({i}, '0');\n}}\n"
+    for i in range(60)
+)
+
+
+def _member_pack(tmp_path: Path, path: str, text: str, task: str, budget: int) -> Item:
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(text)
+    ws = Workspace.open(tmp_path, Config.load(tmp_path))
+    pack = ws.pack(Task(task), budget, "json")
+    assert pack.tokens <= budget
+    item = pack.items[0]
+    assert (item.path, item.mode) == (path, "slice")
+    return item
+
+
+def _shown_in_order(item: Item, *lines: str) -> None:
+    """Each of `lines` is shown as a whole line, in this order."""
+    text = f"\n{item.text}\n"
+    at = [text.index(f"\n{line}\n") for line in lines]
+    assert at == sorted(at), at
+
+
+def test_one_property_of_a_large_module_object_is_shown_with_its_const_line(
+    tmp_path: Path,
+) -> None:
+    """`em: /.../` inside `const inline = {...}`: the property is a slice unit of its own,
+    shown with the `const inline = {` line, where the whole table would not fit."""
+    rules = "".join(f"  rule{i}: /^(?:token{i}[a-z]+|{i}\\d+)\\s*/,\n" for i in range(80))
+    em = "  em: /^_([^\\s_])_(?!_)|^\\*([^\\s*<\\[])\\*(?!\\*)/,"
+    text = _JS_HELPERS + "\nconst inline = {\n" + rules + em + "\n" + rules + "};\n"
+    task = "Intra-word emphasis: `em` matches the wrong asterisks in levio*SAH*."
+    item = _member_pack(tmp_path, "src/rules.js", text, task, 400)
+    _shown_in_order(item, "const inline = {", em)
+    assert "rule79" not in item.text  # a slice of the member, not the whole table
+
+
+def test_one_row_of_a_module_level_table_is_shown_with_its_declaration(tmp_path: Path) -> None:
+    """`var _rules = [['name', fn, [...]], ...]`: a row led by its name is a slice unit."""
+    rows = "".join(
+        f"  [ 'rule{i}', require('./rules/rule{i}'), [ 'paragraph', 'list' ] ],\n"
+        for i in range(80)
+    )
+    html = "  [ 'html_block', require('./rules/html_block'), [ 'paragraph', 'reference' ] ],"
+    text = _JS_HELPERS + "\nvar _rules = [\n" + rows + html + "\n" + rows + "];\n"
+    task = "An html_block interrupts a paragraph where it must not: html_block is wrong."
+    item = _member_pack(tmp_path, "lib/parser_block.js", text, task, 400)
+    _shown_in_order(item, "var _rules = [", html)
+    assert "rule79" not in item.text
+
+
+def test_an_interface_field_is_shown_with_its_interface_line(tmp_path: Path) -> None:
+    """A TypeScript interface's field (`retryDelay: ...`) is a slice unit like its methods."""
+    fields = "".join(f"  option{i}?: Record<string, number | string>\n" for i in range(80))
+    retry = "  retryDelay: (attempt: number, error: Error) => number"
+    text = (
+        _JS_HELPERS.replace("(value)", "(value: unknown): string")
+        + "\nexport interface ClientOptions {\n"
+        + fields
+        + retry
+        + "\n"
+        + fields
+        + "}\n"
+    )
+    task = "ClientOptions.retryDelay is typed to return a number, but a Promise is allowed too."
+    item = _member_pack(tmp_path, "src/options.ts", text, task, 400)
+    _shown_in_order(item, "export interface ClientOptions {", retry)
+    assert "option79" not in item.text
+
+
+def test_a_function_assigned_inside_a_long_closure_is_shown_with_the_closure_line(
+    tmp_path: Path,
+) -> None:
+    """`self.command = function (...)` members of `function Yargs () {...}`."""
+    members = "".join(
+        f"  self.option{i} = function (key) {{\n    options.push(['{i}', key])\n"
+        f"    return self\n  }}\n\n"
+        for i in range(80)
+    )
+    command = (
+        "  self.command = function (cmd, description, builder) {\n"
+        "    commands.addHandler(cmd, description, builder)\n"
+        "    return self\n"
+        "  }"
+    )
+    text = (
+        "export function Yargs (processArgs) {\n  const self = {}\n  const options = []\n\n"
+        + members
+        + command
+        + "\n\n"
+        + members
+        + "  return self\n}\n"
+    )
+    task = "yargs.command(module) is missing: self.command drops the module's builder."
+    item = _member_pack(tmp_path, "lib/yargs.js", text, task, 300)
+    _shown_in_order(item, "export function Yargs (processArgs) {", *command.split("\n"))
+    assert "option79" not in item.text
