@@ -659,8 +659,8 @@ def test_js_table_rows_and_interface_fields_are_fields() -> None:
     # A table's keys are still names this file refers to.
     assert {"em", "start"} <= set(outline(js, "javascript").refs)
     ts = "interface Options {\n  retries: number\n  onRetry(n: number): void\n}\n"
-    got = [(s.qualname, s.kind, s.start) for s in outline(ts, "typescript").symbols]
-    assert got == [
+    members = [(s.qualname, s.kind, s.start) for s in outline(ts, "typescript").symbols]
+    assert members == [
         ("Options", "interface", 1),
         ("Options.retries", "field", 2),
         ("Options.onRetry", "method", 3),
