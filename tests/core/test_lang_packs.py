@@ -301,6 +301,11 @@ def test_one_property_of_a_large_module_object_is_shown_with_its_const_line(
     assert "rule79" not in item.text  # a slice of the member, not the whole table
 
 
+def _amid(opening: str, siblings: str, member: str, closing: str) -> str:
+    """A container whose one `member` line(s) stand between two runs of `siblings`."""
+    return opening + siblings + member + "\n" + siblings + closing
+
+
 def test_one_row_of_a_module_level_table_is_shown_with_its_declaration(tmp_path: Path) -> None:
     """`var _rules = [['name', fn, [...]], ...]`: a row led by its name is a slice unit."""
     rows = "".join(
@@ -308,7 +313,7 @@ def test_one_row_of_a_module_level_table_is_shown_with_its_declaration(tmp_path:
         for i in range(80)
     )
     html = "  [ 'html_block', require('./rules/html_block'), [ 'paragraph', 'reference' ] ],"
-    text = _JS_HELPERS + "\nvar _rules = [\n" + rows + html + "\n" + rows + "];\n"
+    text = _JS_HELPERS + _amid("\nvar _rules = [\n", rows, html, "];\n")
     task = "An html_block interrupts a paragraph where it must not: html_block is wrong."
     item = _member_pack(tmp_path, "lib/parser_block.js", text, task, 400)
     _shown_in_order(item, "var _rules = [", html)
@@ -319,15 +324,8 @@ def test_an_interface_field_is_shown_with_its_interface_line(tmp_path: Path) -> 
     """A TypeScript interface's field (`retryDelay: ...`) is a slice unit like its methods."""
     fields = "".join(f"  option{i}?: Record<string, number | string>\n" for i in range(80))
     retry = "  retryDelay: (attempt: number, error: Error) => number"
-    text = (
-        _JS_HELPERS.replace("(value)", "(value: unknown): string")
-        + "\nexport interface ClientOptions {\n"
-        + fields
-        + retry
-        + "\n"
-        + fields
-        + "}\n"
-    )
+    helpers = _JS_HELPERS.replace("(value)", "(value: unknown): string")
+    text = helpers + _amid("\nexport interface ClientOptions {\n", fields, retry, "}\n")
     task = "ClientOptions.retryDelay is typed to return a number, but a Promise is allowed too."
     item = _member_pack(tmp_path, "src/options.ts", text, task, 400)
     _shown_in_order(item, "export interface ClientOptions {", retry)
@@ -349,14 +347,8 @@ def test_a_function_assigned_inside_a_long_closure_is_shown_with_the_closure_lin
         "    return self\n"
         "  }"
     )
-    text = (
-        "export function Yargs (processArgs) {\n  const self = {}\n  const options = []\n\n"
-        + members
-        + command
-        + "\n\n"
-        + members
-        + "  return self\n}\n"
-    )
+    opening = "export function Yargs (processArgs) {\n  const self = {}\n  const options = []\n\n"
+    text = _amid(opening, members, command + "\n", "  return self\n}\n")
     task = "yargs.command(module) is missing: self.command drops the module's builder."
     item = _member_pack(tmp_path, "lib/yargs.js", text, task, 300)
     _shown_in_order(item, "export function Yargs (processArgs) {", *command.split("\n"))
