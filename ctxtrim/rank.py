@@ -73,7 +73,10 @@ GENERATED_HEAD = re.compile(
 )
 GENERATED_HEAD_CHARS = 600
 # Continuous-integration and repository tooling: scripts about the project, not the code.
-TOOLING_PATH = re.compile(r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/")
+# ... and a JavaScript build tool's configuration (`rollup.config.js`, `vite.config.ts`).
+TOOLING_PATH = re.compile(
+    r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/|\.config\.[cm]?[jt]s$"
+)
 
 
 IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
