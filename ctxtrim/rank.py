@@ -84,6 +84,7 @@ IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # A mild weight for the kind of file, multiplying its score: source code is 1. Tests repeat
 # the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test tree mirroring
 # the main one) but are rarely what a task changes.
+MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
 LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
 PRIOR = {
     "changelog": 0.2,
@@ -281,7 +282,11 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:
         hits = _match_paths(index, mention, installed=True)
-        for path in hits[:10]:
+        if len(hits) > MAX_PATH_HITS:
+            # `index.js` in a tree of a hundred: it names none of them (and the first ten
+            # found would be an arbitrary choice).
+            continue
+        for path in hits:
             boosts[path]["path"] += 1 / math.sqrt(len(hits))
             cand(path).named = True
             cand(path).reasons.append(f"named in the task as `{mention}`")

@@ -8,7 +8,15 @@ import pytest
 
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
-from ctxtrim.rank import FEATURES, GENERATED_HEAD, WEIGHTS, parse_weights, prior, rank
+from ctxtrim.rank import (
+    FEATURES,
+    GENERATED_HEAD,
+    MAX_PATH_HITS,
+    WEIGHTS,
+    parse_weights,
+    prior,
+    rank,
+)
 from ctxtrim.task import TITLE_BONUS, Task, extract, literals
 
 from ..support.index import build
@@ -259,3 +267,12 @@ def test_members_of_javascript_built_ins_are_not_the_project_s_symbols() -> None
     assert "parse" not in signals.symbols and "JSON" not in signals.symbols
     assert signals.modules == ["yaml.safeLoad"]
     assert "safeLoad" in signals.symbols
+
+
+def test_a_file_name_that_many_files_share_names_none_of_them(tmp_path: Path) -> None:
+    files = {f"src/f{i}/index.js": f"export const f{i} = {i}\n" for i in range(MAX_PATH_HITS + 1)}
+    files |= {f"lib/g{i}/main.js": f"export const g{i} = {i}\n" for i in range(3)}
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    task = Task("index.js and main.js both crash on start")
+    named = {c.path for c in rank(index, task, extract(task.text)) if c.named}
+    assert named == {f"lib/g{i}/main.js" for i in range(3)}
