@@ -62,7 +62,6 @@ LOCALE_PATH = re.compile(r"(^|/)(locale|locales|i18n|l10n|translations)/")
 EXAMPLE_PATH = re.compile(
     r"(^|/)_?(examples?|samples?|demos?|benchmarks?|benches|docs?|doc_src)(/|$)"
 )
-# A generated file's own header says so, in its first lines.
 # Markers a generator writes at the top of its output (Go's `// Code generated ... DO NOT
 # EDIT.`, `@generated`, "This file is auto-generated"). Not a bare "auto-generated": clap's
 # `/// Shell with auto-generated completion script available.` is source that mentions one.
@@ -84,8 +83,6 @@ IDENT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # A mild weight for the kind of file, multiplying its score: source code is 1. Tests repeat
 # the words of the code they test (Go's `x_test.go` beside `x.go`, a Java test tree mirroring
 # the main one) but are rarely what a task changes.
-MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
-LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
 PRIOR = {
     "changelog": 0.2,
     "vendored": 0.15,
@@ -97,6 +94,8 @@ PRIOR = {
     "tooling": 0.5,
     "generated": 0.15,
 }
+MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
+LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
 MAX_SYMBOL_WEIGHT = 3.0  # a name's weight in the task counts up to this
@@ -220,21 +219,44 @@ def _match_paths(index: FileIndex, mention: str, installed: bool = False) -> lis
     return [p for p in inside if len(p) == longest]
 
 
-_BY_NAME: weakref.WeakKeyDictionary[FileIndex, tuple[int, dict[str, list[str]]]] = (
+PathTable = dict[str, list[str]]
+_TABLES: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[int, PathTable]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _by_name(index: FileIndex) -> dict[str, list[str]]:
-    """File name -> the paths with that name, in indexing order; memoised per index until it
-    changes (a task names a dozen paths, each once matched against every path before)."""
-    got = _BY_NAME.get(index)
+def _per_index(index: FileIndex, make: Callable[[FileIndex], PathTable]) -> PathTable:
+    """`make(index)`, memoised per index until it changes: a table over every path, built
+    once instead of once per pack."""
+    tables = _TABLES.setdefault(index, {})
+    got = tables.get(make.__name__)
     if got is None or got[0] != index.version:
-        names: dict[str, list[str]] = {}
-        for path in index.paths():
-            names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
-        got = _BY_NAME[index] = (index.version, names)
+        got = tables[make.__name__] = (index.version, make(index))
     return got[1]
+
+
+def _by_name(index: FileIndex) -> PathTable:
+    """File name -> the paths with that name, in indexing order (a task names a dozen
+    paths, each once matched against every path before)."""
+    return _per_index(index, _names_table)
+
+
+def _names_table(index: FileIndex) -> PathTable:
+    names: PathTable = {}
+    for path in index.paths():
+        names.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+    return names
+
+
+def _locales_table(index: FileIndex) -> PathTable:
+    """Locale code -> the files under a locale folder for it (`locale/sv/...`, `sv.js`)."""
+    codes: PathTable = {}
+    for path in index.paths():
+        where = LOCALE_PATH.search(path.lower())
+        code = path_code(path, where.end()) if where is not None else None
+        if code is not None:
+            codes.setdefault(code, []).append(path)
+    return codes
 
 
 def _module_paths(index: FileIndex, dotted: str) -> list[str]:
@@ -396,16 +418,10 @@ def _named_locales(
     codes = named_codes(text)
     if not codes:
         return set()
-    hits: dict[str, list[str]] = defaultdict(list)
-    for path in index.paths():
-        where = LOCALE_PATH.search(path.lower())
-        if where is None:
-            continue
-        code = path_code(path, where.end())
-        if code in codes:
-            hits[code].append(path)
+    files = _per_index(index, _locales_table)
     named: set[str] = set()
-    for code, paths in hits.items():
+    for code in codes:
+        paths = files.get(code, [])
         for path in paths:
             boosts[path]["path"] += LOCALE_NAMED / math.sqrt(len(paths))
             c = cand(path)

@@ -162,8 +162,6 @@ _MODULE_SPECIFIER = re.compile(r"(?:\brequire\s*\(|\bfrom\s|\bimport\s*\(?)\s*$"
 _JS_GLOBALS = frozenset(
     {"JSON", "Object", "Array", "Math", "Promise", "Reflect", "Number", "String", "console"}
 )
-
-
 _JS_GLOBAL_MEMBER = re.compile(r"\b(?:" + "|".join(sorted(_JS_GLOBALS)) + r")\.$")
 
 

@@ -212,8 +212,7 @@ def body_units(
     head, shown anyway). Each unit is one run of lines between definitions, cut to
     `BODY_UNIT_LINES`, named for what encloses it; blank edges are trimmed. With each unit
     comes what showing it takes (its lines, the blank line after them as after a definition,
-    and the header of its class). `depths`: the
-    symbols' `depth_of`, if known."""
+    and the header of its class). `depths`: the symbols' `depth_of`, if known."""
     units: list[tuple[Symbol, list[tuple[int, int]]]] = []
     if depths is None:
         depths = depth_of(symbols)
