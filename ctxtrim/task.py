@@ -69,6 +69,9 @@ _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
 _SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+# A lower-case name joined by hyphens (`min-similarity-lines`, `--import-mode`, `serde-json`):
+# an option, a message id or a package, spelled `min_similarity_lines` where code holds it.
+_KEBAB = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
 # Strings that code spells exactly: command-line flags, quoted strings, exception messages.
@@ -80,6 +83,8 @@ _MESSAGE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception|Warning): (.{8,20
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s)\]>\"']+")
 _FILE_LINK = re.compile(r"/(?:blob|tree|raw)/[^/]+/([^?#]+)")
 _IMAGE_ALT = re.compile(r"!\[[^\]\n]*\]")  # `![image](...)`: the alt text is a default
+# Latin abbreviations that look like a file or a dotted name: "e.g.", "i.e.".
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "a.k.a"})
 
 
 # Calling a builtin on an object runs its special method: `str(e)` is about `__str__`.
@@ -212,33 +217,71 @@ _VERSION_LINE = re.compile(
     r"|Windows|[\w.-]*UTF-8)\b[^\n]*$"
 )
 MIN_REPORT_LINES = 4  # a shorter run of `name: value` lines may be the task's own data
+MAX_REPORT_GAP = 2  # other lines inside a report: "[Clang 10.0.0 ]", "INSTALLED VERSIONS"
 
 
 def _without_reports(text: str) -> str:
-    """`text` without its environment reports: runs of MIN_REPORT_LINES or more version
-    lines with distinct names (blank lines inside a run are part of it)."""
+    """`text` without its environment reports: MIN_REPORT_LINES or more version lines with
+    distinct names, with at most MAX_REPORT_GAP other lines between two of them, and the
+    heading that names the report."""
     lines = text.split("\n")
     drop: set[int] = set()
     run: list[int] = []
     names: set[str] = set()
-    for i, line in enumerate([*lines, "."]):
+    gap = 0
+    for i, line in enumerate([*lines, *["."] * (MAX_REPORT_GAP + 1)]):
         got = _VERSION_LINE.match(line) if i < len(lines) else None
-        if got is not None or (run and not line.strip()):
+        if got is not None:
             run.append(i)
-            if got is not None:
-                names.add(got.group(1).strip().lower())
-            continue
-        if len(names) >= MIN_REPORT_LINES:
-            drop.update(run)
-        run, names = [], set()
+            names.add(got.group(1).strip().lower())
+            gap = 0
+        elif run and line.strip():
+            gap += 1
+            if gap > MAX_REPORT_GAP:
+                if len(names) >= MIN_REPORT_LINES:
+                    drop.update(range(run[0], run[-1] + 1))
+                    drop.update(_report_heading(lines, run[0]))
+                run, names, gap = [], set(), 0
     if not drop:
         return text
     return "\n".join(line for i, line in enumerate(lines) if i not in drop)
 
 
+# What opens a report: a fence, a collapsed block, a line without a lower-case letter
+# ("INSTALLED VERSIONS", "------"). A heading or a block's summary names it ("#### Output of
+# ``xr.show_versions()``"), in words of the template, not of the task.
+_REPORT_OPENER = re.compile(r"^(?:\s*(?i:```\w*|~~~\w*|<details>|</?pre>)\s*|[^a-z]*)$")
+_REPORT_HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*\s*:?\s*$|.*<summary>)", re.I)
+
+
+def _report_heading(lines: list[str], start: int) -> list[int]:
+    """The lines above a report at `start` that open or name it: blank lines, fences and a
+    collapsed block's markup, up to its heading or summary, if it has one."""
+    above: list[int] = []
+    for i in range(start - 1, -1, -1):
+        line = lines[i]
+        if not line.strip() or _REPORT_OPENER.match(line):
+            above.append(i)
+            continue
+        return [*above, i] if _REPORT_HEADING.match(line) else above
+    return above
+
+
+# An HTML comment: an issue template's instructions ("<!-- Please include a minimal
+# example -->"), hidden from the issue's readers and written by none of them.
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _without_comments(text: str) -> str:
+    """`text` without HTML comments outside code (`<!--` in a code span or a fence is the
+    code the task is about)."""
+    code = [m.span() for m in _FENCE.finditer(text)] + [m.span() for m in _BACKTICK.finditer(text)]
+    return _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text)
+
+
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
-    text = _without_reports(text)
+    text = _without_reports(_without_comments(text))
     sig = Signals()
     jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
     for m in _JVM_FRAME.finditer(text):
@@ -267,7 +310,7 @@ def extract(text: str) -> Signals:
             continue
         if _inside(m.start(), jvm):
             continue  # a JVM frame's bare file name: its frame holds the qualified path
-        if "/" in p or "." in p:
+        if ("/" in p or "." in p) and p.lower() not in _ABBREVIATIONS:
             seen_paths.add(p)
             sig.paths.append(p)
 
@@ -277,8 +320,11 @@ def extract(text: str) -> Signals:
         # A span of several words is a command line or a snippet (`cargo run -- --help`,
         # `fmt::print("{}", x)`): its plain lower-case words are a program and its
         # arguments, keywords and local names, too common to point at a definition.
-        several = len(m.group(1).split()) > 1
-        for ident in _IDENT.findall(m.group(1)):
+        span = m.group(1)
+        several = len(span.split()) > 1
+        for kebab in _KEBAB.findall(span):
+            symbols[kebab.replace("-", "_")] += 2
+        for ident in _IDENT.findall(_KEBAB.sub(" ", span)):
             if len(ident) >= 3 and ident.lower() not in STOPWORDS:
                 if several and ident.islower() and "_" not in ident.strip("_"):
                     continue
@@ -289,11 +335,16 @@ def extract(text: str) -> Signals:
             continue
         if name in _DUNDER_CALLS:
             symbols[_DUNDER_CALLS[name]] += 1
-        if len(name) >= 3 and name.lower() not in STOPWORDS:
+        # A member called as such is a name even when prose uses the word: `xr.where(`.
+        member = (
+            text[call.start() - 1 : call.start()] == "."
+            and call.end() - call.start() == len(name) + 1
+        )
+        if len(name) >= 3 and (member or name.lower() not in STOPWORDS):
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):
         parts = dotted.split(".")
-        if parts[0] in _JS_GLOBALS:
+        if parts[0] in _JS_GLOBALS or dotted.lower() in _ABBREVIATIONS:
             continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)

@@ -203,6 +203,50 @@ def test_an_environment_report_adds_no_words_to_the_query() -> None:
     assert not {"python", "numpy", "machine", "commit", "bits", "linux"} & set(query)
 
 
+def test_the_heading_that_names_a_report_goes_with_it() -> None:
+    signals = extract(REPORT)
+    assert "show_versions" not in signals.symbols
+    assert not {"output", "installed", "versions"} & set(signals.query)
+    # A report interrupted by a line that is not `name: version` is still one report.
+    text = "Merge bug\n\n#### Output of `xr.show_versions()`\n```\ncommit: None\npython: 3.8\n"
+    text += "[Clang 10.0.0 ]\nOS: Linux\nmachine: x86_64\n```\n"
+    assert "show_versions" not in extract(text).symbols
+    assert "clang" not in extract(text).query
+
+
+def test_a_sentence_above_a_report_is_the_task_s_text() -> None:
+    text = "Calling `Dataset.merge()` drops attrs\ncommit: None\npython: 3.8\nOS: Linux\nnumpy: 1\n"
+    signals = extract(text)
+    assert "merge" in signals.symbols and "drops" in signals.query
+
+
+def test_html_comments_are_the_template_s_words_unless_they_are_code() -> None:
+    text = "Broken header\n<!-- Please include a minimal example of the issue -->\n"
+    text += "When `<!--` is followed by `==` the comment becomes a heading.\n"
+    text += "```markdown\n<!-- hidden\n==\n-->\n```\n"
+    query = extract(text).query
+    assert not {"please", "include", "minimal", "example"} & set(query)
+    assert {"hidden", "heading"} <= set(query)
+
+
+def test_a_hyphenated_option_is_one_name_not_three() -> None:
+    signals = extract("Setting `min-similarity-lines` to `0`; see `--import-mode`")
+    assert {"min_similarity_lines", "import_mode"} <= set(signals.symbols)
+    assert not {"min", "similarity", "lines", "import", "mode"} & set(signals.symbols)
+    assert {"similarity", "lines"} <= set(signals.query)
+    assert signals.literals[:2] == ["--import-mode", "min-similarity-lines"]
+
+
+def test_a_member_call_is_a_name_even_when_it_is_a_common_word() -> None:
+    assert "where" in extract("`xr.where(cond, x, y)` drops attrs").symbols
+    assert "where" not in extract("the place where (as said) it breaks").symbols
+
+
+def test_latin_abbreviations_are_not_paths() -> None:
+    signals = extract("Options (e.g. `--foo`), i.e. flags, live in cli.py")
+    assert signals.paths == ["cli.py"] and signals.modules == ["cli.py"]
+
+
 def test_fewer_than_four_version_lines_are_the_task_s_own_text() -> None:
     text = "Upgrading to numpy: 1.19.4 breaks merge\npython: 3.8\nOS: Linux\n"
     assert {"numpy", "python", "linux"} <= set(extract(text).query)
