@@ -153,3 +153,24 @@ def words(text: str) -> list[str]:
             split = _terms_of(ident)
         out.extend(stem(term) for term in split)
     return out
+
+
+def compounds(text: str) -> tuple[set[str], set[frozenset[str]]]:
+    """The words of `text` (as `words` folds them) that stand on their own, and the parts of
+    each compound name in it: `keepalive_timeout` stands on its own as `keepalive_timeout`
+    and is the compound {keepalive, timeout}; its `timeout` is a part, not a word of the text."""
+    alone: set[str] = set()
+    parts_of: set[frozenset[str]] = set()
+    for ident in set(IDENT.findall(text)):
+        terms = _TERMS_OF.get(ident)
+        if terms is None:
+            terms = _terms_of(ident)
+        parts = frozenset(stem(p) for p in split_identifier(ident)) & {stem(t) for t in terms}
+        if len(parts) > 1:
+            parts_of.add(parts)
+            whole = ident.lower()
+            if whole in terms:
+                alone.add(stem(whole))
+        else:
+            alone.update(stem(t) for t in terms)
+    return alone, parts_of

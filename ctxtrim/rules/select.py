@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..bm25 import Corpus
 from ..task import extract
-from ..terms import TASK_WORDS, words
+from ..terms import TASK_WORDS, compounds, words
 from ..tokens import Tokenizer
 from .discover import applies_to
 from .globs import glob_matches
@@ -121,6 +121,12 @@ class _Words:
     documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
     headings: dict[tuple[str, int], frozenset[str]]
     titles: Corpus  # the headings alone: how rare a word is among what sections are about
+    # (file, start) -> the task's words the section holds only as halves of a name: no match
+    partial: dict[tuple[str, int], frozenset[str]]
+
+    def matched(self, key: tuple[str, int]) -> frozenset[str]:
+        """The task's words section `key` really shares with it."""
+        return (self.query & self.documents[key].keys()) - self.partial[key]
 
     def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
         """Weight of `terms` (task words found), in units of the rarest word's weight. A
@@ -192,6 +198,9 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
     their rarity across all the repository's rule sections."""
     documents: dict[tuple[str, int], Counter[str]] = {}
     headings: dict[tuple[str, int], frozenset[str]] = {}
+    partial: dict[tuple[str, int], frozenset[str]] = {}
+    prose = _prose(task)
+    spoken = _Spoken(*compounds(prose), frozenset(words(prose)))
     for rule in rules:
         titles = sum(1 for s in rule.sections if len(s.heading_path) == 1)
         for section in rule.sections:
@@ -204,10 +213,39 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             terms.update(heading * int(HEADING_WEIGHT - 1))
             documents[_key(section)] = terms
             headings[_key(section)] = frozenset(heading)
+            partial[_key(section)] = _partial(
+                spoken, section.text + "\n" + " ".join(own), set(terms)
+            )
     corpus = Corpus(list(documents.values()))
     about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
-    query = frozenset(words(_prose(task))) - TASK_WORDS
-    return _Words(query, corpus, documents, headings, about)
+    query = spoken.words - TASK_WORDS
+    return _Words(query, corpus, documents, headings, about, partial)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spoken:
+    """How a text spells its words: on their own, or as parts of compound names."""
+
+    alone: set[str]
+    compounds: set[frozenset[str]]
+    words: frozenset[str]
+
+
+def _partial(task: _Spoken, text: str, terms: AbstractSet[str]) -> frozenset[str]:
+    """The task's words that `text` shares with it only by halves of a name: a part of a
+    compound on one side (`keepalive_timeout`, `ClientSession`) that the other side does not
+    spell out whole. `timeouts` meets `keepalive_timeout` in name only."""
+    shared = task.words & terms
+    if not shared:
+        return frozenset()
+    alone, names = compounds(text)
+    out = set()
+    for word in shared:
+        in_text = word in alone or any(word in n and n <= task.words for n in names)
+        in_task = word in task.alone or any(word in n and n <= terms for n in task.compounds)
+        if not (in_text and in_task):
+            out.add(word)
+    return frozenset(out)
 
 
 def _prose(task: str) -> str:
@@ -285,14 +323,16 @@ def _score_sections(
 ) -> None:
     keys = [_key(scored.section) for scored in candidates]
     query = dict.fromkeys(sorted(lexicon.query), 1.0)
-    lexical = Corpus([lexicon.documents[key] for key in keys]).scores(query)
+    lexical = Corpus([lexicon.documents[key] for key in keys]).scores(
+        query, ignore=[lexicon.partial[key] for key in keys]
+    )
     top = max(lexical, default=0.0) or 1.0
     first_sections = {_key(rule.sections[0]) for rule in rules if rule.sections}
     topics = {rule.path: _topic(rule, lexicon) for rule in rules}
     folders = _folders(paths)
     for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
-        matched = lexicon.query & set(lexicon.documents[key])
+        matched = lexicon.matched(key)
         strength = lexicon.evidence(matched, lexicon.headings[key])
         if strength >= MIN_EVIDENCE:
             scored.evidence = True
@@ -471,9 +511,8 @@ def _trim(
     lines = section.text.split("\n")
     head = 1 if section.heading_path else 0
     blocks = _blocks(lines, head)
-    weights = [
-        lexicon.evidence(lexicon.query & set(words("\n".join(lines[a:b])))) for a, b in blocks
-    ]
+    query = lexicon.query - lexicon.partial[_key(section)]
+    weights = [lexicon.evidence(query & set(words("\n".join(lines[a:b])))) for a, b in blocks]
     least = TRIM_FOCUS * max(weights, default=0.0)
     order = sorted(
         (i for i, w in enumerate(weights) if w > 0 and w >= least),
