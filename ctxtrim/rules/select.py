@@ -172,7 +172,7 @@ def select_sections(
         for section in rule.sections:
             scored = Scored(section, prior, list(reasons))
             (dropped if excluded else candidates).append(scored)
-    _score_sections(candidates, rules, lexicon, in_play)
+    _score_sections(candidates, rules, lexicon, in_play, set(focus))
     candidates.sort(key=_order)
     kept, tokens = _fit(candidates, dropped, budget, tokenizer, lexicon)
     kept.sort(key=_order)
@@ -319,7 +319,11 @@ def _rule_name(path: str) -> str:
 
 
 def _score_sections(
-    candidates: list[Scored], rules: list[RuleFile], lexicon: _Words, paths: list[str]
+    candidates: list[Scored],
+    rules: list[RuleFile],
+    lexicon: _Words,
+    paths: list[str],
+    focus: AbstractSet[str],
 ) -> None:
     keys = [_key(scored.section) for scored in candidates]
     query = dict.fromkeys(sorted(lexicon.query), 1.0)
@@ -329,7 +333,7 @@ def _score_sections(
     top = max(lexical, default=0.0) or 1.0
     first_sections = {_key(rule.sections[0]) for rule in rules if rule.sections}
     topics = {rule.path: _topic(rule, lexicon) for rule in rules}
-    folders = _folders(paths)
+    folders = _Folders(_folders(paths), _folders([p for p in paths if p in focus]), lexicon.query)
     for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
         matched = lexicon.matched(key)
@@ -402,6 +406,25 @@ def _is_overview(section: RuleSection) -> bool:
     return section.tokens <= _OVERVIEW_TOKENS and any(line.strip() for line in body)
 
 
+@dataclass(frozen=True, slots=True)
+class _Folders:
+    """The folders holding files in play, and what makes naming one evidence."""
+
+    shown: dict[str, str]  # folder -> the least deep file in play there
+    focus: dict[str, str]  # the same for the files the task is about
+    query: frozenset[str]  # the task's words
+
+    def held(self, folder: str) -> str | None:
+        """The file in play that makes naming `folder` evidence, if any: one the task is
+        about, or one only shown when the task names the folder's words too (a pack shows
+        something for any task; `pylint/checkers/` says nothing about fixing the docs)."""
+        if folder in self.focus:
+            return self.focus[folder]
+        if folder in self.shown and self.query & set(words(folder)):
+            return self.shown[folder]
+        return None
+
+
 def _folders(paths: list[str]) -> dict[str, str]:
     """Each folder holding a file in play -> the least deep such file."""
     folders: dict[str, str] = {}
@@ -416,10 +439,10 @@ def _folders(paths: list[str]) -> dict[str, str]:
 
 
 def _path_credit(
-    section: RuleSection, paths: list[str], folders: dict[str, str]
+    section: RuleSection, paths: list[str], folders: _Folders
 ) -> tuple[float, list[str]]:
-    """Credit for naming a file in play, or a folder holding one. A path to any other file
-    (one the pack left out) says nothing about this task."""
+    """Credit for naming a file in play, or a folder holding one (see `_Folders.held`). A
+    path to any other file (one the pack left out) says nothing about this task."""
     base = posixpath.dirname(section.file)
     in_play = set(paths)
     best: tuple[float, str] | None = None
@@ -428,13 +451,14 @@ def _path_credit(
         for candidate in dict.fromkeys((target, posixpath.normpath(posixpath.join(base, target)))):
             if candidate in in_play:
                 return MENTION_CREDIT, [f"mentions {candidate}"]
-            if candidate in folders:
+            held = folders.held(candidate)
+            if held is not None:
                 # The share of the file's path the folder names: `src/` says less about
                 # src/app/auth/login.py than `src/app/auth/` does.
                 depth = candidate.count("/") + 1
-                credit = MENTION_CREDIT * depth / (folders[candidate].count("/") + 1)
+                credit = MENTION_CREDIT * depth / (held.count("/") + 1)
                 if best is None or credit > best[0]:
-                    best = (credit, f"mentions {candidate}/, which holds {folders[candidate]}")
+                    best = (credit, f"mentions {candidate}/, which holds {held}")
     return (best[0], [best[1]]) if best else (0.0, [])
 
 
