@@ -156,21 +156,17 @@ def words(text: str) -> list[str]:
 
 
 def compounds(text: str) -> tuple[set[str], set[frozenset[str]]]:
-    """The words of `text` (as `words` folds them) that stand on their own, and the parts of
-    each compound name in it: `keepalive_timeout` stands on its own as `keepalive_timeout`
-    and is the compound {keepalive, timeout}; its `timeout` is a part, not a word of the text."""
+    """How `text` spells its words, folded as `words` folds them: (those standing on their
+    own, the parts of each compound name). `keepalive_timeout` stands on its own whole and is
+    the compound {keepalive, timeout}: its `timeout` is only part of a name."""
     alone: set[str] = set()
-    parts_of: set[frozenset[str]] = set()
+    names: set[frozenset[str]] = set()
     for ident in set(IDENT.findall(text)):
-        terms = _TERMS_OF.get(ident)
-        if terms is None:
-            terms = _terms_of(ident)
-        parts = frozenset(stem(p) for p in split_identifier(ident)) & {stem(t) for t in terms}
+        terms = [stem(term) for term in _terms_of(ident)]
+        parts = frozenset(stem(part) for part in split_identifier(ident)).intersection(terms)
         if len(parts) > 1:
-            parts_of.add(parts)
-            whole = ident.lower()
-            if whole in terms:
-                alone.add(stem(whole))
+            names.add(parts)
+            alone.update(term for term in terms if term not in parts)  # the whole name
         else:
-            alone.update(stem(t) for t in terms)
-    return alone, parts_of
+            alone.update(terms)
+    return alone, names

@@ -199,8 +199,7 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
     documents: dict[tuple[str, int], Counter[str]] = {}
     headings: dict[tuple[str, int], frozenset[str]] = {}
     partial: dict[tuple[str, int], frozenset[str]] = {}
-    prose = _prose(task)
-    spoken = _Spoken(*compounds(prose), frozenset(words(prose)))
+    spoken = _Spoken.of(_prose(task))
     for rule in rules:
         titles = sum(1 for s in rule.sections if len(s.heading_path) == 1)
         for section in rule.sections:
@@ -213,39 +212,45 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             terms.update(heading * int(HEADING_WEIGHT - 1))
             documents[_key(section)] = terms
             headings[_key(section)] = frozenset(heading)
-            partial[_key(section)] = _partial(
-                spoken, section.text + "\n" + " ".join(own), set(terms)
-            )
+            partial[_key(section)] = spoken.halves(section.text + "\n" + " ".join(own), terms)
     corpus = Corpus(list(documents.values()))
     about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
-    query = spoken.words - TASK_WORDS
-    return _Words(query, corpus, documents, headings, about, partial)
+    return _Words(spoken.query, corpus, documents, headings, about, partial)
 
 
 @dataclass(frozen=True, slots=True)
 class _Spoken:
-    """How a text spells its words: on their own, or as parts of compound names."""
+    """The task's words, and how it spells them: on their own, or as parts of names."""
 
-    alone: set[str]
-    compounds: set[frozenset[str]]
     words: frozenset[str]
+    alone: frozenset[str]
+    names: frozenset[frozenset[str]]  # the parts of each compound name (`ClientSession`)
+    query: frozenset[str]  # the words that can be evidence: not "fix", "add"
 
+    @classmethod
+    def of(cls, text: str) -> _Spoken:
+        alone, names = compounds(text)
+        every = frozenset(words(text))
+        return cls(every, frozenset(alone), frozenset(names), every - TASK_WORDS)
 
-def _partial(task: _Spoken, text: str, terms: AbstractSet[str]) -> frozenset[str]:
-    """The task's words that `text` shares with it only by halves of a name: a part of a
-    compound on one side (`keepalive_timeout`, `ClientSession`) that the other side does not
-    spell out whole. `timeouts` meets `keepalive_timeout` in name only."""
-    shared = task.words & terms
-    if not shared:
-        return frozenset()
-    alone, names = compounds(text)
-    out = set()
-    for word in shared:
-        in_text = word in alone or any(word in n and n <= task.words for n in names)
-        in_task = word in task.alone or any(word in n and n <= terms for n in task.compounds)
-        if not (in_text and in_task):
-            out.add(word)
-    return frozenset(out)
+    def halves(self, text: str, terms: Collection[str]) -> frozenset[str]:
+        """The query words `text` (whose words are `terms`) shares with the task only as
+        halves of a name: a part of a compound on one side that the other side does not
+        spell out whole. "timeouts" meets `keepalive_timeout` in name only, and `client.py`
+        meets "ClientSession" in name only; "keepalive timeout" meets `keepalive_timeout`."""
+        shared = self.query.intersection(terms)
+        if not shared:
+            return frozenset()
+        alone, names = compounds(text)
+        own = frozenset(terms)
+        return frozenset(
+            word
+            for word in shared
+            if not (
+                (word in alone or any(word in n and n <= self.words for n in names))
+                and (word in self.alone or any(word in n and n <= own for n in self.names))
+            )
+        )
 
 
 def _prose(task: str) -> str:
@@ -348,6 +353,9 @@ def _score_sections(
                 scored.reasons.append(f"its file is about {', '.join(words_in_title)}")
         elif matched:
             scored.reasons.append(f"only common words match ({', '.join(sorted(matched)[:5])})")
+        if strength < MIN_EVIDENCE and lexicon.partial[key]:
+            halves = ", ".join(sorted(lexicon.partial[key])[:5])
+            scored.reasons.append(f"shares only parts of names ({halves})")
         credit, reasons = _path_credit(section, paths, folders)
         if credit:
             scored.evidence = True

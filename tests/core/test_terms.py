@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ctxtrim.terms import path_terms, split_identifier, stem, text_terms, utf8_terms, words
+from ctxtrim.terms import (
+    compounds,
+    path_terms,
+    split_identifier,
+    stem,
+    text_terms,
+    utf8_terms,
+    words,
+)
 
 
 def test_identifiers_split_by_case_and_underscores() -> None:
@@ -72,3 +80,11 @@ def test_utf8_terms_are_text_terms_in_the_same_order() -> None:
     assert list(utf8_terms(b"bad\xff\xfebyte_here").items()) == list(
         text_terms(b"bad\xff\xfebyte_here".decode("utf-8", "replace")).items()
     )
+
+
+def test_compounds_tell_words_on_their_own_from_parts_of_names() -> None:
+    alone, names = compounds("Raise `keepalive_timeout` in client.py; ClientSession timeouts")
+    assert alone == {"raise", "keepalive_timeout", "client", "py", "clientsession", "timeout"}
+    assert names == {frozenset({"keepalive", "timeout"}), frozenset({"client", "session"})}
+    # A stopword is no part: `get_user` is the word "user" on its own, not a compound.
+    assert compounds("get_user __all__") == ({"get_user", "user", "__all__"}, set())
