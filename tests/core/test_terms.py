@@ -67,6 +67,21 @@ def test_prose_words_fold_suffixes_in_reading_order() -> None:
     assert words("Running the parsers fails") == ["runn", "parser", "fail"]
 
 
+def test_prose_keeps_code_keywords_that_name_a_topic_and_folds_words_alike() -> None:
+    # "Import" in a heading and "imports" in a task are one word; code search drops `import`
+    # as a keyword, prose does not. A word that folds to a stopword ("uses") is one too.
+    assert words("Import organization: imports sorted; it uses isort and returns None") == [
+        "import",
+        "organization",
+        "import",
+        "sort",
+        "isort",
+        "return",
+        "none",
+    ]
+    assert text_terms("import os; return None") == {"os": 1}
+
+
 def test_utf8_terms_are_text_terms_in_the_same_order() -> None:
     # Leading digits drop out of a run (`2fa` -> `fa`, `404` -> nothing), non-ASCII letters
     # and invalid bytes separate words, a BOM is no word: as IDENT reads the decoded text.

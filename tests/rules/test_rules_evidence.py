@@ -264,6 +264,22 @@ def test_a_name_the_task_spells_out_whole_is_evidence(tmp_path: Path) -> None:
         assert selection.kept[0].reasons[0].startswith("matches the task ("), task
 
 
+def test_a_heading_and_a_task_fold_a_code_keyword_alike(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n## Import organization\n\nStandard library first, then "
+            "third-party, then local; one group each.\n\n## Naming\n\nClasses in CamelCase."
+            "\n\n## Errors\n\nRaise ValueError for bad input.\n",
+        },
+    )
+    rules = discover(root, list_files(root))
+    selection = select_sections(
+        rules, "reorder the imports in core/dataset.py", [], 2000, TOKENIZER
+    )
+    assert [s.section.title for s in selection.kept] == ["P › Import organization"]
+
+
 # ------------------------------------------------------------------ folders
 
 
