@@ -183,11 +183,28 @@ def compounds(text: str) -> tuple[set[str], set[frozenset[str]]]:
     alone: set[str] = set()
     names: set[frozenset[str]] = set()
     for ident in set(IDENT.findall(text)):
-        terms = _prose_of(ident)
-        parts = frozenset(stem(part) for part in split_identifier(ident)).intersection(terms)
-        if len(parts) > 1:
+        got = _NAME_OF.get(ident)
+        if got is None:
+            got = _name_of(ident)
+        whole, parts = got
+        alone.update(whole)
+        if parts:
             names.add(parts)
-            alone.update(term for term in terms if term not in parts)  # the whole name
-        else:
-            alone.update(terms)
     return alone, names
+
+
+# Identifier -> (its prose words that stand on their own, its parts if it is a compound).
+_NAME_OF: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _name_of(ident: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    terms = _prose_of(ident)
+    parts = frozenset(stem(part) for part in split_identifier(ident)).intersection(terms)
+    if len(parts) > 1:
+        got = (tuple(term for term in terms if term not in parts), parts)  # the whole name
+    else:
+        got = (terms, frozenset())
+    if len(_NAME_OF) >= _TERMS_OF_MAX:
+        _NAME_OF.clear()
+    _NAME_OF[ident] = got
+    return got
