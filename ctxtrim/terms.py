@@ -148,9 +148,7 @@ def stem(term: str) -> str:
 
 # Prose keeps the code keywords that are also English words: in a rule section or a tool
 # description, "Import organization", "Return values" or "null handling" name a topic.
-PROSE_STOPWORDS = STOPWORDS - frozenset(
-    "import include return pass end null none nil true false const var let def self cls elif".split()
-)
+PROSE_STOPWORDS = STOPWORDS - frozenset("import include return null none const var let".split())
 _PROSE_OF: dict[str, tuple[str, ...]] = {}
 
 
