@@ -50,6 +50,7 @@ SHOWN_PRIOR = 0.1  # a scoped rule for a file only shown: broad globs (`**/*.cs`
 # paragraph that matches, not 500 tokens around it.
 MAX_SECTION_SHARE = 0.3
 MENTION_CREDIT = 0.6  # the section names a file in play
+NAME_PART_WEIGHT = 0.5  # a task word that is only part of a name the task gives (see `halves`)
 OVERVIEW_CREDIT = 0.15
 TRIM_FOCUS = 0.5  # a trimmed section keeps blocks matching at least this share of its best
 MIN_TRIM_TOKENS = 48  # less room than this left: trimming would keep a heading and no rule
@@ -124,17 +125,25 @@ class _Words:
     documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
     headings: dict[tuple[str, int], frozenset[str]]
     titles: Corpus  # the headings alone: how rare a word is among what sections are about
-    # (file, start) -> the task's words the section holds only as halves of a name: no match
+    # (file, start) -> the task's words the section holds only as parts of its names: no
+    # match; and those it holds only as parts of the task's names: half a match
     partial: dict[tuple[str, int], frozenset[str]]
+    halved: dict[tuple[str, int], frozenset[str]]
 
     def matched(self, key: tuple[str, int]) -> frozenset[str]:
         """The task's words section `key` really shares with it."""
         return (self.query & self.documents[key].keys()) - self.partial[key]
 
-    def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
+    def evidence(
+        self,
+        terms: AbstractSet[str],
+        heading: AbstractSet[str] = frozenset(),
+        halved: AbstractSet[str] = frozenset(),
+    ) -> float:
         """Weight of `terms` (task words found), in units of the rarest word's weight. A
         word in the heading weighs by its rarity among headings: "test" may fill every
-        section's text and still name only the few sections that are about tests."""
+        section's text and still name only the few sections that are about tests. A word
+        in `halved` weighs NAME_PART_WEIGHT of that."""
         rarest = self.corpus.rarest() or 1.0
         total = 0.0
         for t in terms:
@@ -143,7 +152,7 @@ class _Words:
                 weight = HEADING_WEIGHT * max(
                     weight, self.titles.idf(t) / (self.titles.rarest() or 1.0)
                 )
-            total += weight
+            total += weight * (NAME_PART_WEIGHT if t in halved else 1.0)
         return total
 
 
@@ -202,6 +211,7 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
     documents: dict[tuple[str, int], Counter[str]] = {}
     headings: dict[tuple[str, int], frozenset[str]] = {}
     partial: dict[tuple[str, int], frozenset[str]] = {}
+    halved: dict[tuple[str, int], frozenset[str]] = {}
     spoken = _Spoken.of(_prose(task))
     for rule in rules:
         titles = sum(1 for s in rule.sections if len(s.heading_path) == 1)
@@ -215,10 +225,11 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             terms.update(heading * int(HEADING_WEIGHT - 1))
             documents[_key(section)] = terms
             headings[_key(section)] = frozenset(heading)
-            partial[_key(section)] = spoken.halves(section.text + "\n" + " ".join(own), terms)
+            key = _key(section)
+            partial[key], halved[key] = spoken.halves(section.text + "\n" + " ".join(own), terms)
     corpus = Corpus(list(documents.values()))
     about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
-    return _Words(spoken.query, corpus, documents, headings, about, partial)
+    return _Words(spoken.query, corpus, documents, headings, about, partial, halved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,24 +247,24 @@ class _Spoken:
         every = frozenset(words(text))
         return cls(every, frozenset(alone), frozenset(names), every - TASK_WORDS)
 
-    def halves(self, text: str, terms: Collection[str]) -> frozenset[str]:
-        """The query words `text` (whose words are `terms`) shares with the task only as
-        halves of a name: a part of a compound on one side that the other side does not
-        spell out whole. "timeouts" meets `keepalive_timeout` in name only, and `client.py`
-        meets "ClientSession" in name only; "keepalive timeout" meets `keepalive_timeout`."""
+    def halves(self, text: str, terms: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The query words `text` (whose words are `terms`) shares with the task only by
+        parts of names: (those it holds only as parts of its own names, which do not match:
+        "timeouts" meets `keepalive_timeout` in name only; those the task holds only as parts
+        of its names, which half match: `WebhookSecretModal` is partly about modals). A name
+        the other side spells out whole matches: "keepalive timeout", `keepalive_timeout`."""
         shared = self.query.intersection(terms)
         if not shared:
-            return frozenset()
+            return frozenset(), frozenset()
         alone, names = compounds(text)
         own = frozenset(terms)
-        return frozenset(
-            word
-            for word in shared
-            if not (
-                (word in alone or any(word in n and n <= self.words for n in names))
-                and (word in self.alone or any(word in n and n <= own for n in self.names))
-            )
-        )
+        in_text = {
+            w for w in shared if w in alone or any(w in n and n <= self.words for n in names)
+        }
+        in_task = {
+            w for w in in_text if w in self.alone or any(w in n and n <= own for n in self.names)
+        }
+        return frozenset(shared - in_text), frozenset(in_text - in_task)
 
 
 def _prose(task: str) -> str:
@@ -345,7 +356,7 @@ def _score_sections(
     for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
         matched = lexicon.matched(key)
-        strength = lexicon.evidence(matched, lexicon.headings[key])
+        strength = lexicon.evidence(matched, lexicon.headings[key], lexicon.halved[key])
         if strength >= MIN_EVIDENCE:
             scored.evidence = True
             scored.score += raw / top + 0.25 * min(strength, 2.0)
@@ -354,11 +365,15 @@ def _score_sections(
             if topic:
                 scored.score += topic
                 scored.reasons.append(f"its file is about {', '.join(words_in_title)}")
-        elif matched:
-            scored.reasons.append(f"only common words match ({', '.join(sorted(matched)[:5])})")
-        if strength < MIN_EVIDENCE and lexicon.partial[key]:
-            halves = ", ".join(sorted(lexicon.partial[key])[:5])
-            scored.reasons.append(f"shares only parts of names ({halves})")
+        else:
+            named = lexicon.partial[key] | (matched & lexicon.halved[key])
+            if matched - named:
+                common = ", ".join(sorted(matched - named)[:5])
+                scored.reasons.append(f"only common words match ({common})")
+            if named:
+                scored.reasons.append(
+                    f"shares only parts of names ({', '.join(sorted(named)[:5])})"
+                )
         credit, reasons = _path_credit(section, paths, folders)
         if credit:
             scored.evidence = True

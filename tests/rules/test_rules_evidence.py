@@ -255,6 +255,26 @@ def test_a_word_shared_only_as_part_of_a_name_is_no_evidence(tmp_path: Path) -> 
     ]
 
 
+def test_a_part_of_a_name_the_task_gives_is_half_a_word(tmp_path: Path) -> None:
+    # `WebhookSecretModal` is partly about modals and webhooks: a heading naming one is
+    # evidence, one mention in a body is not; the same words on their own are.
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n## Modals\n\nOpen them with the shared hook.\n\n"
+            "## Delivery\n\nWebhook deliveries retry three times.\n\n"
+            "## Styling\n\nUse the design tokens.\n",
+        },
+    )
+    rules = discover(root, list_files(root))
+    named = select_sections(rules, "WebhookSecretModal.tsx shows a blank page", [], 2000, TOKENIZER)
+    assert [s.section.title for s in named.kept] == ["P › Modals"]
+    delivery = next(s for s in named.dropped if s.section.title == "P › Delivery")
+    assert delivery.reasons == ["shares only parts of names (webhook)", "not relevant to the task"]
+    spelled = select_sections(rules, "the webhook secret modal is blank", [], 2000, TOKENIZER)
+    assert sorted(s.section.title for s in spelled.kept) == ["P › Delivery", "P › Modals"]
+
+
 def test_a_name_the_task_spells_out_whole_is_evidence(tmp_path: Path) -> None:
     root = write(tmp_path, {"AGENTS.md": SERVICE_RULES})
     rules = discover(root, list_files(root))
