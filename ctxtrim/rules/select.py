@@ -45,10 +45,7 @@ HEADING_WEIGHT = 2.0  # a task word in the section's heading counts this many ti
 ACTIVE_PRIOR = 0.5  # a scoped rule for a file the task is about (focus, or named by the task)
 TOPIC_PRIOR = 0.4  # at most, for sections of a rule file whose title is about the task
 SHOWN_PRIOR = 0.1  # a scoped rule for a file only shown: broad globs (`**/*.cs`) match many
-# Of the budget, for the best section; a section matching less gets a share in proportion
-# to its score. A larger section is trimmed to its matching parts: a weak match shows the
-# paragraph that matches, not 500 tokens around it.
-MAX_SECTION_SHARE = 0.3
+MAX_SECTION_SHARE = 0.3  # of the budget: a larger section is trimmed to its matching parts
 MENTION_CREDIT = 0.6  # the section names a file in play
 NAME_PART_WEIGHT = 0.5  # a task word that is only part of a name the task gives (see `halves`)
 OVERVIEW_CREDIT = 0.15
@@ -519,8 +516,7 @@ def _fit(
     seen_text: dict[str, RuleSection] = {}
     used = 0
     evidenced = [c.score for c in candidates if c.evidence]
-    top = max(evidenced, default=0.0) or 1.0
-    floor = max(MIN_SCORE, RELATIVE_FLOOR * top)
+    floor = max(MIN_SCORE, RELATIVE_FLOOR * max(evidenced, default=0.0))
     for scored in candidates:
         section = scored.section
         if not section.keep and (not scored.evidence or scored.score < floor):
@@ -535,8 +531,7 @@ def _fit(
             continue
         cost = tokenizer.count(section.text) + tokenizer.count(header_text(section))
         left = budget - used
-        share = MAX_SECTION_SHARE * min(1.0, scored.score / top)
-        room = min(left, max(int(share * budget), MIN_TRIM_TOKENS))
+        room = min(left, max(int(MAX_SECTION_SHARE * budget), MIN_TRIM_TOKENS))
         trimmed = _trim(section, room, tokenizer, lexicon) if cost > room else None
         if trimmed is not None:
             scored.reasons.append(f"trimmed to the parts that match ({trimmed.tokens} of {cost})")

@@ -138,33 +138,6 @@ def test_a_trimmed_section_claims_only_the_lines_it_shows(tmp_path: Path) -> Non
     assert shown == [text[3 - 1], text[key_line - 1]]
 
 
-def test_a_weak_match_gets_a_smaller_share_of_the_budget(tmp_path: Path) -> None:
-    # The office section is under the largest share any section may take (0.3 of the
-    # budget), but it matches far less than the best section: it shows its matching part.
-    filler = "\n\n".join(
-        f"Paragraph {n} is about the office plants, the coffee machine and the parking rota."
-        for n in range(28)
-    )
-    handbook = (
-        "# Handbook\n\n## Webhooks\n\nRotate the webhook signing keys every ninety days.\n\n"
-        f"## Office\n\n{filler}\n\nRotate the signing keys of the badge printer.\n"
-    )
-    root = write(tmp_path, {"AGENTS.md": handbook})
-    selection = select_sections(
-        discover(root, list_files(root)), "rotate the webhook signing keys", [], 2000, TOKENIZER
-    )
-    webhooks, office = selection.kept
-    assert webhooks.section.title == "Handbook › Webhooks" and not webhooks.section.parts
-    whole = TOKENIZER.count("## Office" + handbook.split("## Office")[1])
-    assert whole + 20 < 0.3 * 2000  # it would fit whole under the largest share
-    assert office.reasons[-1].startswith("trimmed to the parts that match")
-    assert office.section.text.split("\n") == [
-        "## Office",
-        TRIM_GAP,
-        "Rotate the signing keys of the badge printer.",
-    ]
-
-
 def test_a_section_with_no_matching_part_is_not_trimmed_into_noise(tmp_path: Path) -> None:
     root = write(tmp_path, {"AGENTS.md": LONG_SECTION, "src/hooks.py": ""})
     selection = select_sections(discover(root, list_files(root)), "operations", [], 200, TOKENIZER)
