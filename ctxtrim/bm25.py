@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 K1 = 1.2  # how fast a repeated term stops adding
 B = 0.75  # how much a long document is penalised
@@ -35,13 +36,21 @@ class Corpus:
         """The idf of a term found in one document: the most any one term can weigh."""
         return idf(len(self.documents), 1)
 
-    def scores(self, query: Mapping[str, float]) -> list[float]:
-        """BM25 of every document for weighted query terms, in document order."""
+    def scores(
+        self, query: Mapping[str, float], ignore: Sequence[AbstractSet[str]] = ()
+    ) -> list[float]:
+        """BM25 of every document for weighted query terms, in document order; `ignore`
+        names, per document, query terms that do not count as found in it."""
         weights = {term: w * self.idf(term) for term, w in query.items() if self.frequency[term]}
+        skips = ignore or [frozenset()] * len(self.documents)
         out = []
-        for doc, length in zip(self.documents, self.lengths, strict=True):
+        for doc, length, skip in zip(self.documents, self.lengths, skips, strict=True):
             norm = K1 * (1 - B + B * length / self.average)
             out.append(
-                sum(w * doc[t] * (K1 + 1) / (doc[t] + norm) for t, w in weights.items() if t in doc)
+                sum(
+                    w * doc[t] * (K1 + 1) / (doc[t] + norm)
+                    for t, w in weights.items()
+                    if t in doc and t not in skip
+                )
             )
         return out

@@ -54,21 +54,24 @@ _TERMS_OF_MAX = 400_000  # bound the memo: a pathological repository must not gr
 def _terms_of(ident: str) -> tuple[str, ...]:
     got = _TERMS_OF.get(ident)
     if got is None:
-        if ident.isalpha() and ident.islower():
-            # Most identifiers are one lowercase word: their only part is themselves.
-            got = (ident,) if len(ident) > 1 and ident not in STOPWORDS else ()
-        else:
-            parts = split_identifier(ident)
-            lowered = ident.lower()
-            # A dunder (`__all__`, `__slots__`) is a name of its own, whatever its word is.
-            whole = len(parts) > 1 or (len(ident) > 4 and ident[:2] == ident[-2:] == "__")
-            out = [lowered] if whole and lowered not in STOPWORDS else []
-            out.extend(p for p in parts if len(p) > 1 and p not in STOPWORDS)
-            got = tuple(out)
+        got = _split(ident, STOPWORDS)
         if len(_TERMS_OF) >= _TERMS_OF_MAX:
             _TERMS_OF.clear()
         _TERMS_OF[ident] = got
     return got
+
+
+def _split(ident: str, stopwords: frozenset[str]) -> tuple[str, ...]:
+    if ident.isalpha() and ident.islower():
+        # Most identifiers are one lowercase word: their only part is themselves.
+        return (ident,) if len(ident) > 1 and ident not in stopwords else ()
+    parts = split_identifier(ident)
+    lowered = ident.lower()
+    # A dunder (`__all__`, `__slots__`) is a name of its own, whatever its word is.
+    whole = len(parts) > 1 or (len(ident) > 4 and ident[:2] == ident[-2:] == "__")
+    out = [lowered] if whole and lowered not in stopwords else []
+    out.extend(p for p in parts if len(p) > 1 and p not in stopwords)
+    return tuple(out)
 
 
 def _expand(counts: dict[str, int]) -> dict[str, int]:
@@ -143,13 +146,63 @@ def stem(term: str) -> str:
     return term
 
 
+# Prose keeps the code keywords that are also English words: in a rule section or a tool
+# description, "Import organization", "Return values" or "null handling" name a topic.
+PROSE_STOPWORDS = STOPWORDS - frozenset("import include return null none const var let".split())
+_PROSE_OF: dict[str, tuple[str, ...]] = {}
+
+
+def _prose_of(ident: str) -> tuple[str, ...]:
+    """The terms `words` yields for `ident`: split, suffixes folded, and no stopword after
+    folding either ("uses" is "use"), so a task and a text fold a word alike."""
+    got = _PROSE_OF.get(ident)
+    if got is None:
+        folded = (stem(term) for term in _split(ident, PROSE_STOPWORDS))
+        got = tuple(term for term in folded if term not in PROSE_STOPWORDS)
+        if len(_PROSE_OF) >= _TERMS_OF_MAX:
+            _PROSE_OF.clear()
+        _PROSE_OF[ident] = got
+    return got
+
+
 def words(text: str) -> list[str]:
     """The terms of a prose text in reading order, suffixes folded: what rule sections and
-    tasks are compared on. Same splitting and stopwords as `text_terms`."""
+    tasks are compared on. Same splitting as `text_terms`; English stopwords only."""
     out: list[str] = []
     for ident in IDENT.findall(text):
-        split = _TERMS_OF.get(ident)
-        if split is None:
-            split = _terms_of(ident)
-        out.extend(stem(term) for term in split)
+        out.extend(_prose_of(ident))
     return out
+
+
+def compounds(text: str) -> tuple[set[str], set[frozenset[str]]]:
+    """How `text` spells its words, folded as `words` folds them: (those standing on their
+    own, the parts of each compound name). `keepalive_timeout` stands on its own whole and is
+    the compound {keepalive, timeout}: its `timeout` is only part of a name."""
+    alone: set[str] = set()
+    names: set[frozenset[str]] = set()
+    for ident in set(IDENT.findall(text)):
+        got = _NAME_OF.get(ident)
+        if got is None:
+            got = _name_of(ident)
+        whole, parts = got
+        alone.update(whole)
+        if parts:
+            names.add(parts)
+    return alone, names
+
+
+# Identifier -> (its prose words that stand on their own, its parts if it is a compound).
+_NAME_OF: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _name_of(ident: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    terms = _prose_of(ident)
+    parts = frozenset(stem(part) for part in split_identifier(ident)).intersection(terms)
+    if len(parts) > 1:
+        got = (tuple(term for term in terms if term not in parts), parts)  # the whole name
+    else:
+        got = (terms, frozenset())
+    if len(_NAME_OF) >= _TERMS_OF_MAX:
+        _NAME_OF.clear()
+    _NAME_OF[ident] = got
+    return got

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..bm25 import Corpus
 from ..task import extract
-from ..terms import TASK_WORDS, words
+from ..terms import TASK_WORDS, compounds, words
 from ..tokens import Tokenizer
 from .discover import applies_to
 from .globs import glob_matches
@@ -47,6 +47,7 @@ TOPIC_PRIOR = 0.4  # at most, for sections of a rule file whose title is about t
 SHOWN_PRIOR = 0.1  # a scoped rule for a file only shown: broad globs (`**/*.cs`) match many
 MAX_SECTION_SHARE = 0.3  # of the budget: a larger section is trimmed to its matching parts
 MENTION_CREDIT = 0.6  # the section names a file in play
+NAME_PART_WEIGHT = 0.5  # a task word that is only part of a name the task gives (see `halves`)
 OVERVIEW_CREDIT = 0.15
 TRIM_FOCUS = 0.5  # a trimmed section keeps blocks matching at least this share of its best
 MIN_TRIM_TOKENS = 48  # less room than this left: trimming would keep a heading and no rule
@@ -121,11 +122,25 @@ class _Words:
     documents: dict[tuple[str, int], Counter[str]]  # (file, start) -> section terms
     headings: dict[tuple[str, int], frozenset[str]]
     titles: Corpus  # the headings alone: how rare a word is among what sections are about
+    # (file, start) -> the task's words the section holds only as parts of its names: no
+    # match; and those it holds only as parts of the task's names: half a match
+    partial: dict[tuple[str, int], frozenset[str]]
+    halved: dict[tuple[str, int], frozenset[str]]
 
-    def evidence(self, terms: AbstractSet[str], heading: AbstractSet[str] = frozenset()) -> float:
+    def matched(self, key: tuple[str, int]) -> frozenset[str]:
+        """The task's words section `key` really shares with it."""
+        return (self.query & self.documents[key].keys()) - self.partial[key]
+
+    def evidence(
+        self,
+        terms: AbstractSet[str],
+        heading: AbstractSet[str] = frozenset(),
+        halved: AbstractSet[str] = frozenset(),
+    ) -> float:
         """Weight of `terms` (task words found), in units of the rarest word's weight. A
         word in the heading weighs by its rarity among headings: "test" may fill every
-        section's text and still name only the few sections that are about tests."""
+        section's text and still name only the few sections that are about tests. A word
+        in `halved` weighs NAME_PART_WEIGHT of that."""
         rarest = self.corpus.rarest() or 1.0
         total = 0.0
         for t in terms:
@@ -134,7 +149,7 @@ class _Words:
                 weight = HEADING_WEIGHT * max(
                     weight, self.titles.idf(t) / (self.titles.rarest() or 1.0)
                 )
-            total += weight
+            total += weight * (NAME_PART_WEIGHT if t in halved else 1.0)
         return total
 
 
@@ -166,7 +181,7 @@ def select_sections(
         for section in rule.sections:
             scored = Scored(section, prior, list(reasons))
             (dropped if excluded else candidates).append(scored)
-    _score_sections(candidates, rules, lexicon, in_play)
+    _score_sections(candidates, rules, lexicon, in_play, set(focus))
     candidates.sort(key=_order)
     kept, tokens = _fit(candidates, dropped, budget, tokenizer, lexicon)
     kept.sort(key=_order)
@@ -192,6 +207,9 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
     their rarity across all the repository's rule sections."""
     documents: dict[tuple[str, int], Counter[str]] = {}
     headings: dict[tuple[str, int], frozenset[str]] = {}
+    partial: dict[tuple[str, int], frozenset[str]] = {}
+    halved: dict[tuple[str, int], frozenset[str]] = {}
+    spoken = _Spoken.of(_prose(task))
     for rule in rules:
         titles = sum(1 for s in rule.sections if len(s.heading_path) == 1)
         for section in rule.sections:
@@ -204,10 +222,46 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             terms.update(heading * int(HEADING_WEIGHT - 1))
             documents[_key(section)] = terms
             headings[_key(section)] = frozenset(heading)
+            key = _key(section)
+            partial[key], halved[key] = spoken.halves(section.text + "\n" + " ".join(own), terms)
     corpus = Corpus(list(documents.values()))
     about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
-    query = frozenset(words(_prose(task))) - TASK_WORDS
-    return _Words(query, corpus, documents, headings, about)
+    return _Words(spoken.query, corpus, documents, headings, about, partial, halved)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spoken:
+    """The task's words, and how it spells them: on their own, or as parts of names."""
+
+    words: frozenset[str]
+    alone: frozenset[str]
+    names: frozenset[frozenset[str]]  # the parts of each compound name (`ClientSession`)
+    query: frozenset[str]  # the words that can be evidence: not "fix", "add"
+
+    @classmethod
+    def of(cls, text: str) -> _Spoken:
+        alone, names = compounds(text)
+        every = frozenset(words(text))
+        return cls(every, frozenset(alone), frozenset(names), every - TASK_WORDS)
+
+    def halves(self, text: str, terms: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The query words `text` (whose words are `terms`) shares with the task only by
+        parts of names: (those it holds only as parts of its own names, which do not match:
+        "timeouts" meets `keepalive_timeout` in name only; those the task holds only as parts
+        of its names, which half match: `WebhookSecretModal` is partly about modals). A name
+        the other side spells out whole matches: "keepalive timeout", `keepalive_timeout`."""
+        shared = self.query.intersection(terms)
+        if not shared:
+            return frozenset(), frozenset()
+        alone, names = compounds(text)
+        own = frozenset(terms)
+        in_text = {
+            w for w in shared if w in alone or any(w in n and n <= self.words for n in names)
+        }
+        in_task = {
+            w for w in in_text if w in self.alone or any(w in n and n <= own for n in self.names)
+        }
+        return frozenset(shared - in_text), frozenset(in_text - in_task)
 
 
 def _prose(task: str) -> str:
@@ -281,19 +335,25 @@ def _rule_name(path: str) -> str:
 
 
 def _score_sections(
-    candidates: list[Scored], rules: list[RuleFile], lexicon: _Words, paths: list[str]
+    candidates: list[Scored],
+    rules: list[RuleFile],
+    lexicon: _Words,
+    paths: list[str],
+    focus: AbstractSet[str],
 ) -> None:
     keys = [_key(scored.section) for scored in candidates]
     query = dict.fromkeys(sorted(lexicon.query), 1.0)
-    lexical = Corpus([lexicon.documents[key] for key in keys]).scores(query)
+    lexical = Corpus([lexicon.documents[key] for key in keys]).scores(
+        query, ignore=[lexicon.partial[key] for key in keys]
+    )
     top = max(lexical, default=0.0) or 1.0
     first_sections = {_key(rule.sections[0]) for rule in rules if rule.sections}
     topics = {rule.path: _topic(rule, lexicon) for rule in rules}
-    folders = _folders(paths)
+    folders = _Folders(_folders(paths), _folders([p for p in paths if p in focus]), lexicon.query)
     for scored, key, raw in zip(candidates, keys, lexical, strict=True):
         section = scored.section
-        matched = lexicon.query & set(lexicon.documents[key])
-        strength = lexicon.evidence(matched, lexicon.headings[key])
+        matched = lexicon.matched(key)
+        strength = lexicon.evidence(matched, lexicon.headings[key], lexicon.halved[key])
         if strength >= MIN_EVIDENCE:
             scored.evidence = True
             scored.score += raw / top + 0.25 * min(strength, 2.0)
@@ -302,8 +362,15 @@ def _score_sections(
             if topic:
                 scored.score += topic
                 scored.reasons.append(f"its file is about {', '.join(words_in_title)}")
-        elif matched:
-            scored.reasons.append(f"only common words match ({', '.join(sorted(matched)[:5])})")
+        else:
+            named = lexicon.partial[key] | (matched & lexicon.halved[key])
+            if matched - named:
+                common = ", ".join(sorted(matched - named)[:5])
+                scored.reasons.append(f"only common words match ({common})")
+            if named:
+                scored.reasons.append(
+                    f"shares only parts of names ({', '.join(sorted(named)[:5])})"
+                )
         credit, reasons = _path_credit(section, paths, folders)
         if credit:
             scored.evidence = True
@@ -362,6 +429,25 @@ def _is_overview(section: RuleSection) -> bool:
     return section.tokens <= _OVERVIEW_TOKENS and any(line.strip() for line in body)
 
 
+@dataclass(frozen=True, slots=True)
+class _Folders:
+    """The folders holding files in play, and what makes naming one evidence."""
+
+    shown: dict[str, str]  # folder -> the least deep file in play there
+    focus: dict[str, str]  # the same for the files the task is about
+    query: frozenset[str]  # the task's words
+
+    def held(self, folder: str) -> str | None:
+        """The file in play that makes naming `folder` evidence, if any: one the task is
+        about, or one only shown when the task names the folder's words too (a pack shows
+        something for any task; `pylint/checkers/` says nothing about fixing the docs)."""
+        if folder in self.focus:
+            return self.focus[folder]
+        if folder in self.shown and self.query & set(words(folder)):
+            return self.shown[folder]
+        return None
+
+
 def _folders(paths: list[str]) -> dict[str, str]:
     """Each folder holding a file in play -> the least deep such file."""
     folders: dict[str, str] = {}
@@ -376,10 +462,10 @@ def _folders(paths: list[str]) -> dict[str, str]:
 
 
 def _path_credit(
-    section: RuleSection, paths: list[str], folders: dict[str, str]
+    section: RuleSection, paths: list[str], folders: _Folders
 ) -> tuple[float, list[str]]:
-    """Credit for naming a file in play, or a folder holding one. A path to any other file
-    (one the pack left out) says nothing about this task."""
+    """Credit for naming a file in play, or a folder holding one (see `_Folders.held`). A
+    path to any other file (one the pack left out) says nothing about this task."""
     base = posixpath.dirname(section.file)
     in_play = set(paths)
     best: tuple[float, str] | None = None
@@ -388,13 +474,14 @@ def _path_credit(
         for candidate in dict.fromkeys((target, posixpath.normpath(posixpath.join(base, target)))):
             if candidate in in_play:
                 return MENTION_CREDIT, [f"mentions {candidate}"]
-            if candidate in folders:
+            held = folders.held(candidate)
+            if held is not None:
                 # The share of the file's path the folder names: `src/` says less about
                 # src/app/auth/login.py than `src/app/auth/` does.
                 depth = candidate.count("/") + 1
-                credit = MENTION_CREDIT * depth / (folders[candidate].count("/") + 1)
+                credit = MENTION_CREDIT * depth / (held.count("/") + 1)
                 if best is None or credit > best[0]:
-                    best = (credit, f"mentions {candidate}/, which holds {folders[candidate]}")
+                    best = (credit, f"mentions {candidate}/, which holds {held}")
     return (best[0], [best[1]]) if best else (0.0, [])
 
 
@@ -471,9 +558,8 @@ def _trim(
     lines = section.text.split("\n")
     head = 1 if section.heading_path else 0
     blocks = _blocks(lines, head)
-    weights = [
-        lexicon.evidence(lexicon.query & set(words("\n".join(lines[a:b])))) for a, b in blocks
-    ]
+    query = lexicon.query - lexicon.partial[_key(section)]
+    weights = [lexicon.evidence(query & set(words("\n".join(lines[a:b])))) for a, b in blocks]
     least = TRIM_FOCUS * max(weights, default=0.0)
     order = sorted(
         (i for i, w in enumerate(weights) if w > 0 and w >= least),

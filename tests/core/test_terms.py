@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ctxtrim.terms import path_terms, split_identifier, stem, text_terms, utf8_terms, words
+from ctxtrim.terms import (
+    compounds,
+    path_terms,
+    split_identifier,
+    stem,
+    text_terms,
+    utf8_terms,
+    words,
+)
 
 
 def test_identifiers_split_by_case_and_underscores() -> None:
@@ -59,6 +67,21 @@ def test_prose_words_fold_suffixes_in_reading_order() -> None:
     assert words("Running the parsers fails") == ["runn", "parser", "fail"]
 
 
+def test_prose_keeps_code_keywords_that_name_a_topic_and_folds_words_alike() -> None:
+    # "Import" in a heading and "imports" in a task are one word; code search drops `import`
+    # as a keyword, prose does not. A word that folds to a stopword ("uses") is one too.
+    assert words("Import organization: imports sorted; it uses isort and returns None") == [
+        "import",
+        "organization",
+        "import",
+        "sort",
+        "isort",
+        "return",
+        "none",
+    ]
+    assert text_terms("import os; return None") == {"os": 1}
+
+
 def test_utf8_terms_are_text_terms_in_the_same_order() -> None:
     # Leading digits drop out of a run (`2fa` -> `fa`, `404` -> nothing), non-ASCII letters
     # and invalid bytes separate words, a BOM is no word: as IDENT reads the decoded text.
@@ -72,3 +95,11 @@ def test_utf8_terms_are_text_terms_in_the_same_order() -> None:
     assert list(utf8_terms(b"bad\xff\xfebyte_here").items()) == list(
         text_terms(b"bad\xff\xfebyte_here".decode("utf-8", "replace")).items()
     )
+
+
+def test_compounds_tell_words_on_their_own_from_parts_of_names() -> None:
+    alone, names = compounds("Raise `keepalive_timeout` in client.py; ClientSession timeouts")
+    assert alone == {"raise", "keepalive_timeout", "client", "py", "clientsession", "timeout"}
+    assert names == {frozenset({"keepalive", "timeout"}), frozenset({"client", "session"})}
+    # A stopword is no part: `get_user` is the word "user" on its own, not a compound.
+    assert compounds("get_user __all__") == ({"get_user", "user", "__all__"}, set())

@@ -202,6 +202,112 @@ def test_task_verbs_are_no_evidence(tmp_path: Path) -> None:
     assert selection.kept == []
 
 
+# ------------------------------------------------------------------ halves of names
+
+SERVICE_RULES = (
+    "# P\n\n## Changelog\n\nEvery fix gets a changelog fragment in `CHANGES/`.\n\n"
+    "## Threat model\n\nRevise THREAT_MODEL.md when a default changes (`keepalive_timeout`, "
+    "`client_max_size`) or the API of `client.py` grows.\n\n"
+    "## Build\n\nBuild the C extensions with `make cythonize`.\n\n"
+    "## Lint\n\nRun the linters before you push.\n"
+)
+
+
+def test_a_word_shared_only_as_part_of_a_name_is_no_evidence(tmp_path: Path) -> None:
+    # "timeouts" meets `keepalive_timeout`, and "ClientSession" meets `client.py` and
+    # `client_max_size`, only by halves of names: the threat model is not about this task.
+    root = write(tmp_path, {"AGENTS.md": SERVICE_RULES})
+    rules = discover(root, list_files(root))
+    task = "add a changelog fragment for the fix to ClientSession timeouts"
+    selection = select_sections(rules, task, [], 2000, TOKENIZER)
+    assert [s.section.title for s in selection.kept] == ["P › Changelog"]
+    threat = next(s for s in selection.dropped if s.section.title == "P › Threat model")
+    assert threat.reasons == [
+        "shares only parts of names (client, timeout)",
+        "not relevant to the task",
+    ]
+
+
+def test_a_part_of_a_name_the_task_gives_is_half_a_word(tmp_path: Path) -> None:
+    # `WebhookSecretModal` is partly about modals and webhooks: a heading naming one is
+    # evidence, one mention in a body is not; the same words on their own are.
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n## Modals\n\nOpen them with the shared hook.\n\n"
+            "## Delivery\n\nWebhook deliveries retry three times.\n\n"
+            "## Styling\n\nUse the design tokens.\n",
+        },
+    )
+    rules = discover(root, list_files(root))
+    named = select_sections(rules, "WebhookSecretModal.tsx shows a blank page", [], 2000, TOKENIZER)
+    assert [s.section.title for s in named.kept] == ["P › Modals"]
+    delivery = next(s for s in named.dropped if s.section.title == "P › Delivery")
+    assert delivery.reasons == ["shares only parts of names (webhook)", "not relevant to the task"]
+    spelled = select_sections(rules, "the webhook secret modal is blank", [], 2000, TOKENIZER)
+    assert sorted(s.section.title for s in spelled.kept) == ["P › Delivery", "P › Modals"]
+
+
+def test_a_name_the_task_spells_out_whole_is_evidence(tmp_path: Path) -> None:
+    root = write(tmp_path, {"AGENTS.md": SERVICE_RULES})
+    rules = discover(root, list_files(root))
+    for task in ("raise the keepalive timeout default", "raise keepalive_timeout to 75 s"):
+        selection = select_sections(rules, task, [], 2000, TOKENIZER)
+        assert [s.section.title for s in selection.kept] == ["P › Threat model"], task
+        assert selection.kept[0].reasons[0].startswith("matches the task ("), task
+
+
+def test_a_heading_and_a_task_fold_a_code_keyword_alike(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "AGENTS.md": "# P\n\n## Import organization\n\nStandard library first, then "
+            "third-party, then local; one group each.\n\n## Naming\n\nClasses in CamelCase."
+            "\n\n## Errors\n\nRaise ValueError for bad input.\n",
+        },
+    )
+    rules = discover(root, list_files(root))
+    selection = select_sections(
+        rules, "reorder the imports in core/dataset.py", [], 2000, TOKENIZER
+    )
+    assert [s.section.title for s in selection.kept] == ["P › Import organization"]
+
+
+# ------------------------------------------------------------------ folders
+
+
+CHECKER_RULES = (
+    "# Linter\n\n## Getting started\n\nStudy the existing checkers in `lint/checkers/` "
+    "for patterns.\n\n## Releases\n\nTag releases from main.\n\n"
+    "## Style\n\nFormat with black.\n"
+)
+
+
+def test_a_folder_of_a_file_only_shown_is_evidence_only_if_the_task_names_it(
+    tmp_path: Path,
+) -> None:
+    # A pack shows something for any task: that a shown file lies in `lint/checkers/` says
+    # nothing about fixing the docs, unless the task is about checkers (or about that file).
+    root = write(
+        tmp_path,
+        {"AGENTS.md": CHECKER_RULES, "lint/checkers/base.py": "class Checker: ...\n"},
+    )
+    rules = discover(root, list_files(root))
+    shown = ["lint/checkers/base.py"]
+    docs = select_sections(
+        rules, "repair the broken link in the user guide", shown, 2000, TOKENIZER
+    )
+    assert docs.kept == []
+    about = select_sections(rules, "a checker that warns about print calls", shown, 2000, TOKENIZER)
+    (kept,) = about.kept
+    assert kept.section.title == "Linter › Getting started"
+    assert kept.reasons[-1] == "mentions lint/checkers/, which holds lint/checkers/base.py"
+    named = select_sections(
+        rules, "repair the broken link in the user guide", shown, 2000, TOKENIZER, focus=shown
+    )
+    assert [s.section.title for s in named.kept] == ["Linter › Getting started"]
+
+
 # ------------------------------------------------------------------ left-out files
 
 
