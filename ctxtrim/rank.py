@@ -96,6 +96,10 @@ PRIOR = {
 }
 MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
 LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
+# Path evidence shared by the files of a package a title's scope names, up to this many files
+# (a scope matching more, `cmd` in a monorepo, says too little).
+SCOPE_SHARE = 1.0
+MAX_SCOPE_FILES = 60
 LEXICAL_FLOOR = 0.01  # of the best BM25 score
 LEXICAL_REASON = 0.35  # a lexical match this close to the best is worth saying
 MAX_SYMBOL_WEIGHT = 3.0  # a name's weight in the task counts up to this
@@ -248,6 +252,35 @@ def _names_table(index: FileIndex) -> PathTable:
     return names
 
 
+def _dirs(index: FileIndex) -> PathTable:
+    """Directory -> the files directly in it ("" for the root's)."""
+    return _per_index(index, _dirs_table)
+
+
+def _dirs_table(index: FileIndex) -> PathTable:
+    dirs: PathTable = {}
+    for path in index.paths():
+        dirs.setdefault(path.rpartition("/")[0], []).append(path)
+    return dirs
+
+
+def _scope_files(index: FileIndex, scope: str) -> list[str]:
+    """The files of the package a title's scope names: those in a directory that is, or
+    ends with, the scope (`net/http/`) or names a crate for it (`clap_complete/` for
+    `complete`), and a module named for it (`completions.go`)."""
+    dirs = _dirs(index)
+    files = [p for d in dirs if d == scope or d.endswith("/" + scope) for p in dirs[d]]
+    if "/" not in scope:
+        # A crate is its whole tree: `clap_complete/src/env/shells.rs` is in `complete`.
+        named = re.compile(rf"^(?:.*/)?[^/]*[_-]{re.escape(scope)}/")
+        files += [p for p in index.paths() if named.match(p)]
+    stem = scope.rsplit("/", 1)[-1].lower()
+    for path, name in _stems(index)[0] if len(stem) >= 4 else ():
+        if name == stem and path.rsplit(".", 1)[0].endswith(scope):
+            files.append(path)
+    return list(dict.fromkeys(files))
+
+
 def _locales_table(index: FileIndex) -> PathTable:
     """Locale code -> the files under a locale folder for it (`locale/sv/...`, `sv.js`)."""
     codes: PathTable = {}
@@ -328,6 +361,14 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             c.reasons.append(f"in a traceback: line {line}" + (f" in `{func}`" if func else ""))
 
     named_locale = _named_locales(index, task.text, boosts, cand)
+    for scope in signals.scopes:
+        # "net/http: ..." in a title: the change is in that package's own files.
+        files = [p for p in _scope_files(index, scope) if prior(p)[0] == 1.0]
+        if not 0 < len(files) <= MAX_SCOPE_FILES:
+            continue
+        for path in files:
+            boosts[path]["path"] += SCOPE_SHARE / math.sqrt(len(files))
+            cand(path).reasons.append(f"in the package `{scope}` the title names")
 
     # Symbols the task names: the files that define them.
     for name, weight in signals.symbols.items():

@@ -125,11 +125,17 @@ class Signals:
     qualified: set[tuple[str, str]] = field(default_factory=set)
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
+    # The packages a title is prefixed with, as Go, Rust and many other projects write their
+    # commits and issues: "net/http: fix ...", "xds, balancer: ...", "fix(mangen): ...".
+    scopes: list[str] = field(default_factory=list)
 
 
 # A first line this short is a title (an issue's, a commit's subject): its words weigh more.
 TITLE_MAX_CHARS = 200
 TITLE_BONUS = 0.5  # added to each of its words' query weight
+# A title's scope prefix: names (`net/http`, `xds, balancer`) or a conventional commit's
+# `type(scope)`, then a colon and a space.
+_SCOPE_PREFIX = re.compile(r"([\w./-]+(?:, ?[\w./-]+)*)(?:\(([\w./-]+)\))?: ")
 
 
 def _looks_like_code(ident: str) -> bool:
@@ -279,6 +285,16 @@ def _without_comments(text: str) -> str:
     return _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text)
 
 
+def _scopes(title: str) -> list[str]:
+    """The names a title's scope prefix gives, as written (`a/b` stays a path)."""
+    m = _SCOPE_PREFIX.match(title)
+    if m is None:
+        return []
+    # In `fix(mangen):` the scope is in the brackets; `fix` is the kind of change.
+    names = [m.group(2)] if m.group(2) else [n.strip() for n in m.group(1).split(",")]
+    return [n.strip("./") for n in names if n.strip("./")]
+
+
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
     text = _without_reports(_without_comments(text))
@@ -384,6 +400,7 @@ def extract(text: str) -> Signals:
         query[term] = 1.0 + math.log(n) - 0.5 * math.log(1 + extra.get(term, 0)) / 2
     # An issue's or a commit's first line says in a few words what the rest is about.
     title = text.lstrip().split("\n", 1)[0]
+    sig.scopes = _scopes(title)
     if len(title) <= TITLE_MAX_CHARS:
         for term in text_terms(title):
             if term in query:

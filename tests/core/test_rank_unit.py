@@ -12,6 +12,7 @@ from ctxtrim.rank import (
     FEATURES,
     GENERATED_HEAD,
     MAX_PATH_HITS,
+    MAX_SCOPE_FILES,
     WEIGHTS,
     parse_weights,
     prior,
@@ -320,3 +321,63 @@ def test_a_file_name_that_many_files_share_names_none_of_them(tmp_path: Path) ->
     task = Task("index.js and main.js both crash on start")
     named = {c.path for c in rank(index, task, extract(task.text)) if c.named}
     assert named == {f"lib/g{i}/main.js" for i in range(3)}
+
+
+@pytest.mark.parametrize(
+    ("title", "scopes"),
+    [
+        ("net/http: keep the Host header on redirects", ["net/http"]),
+        ("xds, balancer: close the watcher", ["xds", "balancer"]),
+        ("fix(mangen): escape dashes", ["mangen"]),
+        ("Keep the Host header: it is lost on redirects", []),
+        ("keep the header\n\nnet/http: not a title", []),
+    ],
+)
+def test_a_title_s_scope_prefix_names_packages(title: str, scopes: list[str]) -> None:
+    assert extract(title).scopes == scopes
+
+
+def test_the_package_a_title_s_scope_names_ranks_its_files(tmp_path: Path) -> None:
+    header = "func Header(h string) string { return h }\n"
+    files = {
+        "net/http/client.go": "package http\n\n" + header,
+        "net/http/server.go": "package http\n\nfunc Serve() {}\n",
+        "net/url/url.go": "package url\n\n" + header + header,
+        "other/http/x.go": "package http\n",
+    }
+    for i in range(MAX_SCOPE_FILES + 1):
+        files[f"cmd/tool{i}.go"] = "package cmd\n"
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    ranked = rank(index, Task("net/http: header lost"), extract("net/http: header lost"))
+    assert [c.path for c in ranked[:2]] == ["net/http/client.go", "net/http/server.go"]
+    assert "in the package `net/http` the title names" in ranked[0].reasons
+    # A scope matching more files than MAX_SCOPE_FILES names none of them.
+    ranked = rank(index, Task("cmd: header lost"), extract("cmd: header lost"))
+    assert not any("the title names" in r for c in ranked for r in c.reasons)
+
+
+def test_a_scope_names_a_module_by_its_name_and_never_docs(tmp_path: Path) -> None:
+    files = {
+        "completions.go": "package cobra\n\nfunc complete() {}\n",
+        "command.go": "package cobra\n\nfunc flags() {} // map flags\n",
+        "site/completions/bash.md": "# Bash completions\n\nmap flags\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "fix(completions): complete map flags twice"
+    ranked = rank(index, Task(text), extract(text))
+    assert ranked[0].path == "completions.go"
+    scoped = {c.path for c in ranked if any("the title names" in r for r in c.reasons)}
+    assert scoped == {"completions.go"}
+
+
+def test_a_scope_names_the_crate_of_that_name_with_its_whole_tree(tmp_path: Path) -> None:
+    files = {
+        "clap_complete/src/env/shells.rs": "fn quote_fish() {} // fish env quoting\n",
+        "clap_complete/src/engine/complete.rs": "fn run() {}\n",
+        "clap_builder/src/fish.rs": "fn fish() {} // fish quoting env\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "fix(complete): quote fish env"
+    ranked = rank(index, Task(text), extract(text))
+    assert ranked[0].path == "clap_complete/src/env/shells.rs"
+    assert ranked[1].reasons.count("in the package `complete` the title names") == 1
