@@ -24,14 +24,21 @@ if TYPE_CHECKING:
 PARALLEL_MIN_BYTES = 3_000_000
 PARALLEL_MIN_FILES = 200
 MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 3  # a few per worker balance the load; more multiply the parent's merging
+# Workers take the next chunk as they finish one. Each chunk is this share of the work left
+# per worker, so chunks shrink towards the end and all workers finish at about the same
+# time, however the earlier chunks fell; but none is below the floor share of all the work:
+# more chunks multiply the parent's merging.
+TAPER_SHARE = 0.5
+TAPER_FLOOR = 0.04
 FILES_PER_SERIAL_CHUNK = 2000
 _FILE_COST = 2_000  # a file's fixed cost (open, stat, hash) in bytes of text analysed
 # While the scan walks, the first chunk goes to a worker once this much work is found
-# (about a quarter second of analysis), each next one once twice the last one's: workers
-# start early, and the parent has few chunks to merge. The walk finds work far faster than
-# workers do it, so a chunk is sent only to a worker that has none.
+# (about a quarter second of analysis), each next one once twice the last one's, up to
+# STREAM_CHUNK_MAX times this: workers start early, and the parent has few chunks to merge.
+# The walk finds work far faster than workers do it, so a chunk is sent only to a worker
+# that has none.
 STREAM_CHUNK_COST = 8_000_000
+STREAM_CHUNK_MAX = 4
 
 # (root, max_bytes, paths, first doc id): one worker's job, picklable.
 Job = tuple[str, int, list[str], int]
@@ -93,20 +100,24 @@ def cost(entry: FileEntry) -> int:
 
 
 def chunk_jobs(
-    root: str, max_bytes: int, files: list[FileEntry], parts: int, first: int = 0
+    root: str, max_bytes: int, files: list[FileEntry], workers: int, first: int = 0
 ) -> list[Job]:
-    """Cut `files` (doc ids from `first` on) into `parts` runs of about equal work, so no
-    worker is left with the slow end of the tree (file count is a poor proxy: a docs or
-    locale directory is all one kind)."""
+    """Cut `files` (doc ids from `first` on) into runs for `workers`, their work shrinking
+    towards the end (see TAPER_SHARE). Work is counted by `cost`: file count is a poor proxy,
+    a docs or locale directory is all one kind."""
     costs = [cost(e) for e in files]
-    share = sum(costs) / max(parts, 1)
+    left = sum(costs)
+    floor = TAPER_FLOOR * left
     jobs: list[Job] = []
-    start, acc = 0, 0.0
+    start, acc = 0, 0
+    due = max(TAPER_SHARE * left / workers, floor)
     for n, c in enumerate(costs):
         acc += c
-        if acc >= share and len(jobs) < parts - 1:
+        if acc >= due and n + 1 < len(files):
             jobs.append((root, max_bytes, [e.path for e in files[start : n + 1]], first + start))
-            start, acc = n + 1, 0.0
+            left -= acc
+            start, acc = n + 1, 0
+            due = max(TAPER_SHARE * left / workers, floor)
     if start < len(files):
         jobs.append((root, max_bytes, [e.path for e in files[start:]], first + start))
     return jobs
@@ -141,10 +152,11 @@ def analyse_chunks(
     """The chunks of `files`, in order. With workers, `idle` runs while they analyse (other
     start-up work overlaps the analysis instead of following it); alone, it is not called."""
     if workers <= 1:
-        for job in chunk_jobs(root, max_bytes, files, max(1, len(files) // FILES_PER_SERIAL_CHUNK)):
-            yield analyze_chunk(job)
+        for n in range(0, len(files), FILES_PER_SERIAL_CHUNK):
+            part = files[n : n + FILES_PER_SERIAL_CHUNK]
+            yield analyze_chunk((root, max_bytes, [e.path for e in part], n))
         return
-    jobs = chunk_jobs(root, max_bytes, files, workers * CHUNKS_PER_WORKER)
+    jobs = chunk_jobs(root, max_bytes, files, workers)
     with _pool(workers) as pool:
         chunks = pool.map(analyze_chunk, jobs)  # submits every job now
         if idle is not None:
@@ -200,11 +212,14 @@ class Stream:
             self._pool = _pool(self.workers)
         elif sum(not f.done() for f in self._futures) >= self.workers:
             return
-        job = (self.root, self.max_bytes, [e.path for e in self.files[self.sent :]], self.sent)
+        start, end, work = self.sent, self.sent, 0
+        while work < self._due:  # the chunk due; the rest waits for the next free worker
+            work += cost(self.files[end])
+            end += 1
+        job = (self.root, self.max_bytes, [e.path for e in self.files[start:end]], start)
         self._futures.append(self._pool.submit(analyze_chunk, job))
-        self.sent = len(self.files)
-        self._due = 2 * self._cost
-        self._cost = 0
+        self.sent, self._cost = end, self._cost - work
+        self._due = min(2 * work, STREAM_CHUNK_MAX * STREAM_CHUNK_COST)
 
     def finished(self) -> Iterator[Chunk]:
         """The chunks done by now that follow those handed over before, in order."""
@@ -226,8 +241,9 @@ class Stream:
             yield from analyse_chunks(self.root, self.max_bytes, files, self.workers_used, idle)
             return
         self.workers_used = self.workers
-        parts = self.workers * CHUNKS_PER_WORKER
-        for job in chunk_jobs(self.root, self.max_bytes, files[self.sent :], parts, self.sent):
+        for job in chunk_jobs(
+            self.root, self.max_bytes, files[self.sent :], self.workers, self.sent
+        ):
             self._futures.append(self._pool.submit(analyze_chunk, job))
         if idle is not None:
             idle()
