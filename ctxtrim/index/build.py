@@ -1,7 +1,7 @@
-"""A cold build's analysis: files cut into chunks of about equal work, each analysed (in a
-worker process when the tree is large) into the postings of the whole chunk as arrays, so
-the parent merges per term, not per (term, file). A `Stream` starts the workers while the
-scan still walks the tree."""
+"""A cold build's analysis: files cut into chunks by their work, each analysed (in a worker
+process when the tree is large) into the postings of the whole chunk as arrays, so the
+parent merges per term, not per (term, file). A `Stream` starts the workers while the scan
+still walks the tree."""
 
 from __future__ import annotations
 
