@@ -112,13 +112,14 @@ def build_streaming(
     root: Path,
     monkeypatch: pytest.MonkeyPatch,
     hand_in: Callable[[Callable[..., None], list], None],
+    cache_dir: str = "",
 ) -> FileIndex:
     """A cold build whose scan hands its files over through `hand_in(found, files)`."""
     monkeypatch.setattr(index_build, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(index_build, "PARALLEL_MIN_FILES", 0)
     monkeypatch.setattr(index_build, "STREAM_CHUNK_COST", 20_000)  # a chunk every ~10 files
-    config = Config(cache_dir="")
-    index = FileIndex(root.resolve(), config, Cache.open("", VERSION))
+    config = Config(cache_dir=cache_dir)
+    index = FileIndex(root.resolve(), config, Cache.open(cache_dir, VERSION))
     with index.streaming() as found:
         assert found is not None
         scanned = scan(root, config, found=lambda files: hand_in(found, files))
@@ -157,14 +158,20 @@ def test_files_handed_over_out_of_order_are_built_the_plain_way(
     assert list(streamed.paths()) == list(serial.paths())
 
 
-def test_a_scan_that_fails_stops_the_workers_it_started(
-    tree: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_interrupted_cold_build_stops_its_workers_and_leaves_no_snapshot(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fail_late(found: Callable[..., None], files: list) -> None:
         found(files)
         if files[0].path.startswith("src/pkg20/"):
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # Ctrl-C while workers analyse what the scan found
 
+    monkeypatch.delenv("CTXTRIM_CACHE_DIR")  # which would win over the directory given
+    cache_dir = str(tmp_path / "cache")
     with pytest.raises(KeyboardInterrupt):
-        build_streaming(tree, monkeypatch, fail_late)
+        build_streaming(tree, monkeypatch, fail_late, cache_dir)
     assert not multiprocessing.active_children()
+    assert not list((tmp_path / "cache").glob("snapshots/*"))  # none, not a partial one
+    again = build(tree, cache_dir, parallel=True, monkeypatch=monkeypatch)
+    assert again.stats.snapshot == "written"
+    assert summary(again) == summary(build(tree, "", parallel=False, monkeypatch=monkeypatch))
