@@ -326,12 +326,12 @@ class Cache:
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return False
         wait_for_writers()  # one writer at a time: the last one started renames last
+        code = 1  # the copy's exit code: set before the fork, the copy never returns
         try:
             pid = os.fork()
         except OSError:
             return False
         if pid == 0:  # the copy: write, then leave at once (no exit handlers, no flushes)
-            code = 1
             try:
                 gc.disable()  # every object dies with the copy: a collection only copies pages
                 # Off the standard streams: a reader of the pack waits for every holder of
