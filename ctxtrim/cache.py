@@ -7,7 +7,9 @@ caller gives, else the user cache directory; never a repository's own settings):
 * `snapshots/*.snap` — one file per (repository, settings, ctxtrim version): the built index
   as flat arrays, so a warm start is one read and one decode instead of thousands of row
   decodes. Written to a temporary file and renamed into place, so concurrent writers never
-  interleave and a reader sees a whole old or a whole new snapshot.
+  interleave and a reader sees a whole old or a whole new snapshot. A cold start writes it
+  from a forked copy of itself while it goes on packing (`save_snapshot_apart`), and waits
+  for that copy before it exits.
 * `index.sqlite` — per-file facts that outlive a snapshot: analyses of files changed since
   the last snapshot (so the next start does not re-read them), and tree-sitter outlines.
   WAL mode and a busy timeout let the CLI and the language server use it at once.
@@ -19,13 +21,16 @@ never a crash: losing the cache only costs time.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import marshal
 import os
 import sqlite3
+import threading
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +48,8 @@ OUTLINE_KIND = "o"  # the `blobs` kind of tree-sitter outlines; other kinds are 
 _MAGIC = b"ctxtrim3"
 _SNAP_MAGIC = b"ctxsnap2"
 SNAPSHOTS_KEPT = 32  # most recently written snapshots kept; older ones are deleted
+# A snapshot's temporary file this old was left by a writer that died (a write takes seconds).
+ABANDONED_TMP_SECONDS = 3600
 # Above this many paths one query for the whole repository beats one query per path.
 _LOOKUP_BULK = 400
 # SQLite errors that mean the file itself is damaged or not a database; anything else
@@ -94,6 +101,23 @@ def _open_seal(blob: bytes, magic: bytes = _MAGIC) -> object | None:
     except (ValueError, EOFError, TypeError):
         return None
     return got
+
+
+# The snapshot writers this process forked that have not been waited for.
+_WRITERS: list[int] = []
+
+
+def wait_for_writers() -> None:
+    """Wait until every snapshot this process handed to a writer is in place (or given
+    up): before it reads a snapshot, and before it exits, so that the next start finds it."""
+    while _WRITERS:
+        try:
+            os.waitpid(_WRITERS.pop(), 0)
+        except ChildProcessError:  # reaped elsewhere
+            pass
+
+
+atexit.register(wait_for_writers)  # a command that ends with os._exit calls it itself
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
@@ -237,11 +261,21 @@ class Cache:
         ).hexdigest()
         return folder / f"{name}.snap"
 
+    def has_snapshot(self, root: str, key: str) -> bool:
+        """Whether a snapshot of (`root`, `key`) by this version is there (not whether it
+        loads: `load_snapshot` checks that)."""
+        path = self._snapshot_file(root, key)
+        if path is None:
+            return False
+        wait_for_writers()
+        return path.is_file()
+
     def load_snapshot(self, root: str, key: str) -> object | None:
         """The snapshot body saved for (`root`, `key`) by this version, or None."""
         path = self._snapshot_file(root, key)
         if path is None:
             return None
+        wait_for_writers()
         try:
             blob = path.read_bytes()
         except OSError:
@@ -272,13 +306,45 @@ class Cache:
                 f.write(data)
             del data
             os.replace(tmp, path)
-        except (OSError, ValueError):
+        except BaseException as exc:  # an interrupted write leaves no temporary file either
             try:
                 tmp.unlink()
             except OSError:
                 pass
-            return
+            if isinstance(exc, (OSError, ValueError)):
+                return
+            raise
         self._prune_snapshots(path.parent)
+
+    def save_snapshot_apart(self, root: str, key: str, body: Callable[[], object]) -> bool:
+        """`save_snapshot(root, key, body())` in a forked copy of this process, which goes
+        on meanwhile: the copy sees the index as it was at the fork, whatever this process
+        does next. False, and nothing done, where no copy may be made: with other threads
+        running (the copy could inherit a lock one of them held) or if fork fails."""
+        if self.snapshot_dir is None:
+            return True
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return False
+        wait_for_writers()  # one writer at a time: the last one started renames last
+        code = 1  # the copy's exit code: set before the fork, the copy never returns
+        try:
+            pid = os.fork()
+        except OSError:
+            return False
+        if pid == 0:  # the copy: write, then leave at once (no exit handlers, no flushes)
+            try:
+                gc.disable()  # every object dies with the copy: a collection only copies pages
+                # Off the standard streams: a reader of the pack waits for every holder of
+                # the pipe to close it, and the pack is done before the snapshot.
+                quiet = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(quiet, fd)
+                self.save_snapshot(root, key, body())
+                code = 0
+            finally:
+                os._exit(code)
+        _WRITERS.append(pid)
+        return True
 
     @staticmethod
     def _prune_snapshots(folder: Path) -> None:
@@ -286,6 +352,10 @@ class Cache:
             snaps = sorted(folder.glob("*.snap"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in snaps[SNAPSHOTS_KEPT:]:
                 old.unlink()
+            abandoned = time.time() - ABANDONED_TMP_SECONDS
+            for tmp in folder.glob(".*.tmp"):
+                if tmp.stat().st_mtime < abandoned:
+                    tmp.unlink()
         except OSError:
             pass
 

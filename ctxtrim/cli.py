@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
+from .cache import wait_for_writers
 from .config import DEFAULT_BUDGET, Config
 from .errors import CtxtrimError
 from .map import MAP, MAP_CHARS, MIN_MAP_CHARS, outlines, render_map
@@ -508,7 +509,8 @@ def run() -> NoReturn:
     """The `ctxtrim` executable: `main`, then exit with its code."""
     code = main()
     argv = sys.argv[1:]
-    # Only with no other thread running: nothing is then left to finish but the flushes.
+    # Only with no other thread running: nothing is then left to finish but the flushes,
+    # and the snapshot a cold start's copy of this process may still be writing.
     if argv and argv[0] in QUICK_EXIT and threading.active_count() == 1:
         try:
             sys.stdout.flush()
@@ -517,6 +519,7 @@ def run() -> NoReturn:
             pass  # the reader left; as `main` does, that is no error
         except OSError:
             code = code or EXIT_USAGE
+        wait_for_writers()
         os._exit(code)
     sys.exit(code)
 

@@ -18,10 +18,11 @@ import posixpath
 import re
 import stat
 import warnings
-from collections.abc import Container, Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from .config import Config
 from .errors import CtxtrimError
@@ -617,10 +618,13 @@ def scan(
     config: Config | None = None,
     progress: Progress | None = None,
     listings_dir: Path | None = None,
+    found: Callable[[list[FileEntry]], object] | None = None,
 ) -> ScanResult:
     """Walk `root` and return the files that may enter a pack and those left out (with why).
     With `listings_dir`, each directory's verdicts are kept there, and the next scan
-    re-decides only the directories that changed (see `listings.py`)."""
+    re-decides only the directories that changed (see `listings.py`). With `found`, the
+    kept files are also handed to it as the walk finds them, in runs that follow each other
+    in path order (a cold build analyses them while the walk goes on)."""
     root = Path(root)
     config = config or Config()
     root = directory(root)
@@ -629,7 +633,9 @@ def scan(
     rules = _LazyRules(root, config)
     result = ScanResult(root=root)
     count = 0
-    for files, excluded in _walk(root, rules, config, listings):
+    for files, excluded in _walk(root, rules, config, listings, ordered=found is not None):
+        if found is not None and files:
+            found(files)
         result.files += files
         result.excluded += excluded
         if progress and (count + len(files) + len(excluded)) // 2000 > count // 2000:
@@ -684,32 +690,46 @@ _INFO_EXCLUDE = "\0info/exclude"  # the root listing's stamp of .git/info/exclud
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-# What one directory yields: its files that may enter a pack, and what it leaves out.
+# What one step of the walk yields: files that may enter a pack, and what it leaves out.
 Outcomes = tuple[list[FileEntry], list[Excluded]]
+# The walk's to-do list: a directory to visit (and may its old listing be trusted?), or, in
+# an ordered walk, a run of files handed out when the directories sorting before it are.
+_Pending: TypeAlias = "tuple[str, bool] | list[FileEntry]"
+_BY_PATH = operator.attrgetter("path")
 
 
 def _walk(
-    root: Path, rules: _LazyRules, config: Config, listings: Listings | None
+    root: Path, rules: _LazyRules, config: Config, listings: Listings | None, ordered: bool
 ) -> Iterator[Outcomes]:
+    """The outcomes of every directory below `root`. With `ordered`, the kept files come
+    out in path order across the whole walk, not only within a directory."""
     root_str = str(root)
     base = os.path.join(root_str, "")  # the root with its separator: `base + rel_dir`
-    stack = [("", True)]  # (directory, may its old listing be trusted?)
+    stack: list[_Pending] = [("", True)]
     while stack:
-        rel_dir, trust = stack.pop()
+        item = stack.pop()
+        if isinstance(item, list):
+            yield item, []
+            continue
+        rel_dir, trust = item
         full = base + rel_dir if rel_dir else root_str
         reused = _reuse(root_str, full, rel_dir, listings, config) if trust and listings else None
         if reused is not None:
-            listing, outcomes = reused
-            yield outcomes
+            listing, (found, gone) = reused
+            if ordered:
+                yield [], gone
+                _push_in_order(stack, rel_dir, found, listing.subdirs, True)
+            else:
+                yield found, gone
+                if listing.subdirs:
+                    prefix = f"{rel_dir}/" if rel_dir else ""
+                    stack.extend([(prefix + name, True) for name in reversed(listing.subdirs)])
             listings.keep(rel_dir, listing, fresh=False)  # type: ignore[union-attr]
-            if listing.subdirs:
-                prefix = f"{rel_dir}/" if rel_dir else ""
-                stack.extend([(prefix + name, True) for name in reversed(listing.subdirs)])
             continue
         try:
             mtime_ns = os.stat(full).st_mtime_ns  # before listing: a change during it shows
             with os.scandir(full) as it:
-                entries = list(it)  # no sorting here: scan() sorts what it returns
+                entries = list(it)  # unsorted: scan() sorts what it returns
         except OSError as exc:
             yield [], [Excluded(rel_dir or ".", f"unreadable directory ({exc.strerror})", True)]
             continue
@@ -743,28 +763,56 @@ def _walk(
                 files.append(entry.name)  # its size decides again next time
             else:
                 excluded.append((entry.name, outcome.rule, outcome.is_dir))
-        yield kept, left_out
-        if listings is None:
-            stack.extend((rel, False) for rel in _children(rel_dir, subdirs))
-            continue
-        listing = Listing(
-            mtime_ns,
-            tuple(subdirs),
-            tuple(files),
-            tuple(excluded),
-            _ignore_stamps(root_str, full, sorted(present), config, not rel_dir),
-        )
-        old = listings.old.get(rel_dir)
-        # Below a directory whose ignore files changed (or are unknown), nothing is trusted.
-        trust_below = trust and old is not None and old.ignore == listing.ignore
-        if lasting:
-            listings.keep(rel_dir, listing, fresh=True)
-        stack.extend((rel, trust_below) for rel in _children(rel_dir, subdirs))
+        trust_below = False
+        if listings is not None:
+            listing = Listing(
+                mtime_ns,
+                tuple(subdirs),
+                tuple(files),
+                tuple(excluded),
+                _ignore_stamps(root_str, full, sorted(present), config, not rel_dir),
+            )
+            old = listings.old.get(rel_dir)
+            # Below a directory whose ignore files changed (or are unknown), nothing is trusted.
+            trust_below = trust and old is not None and old.ignore == listing.ignore
+            if lasting:
+                listings.keep(rel_dir, listing, fresh=True)
+        if ordered:
+            yield [], left_out
+            _push_in_order(stack, rel_dir, kept, subdirs, trust_below)
+        else:
+            yield kept, left_out
+            stack.extend((rel, trust_below) for rel in _children(rel_dir, subdirs))
 
 
-def _children(rel_dir: str, names: list[str]) -> list[str]:
+def _children(rel_dir: str, names: Sequence[str]) -> list[str]:
     prefix = f"{rel_dir}/" if rel_dir else ""
     return [prefix + name for name in reversed(names)]
+
+
+def _push_in_order(
+    stack: list[_Pending],
+    rel_dir: str,
+    files: list[FileEntry],
+    subdirs: Iterable[str],
+    trust: bool,
+) -> None:
+    """Queue a directory's files and subdirectories so that, popped, every file comes in
+    path order: a subdirectory `b` sorts as `b/`, so its files come between `b.py` (`.`
+    sorts before `/`) and `b_c.py`."""
+    files.sort(key=_BY_PATH)
+    prefix = f"{rel_dir}/" if rel_dir else ""
+    todo: list[_Pending] = []
+    start = 0
+    for key in sorted(prefix + name + "/" for name in subdirs):
+        cut = bisect_left(files, key, start, key=_BY_PATH)
+        if cut > start:
+            todo.append(files[start:cut])
+        todo.append((key[:-1], trust))
+        start = cut
+    if start < len(files):
+        todo.append(files[start:])
+    stack.extend(reversed(todo))
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:

@@ -81,19 +81,17 @@ class Workspace:
     ) -> Workspace:
         check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
         cache = Cache.open(config.cache_dir)
-        scanned = scan(
-            root,
-            config,
-            progress,
-            cache.path.parent / LISTINGS_DIR if cache.path is not None else None,
-        )
+        listings = cache.path.parent / LISTINGS_DIR if cache.path is not None else None
         index = FileIndex(root, config, cache)
         loaded: list[Tokenizer] = []
-        index.build(
-            scanned,
-            progress,
-            idle=lambda: loaded.append(Tokenizer(config.encoding, cache.directory)),
-        )
+        with index.streaming() as found:  # a cold build analyses files as the scan finds them
+            scanned = scan(root, config, progress, listings, found)
+            index.build(
+                scanned,
+                progress,
+                idle=lambda: loaded.append(Tokenizer(config.encoding, cache.directory)),
+                save_apart=True,  # a pack follows: the snapshot is written meanwhile
+            )
         ws = cls(root, config, scanned, index, loaded[0])
         ws.open_seconds = time.perf_counter() - started
         return ws

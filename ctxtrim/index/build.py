@@ -1,26 +1,44 @@
-"""A cold build's analysis: files cut into chunks of about equal work, each analysed (in a
-worker process when the tree is large) into the postings of the whole chunk as arrays, so
-the parent merges per term, not per (term, file)."""
+"""A cold build's analysis: files cut into chunks by their work, each analysed (in a worker
+process when the tree is large) into the postings of the whole chunk as arrays, so the
+parent merges per term, not per (term, file). A `Stream` starts the workers while the scan
+still walks the tree."""
 
 from __future__ import annotations
 
+import operator
 import os
 import threading
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..scan import FileEntry, TreeReader
 from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
 from .postings import TF_MAX, flatten
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
 # A cold build goes to worker processes above this much text; below it, forking costs more.
 PARALLEL_MIN_BYTES = 3_000_000
 PARALLEL_MIN_FILES = 200
 MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 3  # a few per worker balance the load; more multiply the parent's merging
+# Workers take the next chunk as they finish one. Each chunk is this share of the work left
+# per worker, so chunks shrink towards the end and all workers finish at about the same
+# time, however the earlier chunks fell; but none is below the floor share of all the work:
+# more chunks multiply the parent's merging.
+TAPER_SHARE = 0.5
+TAPER_FLOOR = 0.04
 FILES_PER_SERIAL_CHUNK = 2000
 _FILE_COST = 2_000  # a file's fixed cost (open, stat, hash) in bytes of text analysed
+# While the scan walks, the first chunk goes to a worker once this much work is found
+# (about a quarter second of analysis), each next one once twice the last one's, up to
+# STREAM_CHUNK_MAX times this: workers start early, and the parent has few chunks to merge.
+# The walk finds work far faster than workers do it, so a chunk is sent only to a worker
+# that has none.
+STREAM_CHUNK_COST = 8_000_000
+STREAM_CHUNK_MAX = 4
 
 # (root, max_bytes, paths, first doc id): one worker's job, picklable.
 Job = tuple[str, int, list[str], int]
@@ -75,25 +93,44 @@ def analyze_chunk(job: Job) -> Chunk:
     return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)
 
 
-def chunk_jobs(root: str, max_bytes: int, files: list[FileEntry], parts: int) -> list[Job]:
-    """Cut `files` into `parts` runs of about equal work, so no worker is left with the slow
-    end of the tree (file count is a poor proxy: a docs or locale directory is all one kind)."""
-    cost = [_FILE_COST + (e.size // 8 if NAME_ONLY.search(e.path) else e.size) for e in files]
-    share = sum(cost) / max(parts, 1)
+def cost(entry: FileEntry) -> int:
+    """The analysis work of a file, in bytes of text: its size, plus a fixed cost (a file
+    indexed by its name alone costs little beyond that)."""
+    return _FILE_COST + (entry.size // 8 if NAME_ONLY.search(entry.path) else entry.size)
+
+
+def chunk_jobs(
+    root: str, max_bytes: int, files: list[FileEntry], workers: int, first: int = 0
+) -> list[Job]:
+    """Cut `files` (doc ids from `first` on) into runs for `workers`, their work shrinking
+    towards the end (see TAPER_SHARE). Work is counted by `cost`: file count is a poor proxy,
+    a docs or locale directory is all one kind."""
+    costs = [cost(e) for e in files]
+    left = sum(costs)
+    floor = TAPER_FLOOR * left
     jobs: list[Job] = []
-    start, acc = 0, 0.0
-    for n, c in enumerate(cost):
+    start, acc = 0, 0
+    due = max(TAPER_SHARE * left / workers, floor)
+    for n, c in enumerate(costs):
         acc += c
-        if acc >= share and len(jobs) < parts - 1:
-            jobs.append((root, max_bytes, [e.path for e in files[start : n + 1]], start))
-            start, acc = n + 1, 0.0
+        if acc >= due and n + 1 < len(files):
+            jobs.append((root, max_bytes, [e.path for e in files[start : n + 1]], first + start))
+            left -= acc
+            start, acc = n + 1, 0
+            due = max(TAPER_SHARE * left / workers, floor)
     if start < len(files):
-        jobs.append((root, max_bytes, [e.path for e in files[start:]], start))
+        jobs.append((root, max_bytes, [e.path for e in files[start:]], first + start))
     return jobs
 
 
 def worker_count(files: list[FileEntry]) -> int:
-    """How many worker processes a cold build of `files` uses; 1 means this process alone.
+    """How many worker processes a cold build of `files` uses; 1 means this process alone."""
+    large = sum(e.size for e in files) >= PARALLEL_MIN_BYTES and len(files) >= PARALLEL_MIN_FILES
+    return max_workers() if large else 1
+
+
+def max_workers() -> int:
+    """How many worker processes a large cold build may use here; 1: none.
 
     Workers are forked: cheap, and no re-import of `__main__` (which `python -m ctxtrim`
     would re-run under spawn). Forking a process with other threads (the language server's)
@@ -101,14 +138,8 @@ def worker_count(files: list[FileEntry]) -> int:
     import multiprocessing  # here: a warm start never needs it
 
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    parallel = (
-        workers > 1
-        and sum(e.size for e in files) >= PARALLEL_MIN_BYTES
-        and len(files) >= PARALLEL_MIN_FILES
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    return workers if parallel else 1
+    forks = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    return workers if workers > 1 and forks else 1
 
 
 def analyse_chunks(
@@ -121,16 +152,111 @@ def analyse_chunks(
     """The chunks of `files`, in order. With workers, `idle` runs while they analyse (other
     start-up work overlaps the analysis instead of following it); alone, it is not called."""
     if workers <= 1:
-        for job in chunk_jobs(root, max_bytes, files, max(1, len(files) // FILES_PER_SERIAL_CHUNK)):
-            yield analyze_chunk(job)
+        for n in range(0, len(files), FILES_PER_SERIAL_CHUNK):
+            part = files[n : n + FILES_PER_SERIAL_CHUNK]
+            yield analyze_chunk((root, max_bytes, [e.path for e in part], n))
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor  # only a cold start pays its import
-
-    jobs = chunk_jobs(root, max_bytes, files, workers * CHUNKS_PER_WORKER)
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    jobs = chunk_jobs(root, max_bytes, files, workers)
+    with _pool(workers) as pool:
         chunks = pool.map(analyze_chunk, jobs)  # submits every job now
         if idle is not None:
             idle()
         yield from chunks
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # only a cold start pays its import
+
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class Stream:
+    """A cold build's analysis that starts while the scan still walks the tree: the files
+    the walk finds (in path order) go to worker processes in chunks as soon as there is a
+    chunk's worth and a worker without one, so the walk no longer comes before all of the
+    analysis. `finished` hands over the chunks done meanwhile; when the scan is done,
+    `chunks` cuts the rest as a plain build does.
+
+    Started only where workers may be forked (`max_workers`), and only once the files found
+    are as many as a parallel build needs; below that, `chunks` is a plain build's."""
+
+    def __init__(self, root: str, max_bytes: int, workers: int) -> None:
+        self.root, self.max_bytes, self.workers = root, max_bytes, workers
+        self.files: list[FileEntry] = []  # every file handed in, in order
+        self.sent = 0  # files[:sent] went to workers while the scan walked
+        self.workers_used = 0  # worker processes `chunks` ran (1: this process alone)
+        self._size = 0  # bytes of every file handed in
+        self._cost = 0  # work of files[sent:]
+        self._due = STREAM_CHUNK_COST  # work that makes the next chunk
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[Chunk]] = []  # sent, not yet handed over; in order
+        self._in_order = True
+
+    def add(self, files: list[FileEntry]) -> None:
+        """Take the next run of files the scan found; send a chunk if one is due."""
+        if not self._in_order or not files:
+            return
+        if self.files and files[0].path <= self.files[-1].path:
+            self._in_order = False  # never seen: the build then goes the plain way
+            return
+        self.files += files
+        self._size += sum(e.size for e in files)
+        self._cost += sum(map(cost, files))
+        if self._cost < self._due:
+            return
+        if self._pool is None:
+            if self._size < PARALLEL_MIN_BYTES or len(self.files) < PARALLEL_MIN_FILES:
+                return
+            self._pool = _pool(self.workers)
+        elif sum(not f.done() for f in self._futures) >= self.workers:
+            return
+        start, end, work = self.sent, self.sent, 0
+        while work < self._due:  # the chunk due; the rest waits for the next free worker
+            work += cost(self.files[end])
+            end += 1
+        job = (self.root, self.max_bytes, [e.path for e in self.files[start:end]], start)
+        self._futures.append(self._pool.submit(analyze_chunk, job))
+        self.sent, self._cost = end, self._cost - work
+        self._due = min(2 * work, STREAM_CHUNK_MAX * STREAM_CHUNK_COST)
+
+    def finished(self) -> Iterator[Chunk]:
+        """The chunks done by now that follow those handed over before, in order."""
+        futures = self._futures
+        while futures and futures[0].done():
+            yield futures.pop(0).result()
+
+    def matches(self, files: list[FileEntry]) -> bool:
+        """Whether `files` (the scan's result, sorted) are the files handed in, in the same
+        order: what the chunks sent and handed over so far assumed."""
+        mine = self.files
+        return self._in_order and len(files) == len(mine) and all(map(operator.is_, files, mine))
+
+    def chunks(self, files: list[FileEntry], idle: Callable[[], object] | None) -> Iterator[Chunk]:
+        """The chunks of `files` (which `matches`) not handed over yet, in order. With
+        workers, `idle` runs while they analyse; alone, it is not called."""
+        if self._pool is None:
+            self.workers_used = worker_count(files)
+            yield from analyse_chunks(self.root, self.max_bytes, files, self.workers_used, idle)
+            return
+        self.workers_used = self.workers
+        for job in chunk_jobs(
+            self.root, self.max_bytes, files[self.sent :], self.workers, self.sent
+        ):
+            self._futures.append(self._pool.submit(analyze_chunk, job))
+        if idle is not None:
+            idle()
+        futures, self._futures = self._futures[::-1], []
+        try:
+            while futures:  # popped: a chunk is freed once merged
+                yield futures.pop().result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (chunks not started are dropped); waits for those running."""
+        pool, self._pool = self._pool, None
+        self._futures = []
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

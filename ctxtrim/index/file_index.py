@@ -14,6 +14,7 @@ import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, KeysView
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from ..progress import Progress
 from ..scan import FileEntry, ScanResult, read_regular, read_text
 from . import snapshot
 from .analysis import NAME_ONLY, Analysis, analyze, digest
-from .build import analyse_chunks, worker_count
+from .build import Stream, max_workers
 from .store import Doc, Lists, Store
 
 if TYPE_CHECKING:  # the cache is handed in; the cache itself imports `analysis`
@@ -51,6 +52,7 @@ class BuildStats:
     from_cache: int = 0  # analyses taken from the per-file cache
     snapshot: str = "none"  # none | loaded | written | refreshed
     parallel: bool = False
+    streamed: int = 0  # files sent to workers while the scan still walked the tree
     idle_done: bool = False  # the caller's idle work ran while workers analysed
 
 
@@ -73,6 +75,9 @@ class FileIndex:
         self._outlines: OrderedDict[str, Outline] = OrderedDict()
         # (documents' version key, the docs list they were computed for, norms): see bm25
         self._norms: tuple[tuple[int, int, int, int], list[Doc], list[float | None]] | None = None
+        self._stream: Stream | None = None  # a cold build's analysis started during the scan
+        self._lists: Lists = ([], [])  # and the postings it merged meanwhile
+        self._save_apart = False  # while building: write a snapshot from a forked copy
 
     # ------------------------------------------------------------------ named lookups
     @property
@@ -141,17 +146,49 @@ class FileIndex:
         return dict(self._overlays)
 
     # ------------------------------------------------------------------ building
+    @contextmanager
+    def streaming(self) -> Iterator[Callable[[list[FileEntry]], None] | None]:
+        """Where the scan about to run hands the files it finds, so that a cold build's
+        worker processes analyse them while it walks; None when this start will not build
+        from nothing (a snapshot is there) or no worker may be forked. Call `build` with
+        the scan's result inside the block; leaving it stops any worker still running."""
+        key = snapshot.snapshot_key(self.config)
+        workers = 1 if self.cache.has_snapshot(str(self.root), key) else max_workers()
+        if workers <= 1:
+            yield None
+            return
+        stream = self._stream = Stream(str(self.root), self.config.max_file_bytes, workers)
+        lists = self._lists = ([], [])
+
+        def found(files: list[FileEntry]) -> None:
+            stream.add(files)
+            for chunk in stream.finished():  # merged now: no pile of chunks at the scan's end
+                self._store.merge(chunk, stream.files, lists)
+
+        try:
+            yield found
+        finally:
+            self._stream = None
+            stream.close()
+
     def build(
         self,
         scan: ScanResult,
         progress: Progress | None = None,
         idle: Callable[[], object] | None = None,
+        save_apart: bool = False,
     ) -> None:
         """Index every scanned file: from the snapshot when there is one, re-examining only
         files whose size or mtime changed; else analyse everything (in parallel if large).
         `idle` is called once, while worker processes run if there are any: other start-up
-        work (loading the tokenizer) overlaps the analysis instead of following it."""
-        self._build(scan, progress, idle)
+        work (loading the tokenizer) overlaps the analysis instead of following it. With
+        `save_apart`, a snapshot to write is written by a forked copy of this process
+        (where one may be made) while the caller goes on; see `Cache.save_snapshot_apart`."""
+        self._save_apart = save_apart
+        try:
+            self._build(scan, progress, idle)
+        finally:
+            self._save_apart = False
         if idle is not None and not self.stats.idle_done:
             idle()
 
@@ -159,6 +196,11 @@ class FileIndex:
         self, scan: ScanResult, progress: Progress | None, idle: Callable[[], object] | None
     ) -> None:
         self.stats = BuildStats(files=len(scan.files))
+        if self._stream is not None:  # no snapshot was there: the analysis has begun
+            self._build_cold(scan.files, progress, idle)
+            self.save_snapshot()
+            self.stats.snapshot = "written"
+            return
         key = snapshot.snapshot_key(self.config)
         snap = self.cache.load_snapshot(str(self.root), key)
         loaded = None
@@ -189,18 +231,23 @@ class FileIndex:
     def _build_cold(
         self, files: list[FileEntry], progress: Progress | None, idle: Callable[[], object] | None
     ) -> None:
-        workers = worker_count(files)
-        self.stats.parallel = workers > 1
-        self.stats.idle_done = workers > 1 and idle is not None
-        lists: Lists = ([], [])
+        stream, lists = self._stream, self._lists
+        if stream is None or not stream.matches(files):  # nothing streamed, or not in order
+            if stream is not None:
+                stream.close()
+            self._adopt(Store())
+            stream, lists = Stream(str(self.root), self.config.max_file_bytes, 1), ([], [])
         store = self._store
-        root, max_bytes = str(self.root), self.config.max_file_bytes
-        for chunk in analyse_chunks(root, max_bytes, files, workers, idle):
+        for chunk in stream.chunks(files, idle):
             store.merge(chunk, files, lists)
             if progress:
                 progress("index", chunk.base + len(chunk.digests), len(files))
         self.stats.analysed = len(files)
+        self.stats.parallel = stream.workers_used > 1
+        self.stats.idle_done = stream.workers_used > 1 and idle is not None
+        self.stats.streamed = stream.sent
         store.finish(lists)
+        self._lists = ([], [])
 
     def save_snapshot(self) -> None:
         """Persist the whole index for the next start (a no-op without a cache)."""
@@ -208,8 +255,15 @@ class FileIndex:
             return
         if self._store.flatten():
             self._defs = None  # doc ids changed
-        body = snapshot.dump(self._store, str(self.root))
-        self.cache.save_snapshot(str(self.root), snapshot.snapshot_key(self.config), body)
+        store, root, key = self._store, str(self.root), snapshot.snapshot_key(self.config)
+
+        def dump() -> snapshot.Snapshot:
+            return snapshot.dump(store, root)
+
+        # A snapshot is a full copy of the index (~0.5 s at 100k files): written apart, it
+        # costs a cold start nothing while a pack follows.
+        if not (self._save_apart and self.cache.save_snapshot_apart(root, key, dump)):
+            self.cache.save_snapshot(root, key, dump())
 
     # ------------------------------------------------------------------ incremental start
     def _stale(self, files: list[FileEntry]) -> list[FileEntry]:

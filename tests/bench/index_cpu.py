@@ -26,7 +26,8 @@ from ctxtrim.config import Config  # noqa: E402
 from ctxtrim.index.build import Chunk, Job, analyze_chunk, chunk_jobs  # noqa: E402
 from ctxtrim.scan import scan  # noqa: E402
 
-CHUNKS = 3  # a worker analyses a few chunks in turn; its memos carry over between them
+# The chunks a cold build cuts for two workers, analysed in turn by one (its memos carry over).
+WORKERS = 2
 
 
 def chunk_hash(chunks: list[Chunk]) -> str:
@@ -65,7 +66,7 @@ def main() -> None:
     root = args.tree.resolve()
     config = Config.load(root)
     files = scan(root, config).files[: args.limit]
-    jobs = chunk_jobs(str(root), config.max_file_bytes, files, CHUNKS)
+    jobs = chunk_jobs(str(root), config.max_file_bytes, files, WORKERS)
     gc.disable()  # as in a cold build (Workspace.open)
     times = []
     digest = ""

@@ -6,15 +6,19 @@ import gc
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+import ctxtrim.cache as cache_module
 import ctxtrim.index.file_index as file_index
-from ctxtrim.cache import Cache
+from ctxtrim.cache import Cache, wait_for_writers
 from ctxtrim.cli import main
 from ctxtrim.config import Config
 from ctxtrim.fit import PREPARED_FACTS
@@ -295,6 +299,157 @@ def test_two_processes_building_the_same_repository_at_once(
     assert not list((cache_dir / "snapshots").glob("*.tmp"))
     warm = build(root, cache_dir)
     assert warm.stats.snapshot == "loaded" and summary(warm) == cold(root)
+
+
+# ---------------------------------------------------------------------- snapshots written apart
+def build_apart(root: Path, cache_dir: Path) -> FileIndex:
+    """A build whose snapshot is written by a forked copy of this process, as a cold
+    Workspace.open has it."""
+    config = Config(cache_dir=str(cache_dir))
+    index = FileIndex(root.resolve(), config, Cache.open(str(cache_dir), VERSION))
+    index.build(scan(root, config), save_apart=True)
+    return index
+
+
+def test_a_snapshot_written_apart_is_in_place_once_its_writer_is_waited_for(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    assert threading.active_count() == 1  # else the snapshot is written in this process
+    index = build_apart(root, cache_dir)
+    assert index.stats.snapshot == "written" and len(cache_module._WRITERS) == 1
+    wait_for_writers()
+    assert not cache_module._WRITERS and len(_snapshots(cache_dir)) == 1
+    assert not list((cache_dir / "snapshots").glob(".*.tmp"))
+    warm = build(root, cache_dir)
+    assert warm.stats.snapshot == "loaded" and summary(warm) == summary(index) == cold(root)
+
+
+def test_with_other_threads_the_snapshot_is_written_in_this_process(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as the language server's threads
+    other.start()
+    try:
+        build_apart(root, cache_dir)
+        assert not cache_module._WRITERS and len(_snapshots(cache_dir)) == 1
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_a_writer_killed_mid_write_leaves_no_snapshot_and_the_next_start_rebuilds(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    real_check = cache_module._check
+
+    def die_while_writing(body: bytes) -> bytes:
+        if os.getpid() != parent:  # the writer, with its temporary file open: killed
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_check(body)
+
+    parent = os.getpid()
+    monkeypatch.setattr(cache_module, "_check", die_while_writing)
+    build_apart(root, cache_dir)
+    wait_for_writers()
+    monkeypatch.undo()
+    assert _snapshots(cache_dir) == []  # no snapshot, not a partial one
+    (left,) = (cache_dir / "snapshots").glob(".*.tmp")  # what the killed writer had begun
+    again = build(root, cache_dir)
+    assert again.stats.snapshot == "written" and summary(again) == cold(root)
+    assert build(root, cache_dir).stats.snapshot == "loaded"
+    assert left.exists()  # a writer may still be at it: only an old one is removed
+    hours_ago = time.time() - 2 * 3600
+    os.utime(left, (hours_ago, hours_ago))
+    _snapshots(cache_dir)[0].unlink()
+    build(root, cache_dir)  # writes a snapshot, and clears what was abandoned
+    assert not left.exists() and len(_snapshots(cache_dir)) == 1
+
+
+_EXIT_BEFORE_WRITER = """
+import os, sys, time
+from pathlib import Path
+import ctxtrim.index.snapshot as snapshot
+from ctxtrim.cache import Cache
+from ctxtrim.config import Config
+from ctxtrim.index import FileIndex
+from ctxtrim.scan import scan
+root, cache_dir, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+real_dump = snapshot.dump
+
+def slow_dump(*args):
+    time.sleep(1.0)  # the writer is still at work when this process has gone
+    return real_dump(*args)
+
+snapshot.dump = slow_dump
+config = Config(cache_dir=cache_dir)
+index = FileIndex(root.resolve(), config, Cache.open(cache_dir, version))
+index.build(scan(root, config), save_apart=True)
+print(index.stats.snapshot, flush=True)
+os._exit(0)  # no wait for the writer: as a process killed right after its pack
+"""
+
+
+def test_a_process_that_exits_before_its_writer_still_leaves_a_whole_snapshot(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    env = {k: v for k, v in os.environ.items() if k != "CTXTRIM_CACHE_DIR"}
+    done = subprocess.run(
+        [sys.executable, "-c", _EXIT_BEFORE_WRITER, str(root), str(cache_dir), VERSION],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout == "written\n", done.stderr
+    deadline = time.monotonic() + 60
+    while not _snapshots(cache_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    warm = build(root, cache_dir)  # the snapshot appears whole: renamed into place
+    assert warm.stats.snapshot == "loaded" and summary(warm) == cold(root)
+    assert not list((cache_dir / "snapshots").glob(".*.tmp"))
+
+
+_SLOW_WRITER_CLI = """
+import sys, time
+import ctxtrim.index.snapshot as snapshot
+from ctxtrim.cli import run
+real_dump = snapshot.dump
+
+def slow_dump(*args):
+    time.sleep(1.0)  # the writer is still at work when the pack is done
+    return real_dump(*args)
+
+snapshot.dump = slow_dump
+sys.argv = ["ctxtrim", *sys.argv[1:]]
+run()
+"""
+
+
+def test_a_cold_pack_command_ends_with_its_snapshot_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `ctxtrim pack` ends with os._exit: it waits for its snapshot's writer first, so the
+    # next command starts warm.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CTXTRIM_CACHE_DIR", str(cache))
+    out = tmp_path / "pack.md"
+    args = ["pack", str(DEMO), "cart total", "--explain", "-o", str(out)]
+    first = subprocess.run(
+        [sys.executable, "-c", _SLOW_WRITER_CLI, *args], capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0 and "index written" in first.stderr, first.stderr
+    assert len(_snapshots(cache)) == 1 and not list((cache / "snapshots").glob(".*.tmp"))
+    cold_pack = out.read_text()
+    second = subprocess.run(
+        [sys.executable, "-m", "ctxtrim", *args], capture_output=True, text=True, timeout=120
+    )
+    assert second.returncode == 0 and "index loaded" in second.stderr, second.stderr
+    assert out.read_text() == cold_pack
 
 
 # ---------------------------------------------------------------------- location and CLI

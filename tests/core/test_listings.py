@@ -170,3 +170,26 @@ def test_other_settings_keep_their_own_listings(tmp_path: Path) -> None:
     assert outcome(got) == outcome(scan(root, wide))
     assert "app/debug.log" in {f.path for f in got.files}
     assert len(list(lists.iterdir())) == 2
+
+
+def test_a_walk_from_listings_hands_over_files_in_path_order(
+    tmp_path: Path, counted: list[int]
+) -> None:
+    # A cold build (no snapshot) may follow a scan that reuses every listing: the files it
+    # is handed must come in the same order as from a walk that lists every directory.
+    root = tmp_path / "repo"
+    for i in range(30):
+        for rel in (f"pkg{i % 3}/sub{i % 5}/m{i}.py", f"pkg{i % 3}/m{i}.py", f"pkg{i % 3}.py"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text("x = 1\n")
+    settle(root)
+    lists = tmp_path / "listings"
+    fresh = scan(root, Config(), listings_dir=lists)
+    counted.clear()
+    handed: list[str] = []
+    again = scan(
+        root, Config(), listings_dir=lists, found=lambda fs: handed.extend(f.path for f in fs)
+    )
+    assert counted == []  # every directory came from its listing
+    assert handed == [f.path for f in again.files] == [f.path for f in fresh.files]
+    assert handed == sorted(handed) and "pkg0/sub0/m0.py" in handed

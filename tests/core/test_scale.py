@@ -5,6 +5,8 @@ measured by tests/bench/bench.py."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,72 @@ def test_index_is_compact(tree: Path, tmp_path: Path, monkeypatch: pytest.Monkey
         assert all(not d.analysis.terms and d.term_ids is None for d in store.docs)
         assert not ix.overlays() and not ix._outlines
     assert warm.stats.snapshot == "loaded" and summary(warm) == summary(index)
+
+
+def build_streaming(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    hand_in: Callable[[Callable[..., None], list], None],
+    cache_dir: str = "",
+) -> FileIndex:
+    """A cold build whose scan hands its files over through `hand_in(found, files)`."""
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(index_build, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(index_build, "STREAM_CHUNK_COST", 20_000)  # a chunk every ~10 files
+    config = Config(cache_dir=cache_dir)
+    index = FileIndex(root.resolve(), config, Cache.open(cache_dir, VERSION))
+    with index.streaming() as found:
+        assert found is not None
+        scanned = scan(root, config, found=lambda files: hand_in(found, files))
+        index.build(scanned)
+    assert not multiprocessing.active_children()  # every worker has ended
+    return index
+
+
+def test_cold_build_started_during_the_scan_equals_serial(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = build(tree, "", parallel=False, monkeypatch=monkeypatch)
+    streamed = build_streaming(tree, monkeypatch, lambda found, files: found(files))
+    assert streamed.stats.parallel and 0 < streamed.stats.streamed < streamed.file_count
+    assert summary(streamed) == summary(serial)
+    assert list(streamed.paths()) == list(serial.paths())
+
+
+def test_files_handed_over_out_of_order_are_built_the_plain_way(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = build(tree, "", parallel=False, monkeypatch=monkeypatch)
+    runs: list[list] = []
+
+    def swap_runs(found: Callable[..., None], files: list) -> None:
+        # The third run is handed in before the second: what was sent assumed wrong doc ids.
+        runs.append(files)
+        if len(runs) != 2:
+            found(files)
+        if len(runs) == 3:
+            found(runs[1])
+
+    streamed = build_streaming(tree, monkeypatch, swap_runs)
+    assert streamed.stats.streamed == 0 and streamed.stats.parallel
+    assert summary(streamed) == summary(serial)
+    assert list(streamed.paths()) == list(serial.paths())
+
+
+def test_an_interrupted_cold_build_stops_its_workers_and_leaves_no_snapshot(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail_late(found: Callable[..., None], files: list) -> None:
+        found(files)
+        if files[0].path.startswith("src/pkg20/"):
+            raise KeyboardInterrupt  # Ctrl-C while workers analyse what the scan found
+
+    monkeypatch.delenv("CTXTRIM_CACHE_DIR")  # which would win over the directory given
+    cache_dir = str(tmp_path / "cache")
+    with pytest.raises(KeyboardInterrupt):
+        build_streaming(tree, monkeypatch, fail_late, cache_dir)
+    assert not multiprocessing.active_children()
+    assert not list((tmp_path / "cache").glob("snapshots/*"))  # none, not a partial one
+    again = build(tree, cache_dir, parallel=True, monkeypatch=monkeypatch)
+    assert again.stats.snapshot == "written"
+    assert summary(again) == summary(build(tree, "", parallel=False, monkeypatch=monkeypatch))

@@ -238,3 +238,39 @@ def test_verdicts_agree_with_git(tmp_path: Path, seed: int) -> None:
             ["find", str(tmp_path), "-name", ".gitignore"], capture_output=True, text=True
         ).stdout,
     )
+
+
+def test_files_handed_over_during_the_walk_come_in_path_order(tmp_path: Path) -> None:
+    # Names that sort differently as names and as directories: `a` sorts as `a/`, after
+    # `a-b` and `a.py` ('-' and '.' come before '/') but before `a_b` and `ab`.
+    for rel in [
+        "a.py",
+        "a-b/x.py",
+        "a/z.py",
+        "a/b.py",
+        "a/a-c/y.py",
+        "a/a/deep.py",
+        "a_b.py",
+        "ab/c.py",
+        "Z.py",
+        "é/u.py",
+        "node_modules/skip.js",
+    ]:
+        write(tmp_path, rel)
+    runs: list[list[str]] = []
+    result = scan(tmp_path, found=lambda files: runs.append([f.path for f in files]))
+    handed = [path for run in runs for path in run]
+    assert handed == [f.path for f in result.files] == sorted(handed)
+    assert handed == [
+        "Z.py",
+        "a-b/x.py",
+        "a.py",
+        "a/a-c/y.py",
+        "a/a/deep.py",
+        "a/b.py",
+        "a/z.py",
+        "a_b.py",
+        "ab/c.py",
+        "é/u.py",
+    ]
+    assert all(runs)  # no empty run is handed over
