@@ -59,8 +59,10 @@ SYM_SHARPEN = 2.0  # definition weight ~ score ** this
 SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
 SLICE_BASE = 0.1  # worth of a slice's context alone
 # A slice never holds all a file might need: code outside definitions, a definition that
-# scored low. Only the whole file is worth the whole file.
-SLICE_MAX = 0.8
+# scored low. Only the whole file is worth the whole file; at 0.8 the last step to it was
+# worth so much that small, weakly related files were bought whole before the definition
+# the task names in a large one.
+SLICE_MAX = 0.9
 RERANK = 1.0  # weight of the best definition's score
 # The task's words in a definition, scored as BM25 over the file's definitions: term
 # saturation, length normalisation, and the term count taken as a definition's typical.
