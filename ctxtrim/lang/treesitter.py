@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
 
 from ..outline import FIELD_KIND, Outline, Symbol
+from .item_macros import parse_unwrapped
 from .specs import CLASS_LIKE, KINDS, SPECS, Spec
 from .text import attached_above, comment_doc, docstring_doc
 
@@ -150,7 +151,10 @@ def parse_outline(text: str, language: str) -> tuple[Outline, bool]:
     """
     parser, cursor = _tools(language)
     data = _encode(text)
-    tree = parser.parse(data)
+    if language == "rust":  # items inside `cfg_x! { ... }` are parsed where they stand
+        data, tree = parse_unwrapped(data, parser)
+    else:
+        tree = parser.parse(data)
     captures = cursor.captures(tree.root_node)
     walker = _Extractor(data, text, language)
     symbols = walker.symbols(captures.get("def", []), captures.get("wrap", []))

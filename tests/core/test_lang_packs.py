@@ -353,3 +353,24 @@ def test_a_function_assigned_inside_a_long_closure_is_shown_with_the_closure_lin
     item = _member_pack(tmp_path, "lib/yargs.js", text, task, 300)
     _shown_in_order(item, "export function Yargs (processArgs) {", *command.split("\n"))
     assert "option79" not in item.text
+
+
+def test_a_method_inside_a_feature_gate_macro_is_shown_with_its_impl_line(
+    tmp_path: Path,
+) -> None:
+    """`cfg_net! { impl Socket { ... } }`: the methods of an impl written inside a macro are
+    slice units with their `impl` line, as they would be outside it."""
+    methods = "".join(
+        f"        pub fn option{i}(&self) -> u32 {{\n            self.flags >> {i}\n        }}\n\n"
+        for i in range(60)
+    )
+    connect = (
+        "        pub fn connect(&self, addr: Addr) -> Result<()> {\n"
+        "            self.inner.connect(addr)\n"
+        "        }"
+    )
+    text = _amid("cfg_net! {\n    impl Socket {\n", methods, connect + "\n", "    }\n}\n")
+    task = "Socket::connect ignores the address family of addr and connects over IPv4."
+    item = _member_pack(tmp_path, "src/socket.rs", text, task, 300)
+    _shown_in_order(item, "    impl Socket {", *connect.split("\n"))
+    assert "option59" not in item.text
