@@ -727,6 +727,26 @@ def test_rust_items_inside_item_macros_are_definitions() -> None:
     ]
 
 
+def test_a_rust_impl_is_named_for_its_type_through_references_and_paths() -> None:
+    text = (
+        "impl<'a, R> de::Deserializer<'a> for &'a mut Deserializer<R> {\n"
+        "    fn deserialize_any(&self) {}\n"
+        "}\n"
+        "impl fmt::Display for io::Error {}\n"
+        "impl<T> From<T> for Box<[T]> {}\n"
+        "impl<T> Send for *const T {}\n"
+    )
+    symbols = outline(text, "rust").symbols
+    assert [(s.name, s.kind) for s in symbols if s.kind == "impl"] == [
+        ("Deserializer", "impl"),
+        ("Error", "impl"),
+        ("Box", "impl"),
+        ("T", "impl"),
+    ]
+    # So `Deserializer::deserialize_any` in a task names the method.
+    assert [s.qualname for s in symbols if s.kind == "method"] == ["Deserializer.deserialize_any"]
+
+
 def test_rust_statics_and_consts() -> None:
     text = (
         "static SHARED_VTABLE: Vtable = Vtable {\n"
