@@ -374,3 +374,15 @@ def test_a_method_inside_a_feature_gate_macro_is_shown_with_its_impl_line(
     item = _member_pack(tmp_path, "src/socket.rs", text, task, 300)
     _shown_in_order(item, "    impl Socket {", *connect.split("\n"))
     assert "option59" not in item.text
+
+
+def test_a_piece_of_a_long_rust_function_is_shown_with_its_signature(tmp_path: Path) -> None:
+    """A 300-line builder of flags: the piece holding the flag the task is about is shown,
+    with the `fn` line, where the whole function would not fit."""
+    flags = [f"        .arg(Arg::new(OPTION_{i}).long(OPTION_{i}))\n" for i in range(300)]
+    flags[150] = "        .arg(Arg::new(HIDDEN).long(HIDDEN).help(SEARCH_HIDDEN_FILES))\n"
+    text = "pub fn build_app() -> Command {\n    Command::new(NAME)\n" + "".join(flags) + "}\n"
+    task = "The --hidden flag's help text says files, but it also searches hidden directories."
+    item = _member_pack(tmp_path, "src/app.rs", text, task, 1500)
+    _shown_in_order(item, "pub fn build_app() -> Command {", flags[150].rstrip("\n"))
+    assert "OPTION_0)" not in item.text and "OPTION_299" not in item.text
