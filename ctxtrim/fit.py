@@ -86,16 +86,17 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "tsx": (frozenset({"constant", "interface"}), 30),
 }
 # Functions and macros longer than this many lines of code (a 700-line builder of command-line
-# flags, a `match` of 300 lines of arms, a `macro_rules!` of 40 rules) are offered in pieces of
-# PIECE_LINES, each with the definition's header: whole, one would cost a slice most of a
-# small budget, while the change is in one place of it.
-LONG_DEFINITIONS: dict[str, int] = {"rust": 120}
+# flags, a `match` or `switch` of 300 lines of cases, a `macro_rules!` of 40 rules) are offered
+# in pieces of PIECE_LINES, each with the definition's header: whole, one would cost a slice
+# most of a small budget, while the change is in one place of it. Not JavaScript/TypeScript
+# (their larger budgets lost a method whose edits spread over its pieces) nor Python.
+LONG_DEFINITIONS: dict[str, int] = {lang: 120 for lang in ("rust", "go", "java", "c", "cpp")}
 LONG_KINDS = frozenset({"function", "method", "macro"})
 PIECE_LINES = 60
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms, the outline view's tokens), version 6 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
-# and small tables whole; long Rust definitions in pieces): bump it when that layout changes, or what the outline view shows.
+# and small tables whole; long definitions in pieces): bump it when that layout changes, or what the outline view shows.
 PREPARED_FACTS = "p7"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]

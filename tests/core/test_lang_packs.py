@@ -386,3 +386,15 @@ def test_a_piece_of_a_long_rust_function_is_shown_with_its_signature(tmp_path: P
     item = _member_pack(tmp_path, "src/app.rs", text, task, 1500)
     _shown_in_order(item, "pub fn build_app() -> Command {", flags[150].rstrip("\n"))
     assert "OPTION_0)" not in item.text and "OPTION_299" not in item.text
+
+
+def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Path) -> None:
+    """The same in Go: a 300-line `switch` of cases, one of them the task's."""
+    cases = [f"\tcase OPTION_{i}:\n\t\treturn apply(OPTION_{i})\n" for i in range(300)]
+    cases[150] = "\tcase HIDDEN:\n\t\treturn searchHiddenFiles(HIDDEN)\n"
+    text = "package app\n\nfunc dispatch(opt int) error {\n\tswitch opt {\n"
+    text += "".join(cases) + "\t}\n\treturn nil\n}\n"
+    task = "The hidden option's search skips hidden directories: searchHiddenFiles is wrong."
+    item = _member_pack(tmp_path, "app/dispatch.go", text, task, 1500)
+    _shown_in_order(item, "func dispatch(opt int) error {", *cases[150].rstrip("\n").split("\n"))
+    assert "OPTION_299" not in item.text  # a piece, not the whole function
