@@ -44,6 +44,7 @@ from .views import (
     head_range,
     merge,
     outline_view,
+    signature,
     split_lines,
     summary,
 )
@@ -86,11 +87,19 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
     "typescript": (frozenset({"constant", "interface"}), 30),
     "tsx": (frozenset({"constant", "interface"}), 30),
 }
+# Functions and macros longer than this many lines of code (a 700-line builder of command-line
+# flags, a `match` or `switch` of 300 lines of cases, a `macro_rules!` of 40 rules) are offered
+# in pieces of PIECE_LINES, each with the definition's header: whole, one would cost a slice
+# most of a small budget, while the change is in one place of it. Not JavaScript/TypeScript
+# (their larger budgets lost a method whose edits spread over its pieces) nor Python.
+LONG_DEFINITIONS: dict[str, int] = {lang: 120 for lang in ("rust", "go", "java", "c", "cpp")}
+LONG_KINDS = frozenset({"function", "method", "macro"})
+PIECE_LINES = 60
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms, the outline view's tokens), version 6 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
-# and small tables whole): bump it when that layout changes, or what the outline view shows.
-PREPARED_FACTS = "p6"
+# and small tables whole; long definitions in pieces): bump it when that layout changes, or what the outline view shows.
+PREPARED_FACTS = "p7"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
 LISTED = View("listed", "", ())
@@ -313,6 +322,10 @@ class Preparer:
             for s in _leaves(symbols, whole_kinds, whole_lines)
             if not (s.kind == "heading" and s.end - s.start > 400)
         ]
+        leaf_contexts = contexts(symbols, lines, leaves)
+        long_lines = LONG_DEFINITIONS.get(outline.language)
+        if long_lines is not None:
+            leaves, leaf_contexts = _split_long(leaves, leaf_contexts, lines, long_lines)
         head = head_range(outline, lines)
         whole = [(s.start, s.end) for s in leaves if s.kind in whole_kinds]
         units = [
@@ -351,8 +364,7 @@ class Preparer:
             outline,
             leaves,
             leaf_terms,
-            contexts(symbols, lines, leaves[: len(leaves) - len(units)])
-            + [ranges for _, ranges in units],
+            leaf_contexts + [ranges for _, ranges in units],
             [head] if head else [],
             fixed,
             [_leaf_norm(t) for t in leaf_terms],
@@ -362,6 +374,34 @@ class Preparer:
             ELISION in red.text,
             bodies,
         )
+
+
+def _split_long(
+    leaves: list[Symbol], leaf_contexts: list[list[tuple[int, int]]], lines: list[str], longest: int
+) -> tuple[list[Symbol], list[list[tuple[int, int]]]]:
+    """`leaves` (with their `contexts`) where each function or macro whose code runs over
+    `longest` lines, and that holds no other leaf, is cut into pieces of `PIECE_LINES`, each
+    shown with the definition's header (and what encloses it) and named as it is, so the
+    task's naming it still counts for every piece."""
+    out: list[Symbol] = []
+    out_contexts: list[list[tuple[int, int]]] = []
+    for j, (leaf, ctx) in enumerate(zip(leaves, leaf_contexts)):
+        nxt = leaves[j + 1] if j + 1 < len(leaves) else None
+        header = signature(leaf, lines)
+        if (
+            leaf.kind not in LONG_KINDS
+            or leaf.end - header[0] < longest
+            or (nxt is not None and nxt.start <= leaf.end)
+        ):
+            out.append(leaf)
+            out_contexts.append(ctx)
+            continue
+        own_end = ctx[0][1]  # the leaf's last line, or the blank line after it
+        cuts = [leaf.start, *range(header[0] + PIECE_LINES, leaf.end + 1, PIECE_LINES)]
+        for a, b in zip(cuts, [c - 1 for c in cuts[1:]] + [leaf.end]):
+            out.append(replace(leaf, start=a, end=b, signature_end=min(leaf.signature_end, b)))
+            out_contexts.append([(a, own_end if b == leaf.end else b), header, *ctx[1:]])
+    return out, out_contexts
 
 
 def _leaf_norm(terms: dict[str, int]) -> float:

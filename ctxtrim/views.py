@@ -15,6 +15,10 @@ from .pack import Mode
 ELISION = "⋮"
 HEADER_LINES = 25  # lines of a file's head (imports, module docstring) a slice keeps
 MAX_SIGNATURE_LINES = 6
+# How the lines above a definition that belong to it start: comments and doc comments,
+# attributes and annotations (`#[...]`, `@...`).
+LEADING_MARKS = ("//", "/*", "*", "#", "@", "--", ";")
+ATTRIBUTE_MARKS = ("#[", "#![", "@")
 # Kinds of definition a method written apart from it can belong to.
 OWNER_KINDS = frozenset({"class", "struct", "interface", "type", "enum", "record", "union"})
 BODY_UNIT_LINES = 60  # a run of statements outside definitions is offered in pieces this long
@@ -94,8 +98,19 @@ def full(lines: list[str], text: str) -> View:
 
 
 def signature(sym: Symbol, lines: list[str]) -> tuple[int, int]:
-    """The header lines of a definition, with a one-line docstring or doc comment after it."""
-    end = min(sym.signature_end, sym.start + MAX_SIGNATURE_LINES - 1)
+    """The header lines of a definition, with a one-line docstring or doc comment after it.
+    A definition's lines start with its doc comment and attributes (`/// ...`, `#[derive]`,
+    `@Override`): as many of those are dropped as the header needs to show the line that
+    defines it (`pub fn len(&self) -> usize {` under twenty lines of docs)."""
+    first = sym.start
+    if sym.signature_end - first >= MAX_SIGNATURE_LINES:  # too long: comments go, then
+        # attributes until it fits (`#[inline]` above a signature says something of it)
+        while first < sym.signature_end and (
+            _leading(lines[first - 1])
+            and (_comment(lines[first - 1]) or sym.signature_end - first >= MAX_SIGNATURE_LINES)
+        ):
+            first += 1
+    end = min(sym.signature_end, first + MAX_SIGNATURE_LINES - 1)
     nxt = end + 1
     if (
         sym.end > end
@@ -103,7 +118,18 @@ def signature(sym: Symbol, lines: list[str]) -> tuple[int, int]:
         and lines[nxt - 1].lstrip().startswith(('"""', "'''", 'r"""'))
     ):
         end = nxt
-    return sym.start, max(end, sym.start)
+    return first, max(end, first)
+
+
+def _leading(line: str) -> bool:
+    """A doc comment, comment or attribute line, as written above a definition."""
+    return line.lstrip().startswith(LEADING_MARKS)
+
+
+def _comment(line: str) -> bool:
+    """A leading line that is a comment, not an attribute or annotation."""
+    stripped = line.lstrip()
+    return stripped.startswith(LEADING_MARKS) and not stripped.startswith(ATTRIBUTE_MARKS)
 
 
 def depth_of(symbols: list[Symbol]) -> list[int]:
@@ -131,11 +157,13 @@ def summary(
     symbols' `depth_of`, if known)."""
     if depths is None:
         depths = depth_of(outline.symbols)
-    ranges = [
-        signature(s, lines)
-        for s, d in zip(outline.symbols, depths)
-        if d <= max_depth and s.kind not in ("heading", FIELD_KIND)
-    ]
+    ranges: list[tuple[int, int]] = []
+    for s, d in zip(outline.symbols, depths):
+        if d <= max_depth and s.kind not in ("heading", FIELD_KIND):
+            header = signature(s, lines)
+            ranges.append(header)
+            if header[0] > s.start and s.doc:  # a long doc comment above: its first line
+                ranges.append((s.start, s.start))
     ranges += [
         (s.start, s.start)
         for s, d in zip(outline.symbols, depths)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, QueryError
 
 from ..outline import FIELD_KIND, Outline, Symbol
+from .item_macros import parse_unwrapped
 from .specs import CLASS_LIKE, KINDS, SPECS, Spec
 from .text import attached_above, comment_doc, docstring_doc
 
@@ -54,6 +55,10 @@ _GO_RECEIVER = re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*\)\s*$")
 _ALTERNATION = re.compile(r"\[((?:\s*\(\w+\))+)\s*\]")
 _BARE_NODE = re.compile(r"\((\w+)\)")
 _QUOTES = "\"'`<>"
+# Rust type forms whose inner type names what an `impl` is for.
+_RUST_TYPE_WRAPPERS = frozenset(
+    {"generic_type", "reference_type", "pointer_type", "scoped_type_identifier"}
+)
 _IGNORED_REFS = frozenset({"self", "cls", "this", "super"})
 
 
@@ -150,7 +155,10 @@ def parse_outline(text: str, language: str) -> tuple[Outline, bool]:
     """
     parser, cursor = _tools(language)
     data = _encode(text)
-    tree = parser.parse(data)
+    if language == "rust":  # items inside `cfg_x! { ... }` are parsed where they stand
+        data, tree = parse_unwrapped(data, parser)
+    else:
+        tree = parser.parse(data)
     captures = cursor.captures(tree.root_node)
     walker = _Extractor(data, text, language)
     symbols = walker.symbols(captures.get("def", []), captures.get("wrap", []))
@@ -413,10 +421,15 @@ class _Extractor:
 
     def _rust_impl_name(self, node: Node) -> tuple[str, str | None] | None:
         target = node.child_by_field_name("type")
+        # The type's own name: `&'a mut Deserializer<R>`, `*const T`, `io::Error` and
+        # `Box<[T]>` are impls for Deserializer, T, Error and Box.
+        for _ in range(8):  # wrappers nest only a few deep
+            if target is None or target.type not in _RUST_TYPE_WRAPPERS:
+                break
+            field = "name" if target.type == "scoped_type_identifier" else "type"
+            target = target.child_by_field_name(field)
         if target is None:
             return None
-        if target.type == "generic_type":
-            target = target.child_by_field_name("type") or target
         return self.slice(target), None
 
     def _go_method_name(self, node: Node) -> tuple[str, str | None] | None:

@@ -688,6 +688,65 @@ def test_go_package_level_variables_and_constants() -> None:
     ]
 
 
+def test_rust_items_inside_item_macros_are_definitions() -> None:
+    text = (
+        "cfg_rt! {\n"  # 1
+        "    /// Spawns a task.\n"
+        "    pub fn spawn(t: Task) {}\n"
+        "    impl Handle {\n"
+        "        fn enter(&self) {}\n"  # 5
+        "    }\n"
+        "}\n"
+        "impl Runtime {\n"
+        "    cfg_io! {\n"
+        "        pub fn block_on(&self) {}\n"  # 10
+        "    }\n"
+        "}\n"
+        "cfg_a! {\n"
+        "    cfg_b! {\n"
+        "        struct Deep;\n"  # 15
+        "    }\n"
+        "}\n"
+        "impl_num! { u8, u16 }\n"
+        "fn local() {\n"
+        "    m! { fn hidden() {} }\n"  # 20
+        "}\n"
+    )
+    got = [
+        (s.qualname, s.kind, s.start, s.end, s.signature_end) for s in outline(text, "rust").symbols
+    ]
+    assert got == [
+        ("spawn", "function", 2, 3, 3),  # its doc comment inside the macro is its own
+        ("Handle", "impl", 4, 6, 4),
+        ("Handle.enter", "method", 5, 5, 5),
+        ("Runtime", "impl", 8, 12, 8),
+        ("Runtime.block_on", "method", 10, 10, 10),  # a member of the impl around the macro
+        ("Deep", "struct", 15, 15, 15),  # nested invocations, unwrapped in turn
+        # `impl_num!`'s body is data, not items; a macro in a function body is code.
+        ("local", "function", 19, 21, 19),
+    ]
+
+
+def test_a_rust_impl_is_named_for_its_type_through_references_and_paths() -> None:
+    text = (
+        "impl<'a, R> de::Deserializer<'a> for &'a mut Deserializer<R> {\n"
+        "    fn deserialize_any(&self) {}\n"
+        "}\n"
+        "impl fmt::Display for io::Error {}\n"
+        "impl<T> From<T> for Box<[T]> {}\n"
+        "impl<T> Send for *const T {}\n"
+    )
+    symbols = outline(text, "rust").symbols
+    assert [(s.name, s.kind) for s in symbols if s.kind == "impl"] == [
+        ("Deserializer", "impl"),
+        ("Error", "impl"),
+        ("Box", "impl"),
+        ("T", "impl"),
+    ]
+    # So `Deserializer::deserialize_any` in a task names the method.
+    assert [s.qualname for s in symbols if s.kind == "method"] == ["Deserializer.deserialize_any"]
+
+
 def test_rust_statics_and_consts() -> None:
     text = (
         "static SHARED_VTABLE: Vtable = Vtable {\n"

@@ -353,3 +353,48 @@ def test_a_function_assigned_inside_a_long_closure_is_shown_with_the_closure_lin
     item = _member_pack(tmp_path, "lib/yargs.js", text, task, 300)
     _shown_in_order(item, "export function Yargs (processArgs) {", *command.split("\n"))
     assert "option79" not in item.text
+
+
+def test_a_method_inside_a_feature_gate_macro_is_shown_with_its_impl_line(
+    tmp_path: Path,
+) -> None:
+    """`cfg_net! { impl Socket { ... } }`: the methods of an impl written inside a macro are
+    slice units with their `impl` line, as they would be outside it."""
+    methods = "".join(
+        f"        pub fn option{i}(&self) -> u32 {{\n            self.flags >> {i}\n        }}\n\n"
+        for i in range(60)
+    )
+    connect = (
+        "        pub fn connect(&self, addr: Addr) -> Result<()> {\n"
+        "            self.inner.connect(addr)\n"
+        "        }"
+    )
+    text = _amid("cfg_net! {\n    impl Socket {\n", methods, connect + "\n", "    }\n}\n")
+    task = "Socket::connect ignores the address family of addr and connects over IPv4."
+    item = _member_pack(tmp_path, "src/socket.rs", text, task, 300)
+    _shown_in_order(item, "    impl Socket {", *connect.split("\n"))
+    assert "option59" not in item.text
+
+
+def test_a_piece_of_a_long_rust_function_is_shown_with_its_signature(tmp_path: Path) -> None:
+    """A 300-line builder of flags: the piece holding the flag the task is about is shown,
+    with the `fn` line, where the whole function would not fit."""
+    flags = [f"        .arg(Arg::new(OPTION_{i}).long(OPTION_{i}))\n" for i in range(300)]
+    flags[150] = "        .arg(Arg::new(HIDDEN).long(HIDDEN).help(SEARCH_HIDDEN_FILES))\n"
+    text = "pub fn build_app() -> Command {\n    Command::new(NAME)\n" + "".join(flags) + "}\n"
+    task = "The --hidden flag's help text says files, but it also searches hidden directories."
+    item = _member_pack(tmp_path, "src/app.rs", text, task, 1500)
+    _shown_in_order(item, "pub fn build_app() -> Command {", flags[150].rstrip("\n"))
+    assert "OPTION_0)" not in item.text and "OPTION_299" not in item.text
+
+
+def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Path) -> None:
+    """The same in Go: a 300-line `switch` of cases, one of them the task's."""
+    cases = [f"\tcase OPTION_{i}:\n\t\treturn apply(OPTION_{i})\n" for i in range(300)]
+    cases[150] = "\tcase HIDDEN:\n\t\treturn searchHiddenFiles(HIDDEN)\n"
+    text = "package app\n\nfunc dispatch(opt int) error {\n\tswitch opt {\n"
+    text += "".join(cases) + "\t}\n\treturn nil\n}\n"
+    task = "The hidden option's search skips hidden directories: searchHiddenFiles is wrong."
+    item = _member_pack(tmp_path, "app/dispatch.go", text, task, 1500)
+    _shown_in_order(item, "func dispatch(opt int) error {", *cases[150].rstrip("\n").split("\n"))
+    assert "OPTION_299" not in item.text  # a piece, not the whole function

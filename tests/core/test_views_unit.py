@@ -13,6 +13,7 @@ from ctxtrim.views import (
     head_range,
     merge,
     outline_view,
+    signature,
     slice_view,
     split_lines,
     summary,
@@ -164,3 +165,51 @@ def test_body_units_offer_class_statements_and_module_code_between_definitions()
     assert errors_unit == [(4, 5), (3, 3)]
     module_unit = next(r for u, r in units if u.name == "<module>")
     assert module_unit == [(9, 9)]  # the file's last line: no blank line after it
+
+
+_DOCUMENTED_RS = (
+    "/// A buffer.\n"  # 1
+    + "".join(f"/// Paragraph {i} about buffers.\n" for i in range(8))  # 2-9
+    + "pub trait Buf {\n"  # 10
+    "    /// Returns the length.\n"
+    + "".join(f"    /// More {i}.\n" for i in range(6))  # 12-17
+    + "    #[inline]\n"  # 18
+    "    fn len(&self) -> usize {\n"  # 19
+    "        0\n"
+    "    }\n"
+    "}\n"
+)
+
+
+def test_a_header_under_a_long_doc_comment_shows_the_line_that_defines_it() -> None:
+    lines, symbols = _parsed(_DOCUMENTED_RS, "rust")
+    by_name = {s.name: s for s in symbols}
+    assert by_name["Buf"].start == 1  # the doc comment is the definition's
+    assert signature(by_name["Buf"], lines) == (10, 10)
+    assert signature(by_name["len"], lines) == (18, 19)  # the attribute stays: it fits
+    # A short doc above a short signature is still shown with it.
+    short = "/// Adds.\nfn add(a: u8) -> u8 {\n    a\n}\n"
+    lines, symbols = _parsed(short, "rust")
+    assert signature(symbols[0], lines) == (1, 2)
+
+
+def test_summary_of_documented_rust_shows_signatures_and_first_doc_lines() -> None:
+    lines, symbols = _parsed(_DOCUMENTED_RS, "rust")
+    view = summary(outline(_DOCUMENTED_RS, "rust"), lines)
+    assert view.text.split("\n") == [
+        "/// A buffer.",
+        ELISION,
+        "pub trait Buf {",
+        "    /// Returns the length.",
+        ELISION,
+        "    #[inline]",
+        "    fn len(&self) -> usize {",
+        ELISION,
+    ]
+
+
+def test_a_member_of_a_documented_trait_is_shown_with_the_trait_line() -> None:
+    lines, symbols = _parsed(_DOCUMENTED_RS, "rust")
+    method = next(s for s in symbols if s.name == "len")
+    (ranges,) = contexts(symbols, lines, [method])
+    assert ranges == [(11, 21), (10, 10)]  # not the first lines of its doc comment
