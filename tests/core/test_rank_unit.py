@@ -356,28 +356,37 @@ def test_the_package_a_title_s_scope_names_ranks_its_files(tmp_path: Path) -> No
     assert not any("the title names" in r for c in ranked for r in c.reasons)
 
 
-def test_a_scope_names_a_module_by_its_name_and_never_docs(tmp_path: Path) -> None:
-    files = {
-        "completions.go": "package cobra\n\nfunc complete() {}\n",
-        "command.go": "package cobra\n\nfunc flags() {} // map flags\n",
-        "site/completions/bash.md": "# Bash completions\n\nmap flags\n",
-    }
-    index = build(write(tmp_path / "repo", files), tmp_path / "c")
-    text = "fix(completions): complete map flags twice"
-    ranked = rank(index, Task(text), extract(text))
-    assert ranked[0].path == "completions.go"
-    scoped = {c.path for c in ranked if any("the title names" in r for r in c.reasons)}
-    assert scoped == {"completions.go"}
+# A module named for the scope, never its docs; a crate named for it, with its whole tree.
+COBRA = {
+    "completions.go": "package cobra\n\nfunc complete() {}\n",
+    "command.go": "package cobra\n\nfunc flags() {} // map flags\n",
+    "site/completions/bash.md": "# Bash completions\n\nmap flags\n",
+}
+CLAP = {
+    "clap_complete/src/env/shells.rs": "fn quote_fish() {} // fish env quoting\n",
+    "clap_complete/src/engine/complete.rs": "fn run() {}\n",
+    "clap_builder/src/fish.rs": "fn fish() {} // fish quoting env\n",
+}
 
 
-def test_a_scope_names_the_crate_of_that_name_with_its_whole_tree(tmp_path: Path) -> None:
-    files = {
-        "clap_complete/src/env/shells.rs": "fn quote_fish() {} // fish env quoting\n",
-        "clap_complete/src/engine/complete.rs": "fn run() {}\n",
-        "clap_builder/src/fish.rs": "fn fish() {} // fish quoting env\n",
-    }
+@pytest.mark.parametrize(
+    ("files", "text", "scoped"),
+    [
+        (COBRA, "fix(completions): complete map flags twice", ["completions.go"]),
+        (
+            CLAP,
+            "fix(complete): quote fish env",
+            ["clap_complete/src/env/shells.rs", "clap_complete/src/engine/complete.rs"],
+        ),
+    ],
+)
+def test_a_scope_names_modules_and_crates_named_for_it(
+    tmp_path: Path, files: dict[str, str], text: str, scoped: list[str]
+) -> None:
     index = build(write(tmp_path / "repo", files), tmp_path / "c")
-    text = "fix(complete): quote fish env"
     ranked = rank(index, Task(text), extract(text))
-    assert ranked[0].path == "clap_complete/src/env/shells.rs"
-    assert ranked[1].reasons.count("in the package `complete` the title names") == 1
+    reason = f"in the package `{extract(text).scopes[0]}` the title names"
+    # Best first, each once (a module named for the scope inside its crate counts once).
+    assert [c.path for c in ranked if reason in c.reasons] == scoped
+    assert ranked[0].path == scoped[0]
+    assert all(c.reasons.count(reason) <= 1 for c in ranked)
