@@ -272,8 +272,8 @@ def _scope_files(index: FileIndex, scope: str) -> list[str]:
     files = [p for d in dirs if d == scope or d.endswith("/" + scope) for p in dirs[d]]
     if "/" not in scope:
         # A crate is its whole tree: `clap_complete/src/env/shells.rs` is in `complete`.
-        named = re.compile(rf"^(?:.*/)?[^/]*[_-]{re.escape(scope)}/")
-        files += [p for p in index.paths() if named.match(p)]
+        named = re.compile(rf"^(?:.*/)?[^/]*[_-]{re.escape(scope)}(?:/|$)")
+        files += [p for d in dirs if named.match(d) for p in dirs[d]]
     stem = scope.rsplit("/", 1)[-1].lower()
     for path, name in _stems(index)[0] if len(stem) >= 4 else ():
         if name == stem and path.rsplit(".", 1)[0].endswith(scope):
