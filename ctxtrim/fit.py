@@ -96,9 +96,10 @@ LONG_DEFINITIONS: dict[str, int] = {lang: 120 for lang in ("rust", "go", "java",
 LONG_KINDS = frozenset({"function", "method", "macro"})
 PIECE_LINES = 60
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms, the outline view's tokens), version 6 of their layout (statement units among the
+# terms, the outline view's tokens), version 7 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
-# and small tables whole; long definitions in pieces): bump it when that layout changes, or what the outline view shows.
+# and small tables whole; long definitions in pieces): bump it when that layout changes, or
+# what the outline view shows.
 PREPARED_FACTS = "p7"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
@@ -387,9 +388,11 @@ def _split_long(
     out_contexts: list[list[tuple[int, int]]] = []
     for j, (leaf, ctx) in enumerate(zip(leaves, leaf_contexts)):
         nxt = leaves[j + 1] if j + 1 < len(leaves) else None
-        header = signature(leaf, lines)
+        # The header only of a long one: this runs over every definition of every file.
+        long = leaf.kind in LONG_KINDS and leaf.end - leaf.start >= longest
+        header = signature(leaf, lines) if long else (leaf.start, leaf.start)
         if (
-            leaf.kind not in LONG_KINDS
+            not long
             or leaf.end - header[0] < longest
             or (nxt is not None and nxt.start <= leaf.end)
         ):

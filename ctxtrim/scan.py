@@ -721,9 +721,7 @@ def _walk(
                 _push_in_order(stack, rel_dir, found, listing.subdirs, True)
             else:
                 yield found, gone
-                if listing.subdirs:
-                    prefix = f"{rel_dir}/" if rel_dir else ""
-                    stack.extend([(prefix + name, True) for name in reversed(listing.subdirs)])
+                stack.extend((rel, True) for rel in _children(rel_dir, listing.subdirs))
             listings.keep(rel_dir, listing, fresh=False)  # type: ignore[union-attr]
             continue
         try:

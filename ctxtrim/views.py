@@ -107,7 +107,9 @@ def signature(sym: Symbol, lines: list[str]) -> tuple[int, int]:
         # attributes until it fits (`#[inline]` above a signature says something of it)
         while first < sym.signature_end and (
             _leading(lines[first - 1])
-            and (_comment(lines[first - 1]) or sym.signature_end - first >= MAX_SIGNATURE_LINES)
+            and (
+                not _attribute(lines[first - 1]) or sym.signature_end - first >= MAX_SIGNATURE_LINES
+            )
         ):
             first += 1
     end = min(sym.signature_end, first + MAX_SIGNATURE_LINES - 1)
@@ -126,10 +128,9 @@ def _leading(line: str) -> bool:
     return line.lstrip().startswith(LEADING_MARKS)
 
 
-def _comment(line: str) -> bool:
-    """A leading line that is a comment, not an attribute or annotation."""
-    stripped = line.lstrip()
-    return stripped.startswith(LEADING_MARKS) and not stripped.startswith(ATTRIBUTE_MARKS)
+def _attribute(line: str) -> bool:
+    """An attribute or annotation line (`#[inline]`, `@Override`), not a comment."""
+    return line.lstrip().startswith(ATTRIBUTE_MARKS)
 
 
 def depth_of(symbols: list[Symbol]) -> list[int]:

@@ -220,9 +220,9 @@ def _lexicon(rules: list[RuleFile], task: str) -> _Words:
             heading = words(" ".join(own))
             terms = Counter(words(section.text))
             terms.update(heading * int(HEADING_WEIGHT - 1))
-            documents[_key(section)] = terms
-            headings[_key(section)] = frozenset(heading)
             key = _key(section)
+            documents[key] = terms
+            headings[key] = frozenset(heading)
             partial[key], halved[key] = spoken.halves(section.text + "\n" + " ".join(own), terms)
     corpus = Corpus(list(documents.values()))
     about = Corpus([dict.fromkeys(h, 1) for h in headings.values()])
