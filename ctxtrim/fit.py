@@ -403,7 +403,7 @@ def _preamble(
 
 def line_costs(tok: Tokenizer, lines: list[str]) -> list[int]:
     """The tokens each line adds to a view's text. Counted one by one, each with its break,
-    lines run 3 % above their text's count, and a pack that many tokens short of its budget
+    lines run 2-3 % above their text's count, and a pack that many tokens short of its budget
     leaves out what would have fit: a blank line after a line of text costs nothing, as its
     break joins the one before it in one token ("\\n\\n"). That brings the estimate to within
     half a percent (on Python sources; the pack is counted exactly afterwards)."""
