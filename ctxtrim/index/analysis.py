@@ -22,17 +22,16 @@ from ..terms import path_terms, text_terms, utf8_terms
 # each is a letter), and on a line that is no definition the engine would otherwise try
 # again once per space of indentation, a third of the search's time.
 _ONCE = "+" if sys.version_info >= (3, 11) else ""
-_DEF = re.compile(
-    rf"^[ \t]*{_ONCE}(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|"
+# Searched as a run from each newline of "\n" + text, not from `^` in multiline mode: a
+# literal first character lets the regex engine skip to the next line at C speed instead of
+# trying `^` at every character.
+_DEF_AFTER_NEWLINE = re.compile(
+    rf"\n[ \t]*{_ONCE}(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|"
     r"private|protected|abstract|final|inline|extern|unsafe|override|open|internal|sealed|"
     rf"partial|data)\s+{_ONCE})*{_ONCE}"
     r"(?:def|class|function\*?|func|fn|struct|interface|enum|trait|type|module|impl|object|"
-    r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)",
-    re.M,
+    r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)"
 )
-# The same search as a run from each newline of "\n" + text: a literal first character lets
-# the regex engine skip to the next line at C speed instead of trying `^` at every character.
-_DEF_AFTER_NEWLINE = re.compile("\n" + _DEF.pattern.removeprefix("^"))
 # `name = function(...)`, `const name = (...) =>`, and `name: function` in JS-like code,
 # matched on one line: only the lines that `_FN_LINE` finds (C speed) are tried, because
 # trying it at every line start cost more than all the rest of the analysis.
