@@ -23,7 +23,7 @@ from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
-from .rank import Candidate, prior
+from .rank import PRIOR, Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
@@ -116,6 +116,12 @@ CALLEE = 0.3  # a named definition in the same file calls it (times the caller's
 MIN_CALLEE_NAME = 4  # shorter names (`get`, `run`) are too common to follow
 LITERAL = 10.0  # per exact string from the task found in its text (a message, a flag)
 LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many places
+# A definition inside a test module of a source file (Rust's `#[cfg(test)] mod tests`) repeats
+# the words of the code it tests but is rarely what a task changes: weighed as `rank` weighs a
+# test file against source.
+TEST_MODULE = PRIOR["test"]
+TEST_MODULE_NAMES = frozenset({"test", "tests"})
+TEST_ATTRIBUTE = "#[cfg(test)]"
 
 
 @dataclass
@@ -193,6 +199,7 @@ class Prepared:
     # Whether the elision mark is anywhere in the text: a line may then start with it, which
     # a view's text counts as a gap, so slices there are costed from their written text.
     elision_lines: bool = False
+    in_tests: frozenset[int] = frozenset()  # the leaves inside a test module
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _names: LeafNames | None = None
@@ -373,8 +380,24 @@ class Preparer:
             [s.parent.lower() if s.parent else None for s in leaves],
             frozenset().union(*leaf_terms),
             ELISION in red.text,
+            _in_tests(symbols, lines, leaves),
             bodies,
         )
+
+
+def _in_tests(symbols: list[Symbol], lines: list[str], leaves: list[Symbol]) -> frozenset[int]:
+    """The leaves inside a module of tests: one named for them, or compiled only for them."""
+    spans = [
+        (s.start, s.end)
+        for s in symbols
+        if s.kind == "module"
+        and (s.name in TEST_MODULE_NAMES or lines[s.start - 1].strip() == TEST_ATTRIBUTE)
+    ]
+    if not spans:
+        return frozenset()
+    return frozenset(
+        j for j, leaf in enumerate(leaves) if any(a <= leaf.start <= b for a, b in spans)
+    )
 
 
 def _split_long(
@@ -529,6 +552,8 @@ def symbol_scores(
         if name_w or is_qualified:
             named.append(j)
         scored[j] = (sym, s)
+    for j in prep.in_tests:
+        scored[j] = (scored[j][0], scored[j][1] * TEST_MODULE)
     return _callees(prep, scored, named)
 
 

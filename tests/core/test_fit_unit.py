@@ -262,3 +262,29 @@ def test_facts_stored_in_an_older_layout_are_made_again(tmp_path: Path) -> None:
         itertools.accumulate(ws.tokenizer.count_lines(prepared.lines))
     )
     assert len(prepared.leaf_terms) == len(prepared.leaves) > 1
+
+
+def test_a_rust_test_module_ranks_below_the_code_it_tests(tmp_path: Path) -> None:
+    # The tests of `#[cfg(test)] mod tests` repeat the task's words more often than the code
+    # they test; the code is what a fix changes, so a small slice shows it first.
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    code = (
+        "pub fn read_header(line: &str) -> Option<Header> {\n"
+        "    let (name, value) = line.split_once(':')?;\n"
+        "    Some(Header { name: name.trim().into(), value: value.trim().into() })\n}\n\n"
+    )
+    tests = "#[cfg(test)]\nmod tests {\n    use super::*;\n" + "".join(
+        f"\n    #[test]\n    fn empty_header_line_{i}() {{\n"
+        f'        let empty_line = " {" " * i}";\n'
+        "        assert!(read_header(empty_line).is_none(), \"an empty header line\");\n    }\n"
+        for i in range(3)
+    ) + "}\n"
+    source = "use std::fmt;\n\n" + code + filler + tests
+    root = write(tmp_path / "repo", {"src/header.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "An empty header line is read as a header", 100)
+    assert (item.path, item.mode) == ("src/header.rs", "slice")
+    assert code.rstrip("\n") in item.text
+    assert "fn empty_header_line_" not in item.text
