@@ -275,12 +275,16 @@ def test_a_rust_test_module_ranks_below_the_code_it_tests(tmp_path: Path) -> Non
         "    let (name, value) = line.split_once(':')?;\n"
         "    Some(Header { name: name.trim().into(), value: value.trim().into() })\n}\n\n"
     )
-    tests = "#[cfg(test)]\nmod tests {\n    use super::*;\n" + "".join(
-        f"\n    #[test]\n    fn empty_header_line_{i}() {{\n"
-        f'        let empty_line = " {" " * i}";\n'
-        "        assert!(read_header(empty_line).is_none(), \"an empty header line\");\n    }\n"
-        for i in range(3)
-    ) + "}\n"
+    tests = (
+        "#[cfg(test)]\nmod tests {\n    use super::*;\n"
+        + "".join(
+            f"\n    #[test]\n    fn empty_header_line_{i}() {{\n"
+            f'        let empty_line = " {" " * i}";\n'
+            '        assert!(read_header(empty_line).is_none(), "an empty header line");\n    }\n'
+            for i in range(3)
+        )
+        + "}\n"
+    )
     source = "use std::fmt;\n\n" + code + filler + tests
     root = write(tmp_path / "repo", {"src/header.rs": source, "src/main.rs": "fn main() {}\n"})
     ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
