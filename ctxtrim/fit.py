@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -122,6 +123,8 @@ LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many pl
 TEST_MODULE = PRIOR["test"]
 TEST_MODULE_NAMES = frozenset({"test", "tests"})
 TEST_ATTRIBUTE = "#[cfg(test)]"
+# The line that starts a Rust `impl` (below its doc comment and attributes).
+RUST_IMPL = re.compile(r"^\s*(?:unsafe\s+)?impl\b", re.M)
 
 
 @dataclass
@@ -156,13 +159,20 @@ class LeafNames:
     by_name: dict[str, list[int]]  # a definition's name, lowercased
     by_parent: dict[str, list[int]]  # its class's name, lowercased
     by_pair: dict[tuple[str | None, str], list[int]]  # (class, name) as written
+    by_trait: dict[str, list[int]]  # lowercased, of a Rust `impl Trait for Type` shown whole
     callees: dict[str, list[int]]  # lowercased, of definitions named long enough to follow
 
     @classmethod
     def of(
-        cls, leaves: list[Symbol], names: list[str | None], parents: list[str | None]
+        cls,
+        leaves: list[Symbol],
+        names: list[str | None],
+        parents: list[str | None],
+        traits: dict[int, str],
     ) -> LeafNames:
-        found = cls({}, {}, {}, {})
+        found = cls({}, {}, {}, {}, {})
+        for j, trait in traits.items():
+            found.by_trait.setdefault(trait, []).append(j)
         for j, (sym, name, parent) in enumerate(zip(leaves, names, parents)):
             if name is not None:
                 found.by_name.setdefault(name, []).append(j)
@@ -200,6 +210,7 @@ class Prepared:
     # a view's text counts as a gap, so slices there are costed from their written text.
     elision_lines: bool = False
     in_tests: frozenset[int] = frozenset()  # the leaves inside a test module
+    traits: dict[int, str] = field(default_factory=dict)  # an impl leaf's trait, lowercased
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _names: LeafNames | None = None
@@ -213,7 +224,7 @@ class Prepared:
     def names(self) -> LeafNames:
         """The leaves by name, made when first asked for."""
         if self._names is None:
-            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents)
+            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents, self.traits)
         return self._names
 
     def holders(self, term: str) -> tuple[int, ...]:
@@ -381,8 +392,58 @@ class Preparer:
             frozenset().union(*leaf_terms),
             ELISION in red.text,
             _in_tests(symbols, lines, leaves),
+            _impl_traits(lines, leaves),
             bodies,
         )
+
+
+def _impl_traits(lines: list[str], leaves: list[Symbol]) -> dict[int, str]:
+    """The trait of each leaf that is a whole `impl Trait for Type` (named for its type), by
+    the leaf's index, lowercased: `impl<'a> de::Deserialize<'a> for Value` -> `deserialize`."""
+    found: dict[int, str] = {}
+    for j, leaf in enumerate(leaves):
+        if leaf.kind != "impl":
+            continue
+        header = "\n".join(lines[leaf.start - 1 : leaf.signature_end])
+        at = RUST_IMPL.search(header)
+        trait = _trait_of(header[at.end() :].replace("\n", " ")) if at is not None else None
+        if trait:
+            found[j] = trait.lower()
+    return found
+
+
+def _trait_of(rest: str) -> str | None:
+    """The trait's own name in what follows `impl`: past the impl's generic parameters, the
+    path up to ` for ` (outside angle brackets); None for an inherent impl."""
+    rest = _past_generics(rest.lstrip())
+    depth = 0
+    for i, ch in enumerate(rest):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and rest[i - 1 : i] != "-":  # not the arrow of `Fn() -> T`
+            depth -= 1
+        elif depth == 0 and ch == "{":
+            return None
+        elif depth == 0 and rest.startswith(" for ", i):
+            path = rest[:i].strip().lstrip("!?")
+            name = re.split(r"[<(]", path, maxsplit=1)[0].rsplit("::", 1)[-1].strip()
+            return name if name.isidentifier() else None
+    return None
+
+
+def _past_generics(text: str) -> str:
+    """`text` after the balanced `<...>` it starts with, if it does."""
+    if not text.startswith("<"):
+        return text
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and text[i - 1 : i] != "-":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 :]
+    return ""
 
 
 def _in_tests(symbols: list[Symbol], lines: list[str], leaves: list[Symbol]) -> frozenset[int]:
@@ -515,9 +576,11 @@ def symbol_scores(
     literals = [lit for lit in signals.literals if lit in prep.redacted.text]
     names = prep.names()
     flagged: set[int] = set()
+    owners = {owner.lower() for owner, _ in qualified if owner}
     for symbol in lower_symbols:
         flagged.update(names.by_name.get(symbol, ()))
         flagged.update(names.by_parent.get(symbol, ()))
+        flagged.update(names.by_trait.get(symbol, ()))
     for pair in qualified:
         flagged.update(names.by_pair.get(pair, ()))
     if pointed:
@@ -533,6 +596,11 @@ def symbol_scores(
         sym, s = scored[j]
         name, parent = prep.leaf_names[j], prep.leaf_parents[j]
         name_w = lower_symbols.get(name) if name is not None else None
+        trait = prep.traits.get(j)
+        if trait is not None and trait not in owners:
+            # An impl is named by its trait as much as by its type; not by a trait the task
+            # names as the owner of a member (`Buf::get_int`): that member is the subject.
+            name_w = max(name_w or 0.0, lower_symbols.get(trait, 0.0)) or None
         if name_w:
             s += NAMED * name_w
         if parent is not None and lower_symbols.get(parent):

@@ -292,3 +292,29 @@ def test_a_rust_test_module_ranks_below_the_code_it_tests(tmp_path: Path) -> Non
     assert (item.path, item.mode) == ("src/header.rs", "slice")
     assert code.rstrip("\n") in item.text
     assert "fn empty_header_line_" not in item.text
+
+
+def test_a_small_rust_impl_is_named_by_its_trait_too(tmp_path: Path) -> None:
+    # `impl ToValue for dyn fmt::Debug` is the impl a task about `ToValue` impls changes,
+    # though the functions around it hold more of the task's words.
+    captures = "".join(
+        f"pub fn capture_{i}(value: &Value) -> Option<Value> {{\n"
+        "    // a captured value keeps its downcasting\n"
+        "    value.downcast_ref::<Value>().map(|value| value.capture())\n}\n\n"
+        for i in range(4)
+    )
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    impl = (
+        "impl ToValue for dyn fmt::Debug {\n    fn to_value(&self) -> Value {\n"
+        "        Value::from_dyn_debug(self)\n    }\n}\n"
+    )
+    source = "use std::fmt;\n\n" + captures + filler + impl + "\n" + filler
+    root = write(tmp_path / "repo", {"src/value.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    task = "Remove the `ToValue` impls for trait objects: a captured value loses its downcasting"
+    (item, *_) = _fit(ws, task, 80)
+    assert (item.path, item.mode) == ("src/value.rs", "slice")
+    assert impl in item.text
+    assert "fn capture_" not in item.text
