@@ -10,6 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import re
@@ -169,10 +170,13 @@ class LeafNames:
         names: list[str | None],
         parents: list[str | None],
         traits: dict[int, str],
+        member_traits: dict[int, str],
     ) -> LeafNames:
         found = cls({}, {}, {}, {}, {})
         for j, trait in traits.items():
             found.by_trait.setdefault(trait, []).append(j)
+        for j, trait in member_traits.items():
+            found.by_pair.setdefault((trait, leaves[j].name), []).append(j)
         for j, (sym, name, parent) in enumerate(zip(leaves, names, parents)):
             if name is not None:
                 found.by_name.setdefault(name, []).append(j)
@@ -211,6 +215,8 @@ class Prepared:
     elision_lines: bool = False
     in_tests: frozenset[int] = frozenset()  # the leaves inside a test module
     traits: dict[int, str] = field(default_factory=dict)  # an impl leaf's trait, lowercased
+    # A method's trait, as written, where it implements one (`impl Visitor for X { fn visit_str`)
+    member_traits: dict[int, str] = field(default_factory=dict)
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _names: LeafNames | None = None
@@ -224,7 +230,9 @@ class Prepared:
     def names(self) -> LeafNames:
         """The leaves by name, made when first asked for."""
         if self._names is None:
-            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents, self.traits)
+            self._names = LeafNames.of(
+                self.leaves, self.leaf_names, self.leaf_parents, self.traits, self.member_traits
+            )
         return self._names
 
     def holders(self, term: str) -> tuple[int, ...]:
@@ -393,8 +401,26 @@ class Preparer:
             ELISION in red.text,
             _in_tests(symbols, lines, leaves),
             _impl_traits(lines, leaves),
+            _member_traits(lines, symbols, leaves),
             bodies,
         )
+
+
+def _member_traits(lines: list[str], symbols: list[Symbol], leaves: list[Symbol]) -> dict[int, str]:
+    """The trait each method leaf implements, as written, by the leaf's index: a task's
+    `Visitor::visit_str` names the `visit_str` of every `impl Visitor for ...` (whose
+    methods are named for the type)."""
+    impls = [(s, trait) for s in symbols if s.kind == "impl" and (trait := _impl_trait(lines, s))]
+    if not impls:
+        return {}
+    starts = [s.start for s, _ in impls]  # symbols come sorted by start
+    found: dict[int, str] = {}
+    for j, leaf in enumerate(leaves):
+        # The last impl starting above the method is the one holding it, if any does.
+        k = bisect.bisect_left(starts, leaf.start) - 1
+        if leaf.kind in ("method", "function") and k >= 0 and leaf.end <= impls[k][0].end:
+            found[j] = impls[k][1]
+    return found
 
 
 def _impl_traits(lines: list[str], leaves: list[Symbol]) -> dict[int, str]:
@@ -404,12 +430,16 @@ def _impl_traits(lines: list[str], leaves: list[Symbol]) -> dict[int, str]:
     for j, leaf in enumerate(leaves):
         if leaf.kind != "impl":
             continue
-        header = "\n".join(lines[leaf.start - 1 : leaf.signature_end])
-        at = RUST_IMPL.search(header)
-        trait = _trait_of(header[at.end() :].replace("\n", " ")) if at is not None else None
+        trait = _impl_trait(lines, leaf)
         if trait:
             found[j] = trait.lower()
     return found
+
+
+def _impl_trait(lines: list[str], impl: Symbol) -> str | None:
+    header = "\n".join(lines[impl.start - 1 : impl.signature_end])
+    at = RUST_IMPL.search(header)
+    return _trait_of(header[at.end() :].replace("\n", " ")) if at is not None else None
 
 
 def _trait_of(rest: str) -> str | None:
@@ -607,7 +637,8 @@ def symbol_scores(
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        is_qualified = (sym.parent, sym.name) in qualified
+        in_trait = (prep.member_traits.get(j), sym.name)  # `Visitor::visit_str`
+        is_qualified = (sym.parent, sym.name) in qualified or in_trait in qualified
         if is_qualified:
             s += QUALIFIED
         if pointed and any(sym.start <= ln <= sym.end for ln in pointed):

@@ -318,3 +318,43 @@ def test_a_small_rust_impl_is_named_by_its_trait_too(tmp_path: Path) -> None:
     assert (item.path, item.mode) == ("src/value.rs", "slice")
     assert impl in item.text
     assert "fn capture_" not in item.text
+
+
+def test_a_method_qualified_by_its_trait_is_the_one_in_that_traits_impl(tmp_path: Path) -> None:
+    # Rust methods are named for the impl's type (`ValueVisitor.visit_str`); a task's
+    # `Visitor::visit_str` names the one in `impl Visitor for ...`, not another type's
+    # `visit_str` that holds more of the task's words.
+    def methods(body: str) -> str:
+        return "".join(body.format(n=n) for n in (8, 16, 32, 64, 128, 5, 6, 7, 9, 10))
+
+    visitor = (
+        "impl<'de> Visitor<'de> for ValueVisitor {\n    type Value = Value;\n\n"
+        "    fn visit_str<E>(self, text: &str) -> Result<Value, E> {\n"
+        "        Ok(Value::from(text))\n    }\n"
+        + methods(
+            "\n    fn visit_u{n}<E>(self, n: u{n}) -> Result<Value, E> {{\n"
+            "        Ok(Value::from(n))\n    }}\n"
+        )
+        + "}\n"
+    )
+    writer = (
+        "impl Writer for Pretty {\n    fn visit_str(&mut self, text: &str) {\n"
+        "        // the str it visits is written, never dropped\n"
+        "        self.write_str(text);\n    }\n"
+        + methods(
+            "\n    fn write_u{n}(&mut self, n: u{n}) {{\n"
+            "        self.write_str(&n.to_string());\n    }}\n"
+        )
+        + "}\n"
+    )
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    source = "use std::fmt;\n\n" + writer + "\n" + filler + visitor + "\n" + filler
+    root = write(tmp_path / "repo", {"src/de.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "`Visitor::visit_str` drops the str it visits", 80)
+    assert (item.path, item.mode) == ("src/de.rs", "slice")
+    assert "impl<'de> Visitor<'de> for ValueVisitor {" in item.text
+    assert "        Ok(Value::from(text))\n" in item.text
+    assert "impl Writer for Pretty" not in item.text
