@@ -10,8 +10,10 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
-from .rank import Candidate, prior
+from .rank import PRIOR, Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import text_terms
@@ -120,6 +122,14 @@ CALLEE = 0.3  # a named definition in the same file calls it (times the caller's
 MIN_CALLEE_NAME = 4  # shorter names (`get`, `run`) are too common to follow
 LITERAL = 10.0  # per exact string from the task found in its text (a message, a flag)
 LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many places
+# A definition inside a test module of a source file (Rust's `#[cfg(test)] mod tests`) repeats
+# the words of the code it tests but is rarely what a task changes: weighed as `rank` weighs a
+# test file against source.
+TEST_MODULE = PRIOR["test"]
+TEST_MODULE_NAMES = frozenset({"test", "tests"})
+TEST_ATTRIBUTE = "#[cfg(test)]"
+# The line that starts a Rust `impl` (below its doc comment and attributes).
+RUST_IMPL = re.compile(r"^\s*(?:unsafe\s+)?impl\b", re.M)
 
 
 @dataclass
@@ -154,13 +164,23 @@ class LeafNames:
     by_name: dict[str, list[int]]  # a definition's name, lowercased
     by_parent: dict[str, list[int]]  # its class's name, lowercased
     by_pair: dict[tuple[str | None, str], list[int]]  # (class, name) as written
+    by_trait: dict[str, list[int]]  # lowercased, of a Rust `impl Trait for Type` shown whole
     callees: dict[str, list[int]]  # lowercased, of definitions named long enough to follow
 
     @classmethod
     def of(
-        cls, leaves: list[Symbol], names: list[str | None], parents: list[str | None]
+        cls,
+        leaves: list[Symbol],
+        names: list[str | None],
+        parents: list[str | None],
+        traits: dict[int, str],
+        member_traits: dict[int, str],
     ) -> LeafNames:
-        found = cls({}, {}, {}, {})
+        found = cls({}, {}, {}, {}, {})
+        for j, trait in traits.items():
+            found.by_trait.setdefault(trait, []).append(j)
+        for j, trait in member_traits.items():
+            found.by_pair.setdefault((trait, leaves[j].name), []).append(j)
         for j, (sym, name, parent) in enumerate(zip(leaves, names, parents)):
             if name is not None:
                 found.by_name.setdefault(name, []).append(j)
@@ -197,6 +217,10 @@ class Prepared:
     # Whether the elision mark is anywhere in the text: a line may then start with it, which
     # a view's text counts as a gap, so slices there are costed from their written text.
     elision_lines: bool = False
+    in_tests: frozenset[int] = frozenset()  # the leaves inside a test module
+    traits: dict[int, str] = field(default_factory=dict)  # an impl leaf's trait, lowercased
+    # A method's trait, as written, where it implements one (`impl Visitor for X { fn visit_str`)
+    member_traits: dict[int, str] = field(default_factory=dict)
     # The leaf holding the rest of the file's preamble, past its head and before its first
     # definition (imports, module settings), if any: -1 when there is none.
     preamble: int = -1
@@ -213,7 +237,9 @@ class Prepared:
     def names(self) -> LeafNames:
         """The leaves by name, made when first asked for."""
         if self._names is None:
-            self._names = LeafNames.of(self.leaves, self.leaf_names, self.leaf_parents)
+            self._names = LeafNames.of(
+                self.leaves, self.leaf_names, self.leaf_parents, self.traits, self.member_traits
+            )
         return self._names
 
     def holders(self, term: str) -> tuple[int, ...]:
@@ -380,9 +406,97 @@ class Preparer:
             [s.parent.lower() if s.parent else None for s in leaves],
             frozenset().union(*leaf_terms),
             ELISION in red.text,
+            _in_tests(symbols, lines, leaves),
+            _impl_traits(lines, leaves),
+            _member_traits(lines, symbols, leaves),
             _bodies=bodies,
             preamble=_preamble(leaves, len(units), head, symbols),
         )
+
+
+def _member_traits(lines: list[str], symbols: list[Symbol], leaves: list[Symbol]) -> dict[int, str]:
+    """The trait each method leaf implements, as written, by the leaf's index: a task's
+    `Visitor::visit_str` names the `visit_str` of every `impl Visitor for ...` (whose
+    methods are named for the type)."""
+    impls = [(s, trait) for s in symbols if s.kind == "impl" and (trait := _impl_trait(lines, s))]
+    if not impls:
+        return {}
+    starts = [s.start for s, _ in impls]  # symbols come sorted by start
+    found: dict[int, str] = {}
+    for j, leaf in enumerate(leaves):
+        # The last impl starting above the method is the one holding it, if any does.
+        k = bisect.bisect_left(starts, leaf.start) - 1
+        if leaf.kind in ("method", "function") and k >= 0 and leaf.end <= impls[k][0].end:
+            found[j] = impls[k][1]
+    return found
+
+
+def _impl_traits(lines: list[str], leaves: list[Symbol]) -> dict[int, str]:
+    """The trait of each leaf that is a whole `impl Trait for Type` (named for its type), by
+    the leaf's index, lowercased: `impl<'a> de::Deserialize<'a> for Value` -> `deserialize`."""
+    found: dict[int, str] = {}
+    for j, leaf in enumerate(leaves):
+        if leaf.kind != "impl":
+            continue
+        trait = _impl_trait(lines, leaf)
+        if trait:
+            found[j] = trait.lower()
+    return found
+
+
+def _impl_trait(lines: list[str], impl: Symbol) -> str | None:
+    header = "\n".join(lines[impl.start - 1 : impl.signature_end])
+    at = RUST_IMPL.search(header)
+    return _trait_of(header[at.end() :].replace("\n", " ")) if at is not None else None
+
+
+def _trait_of(rest: str) -> str | None:
+    """The trait's own name in what follows `impl`: past the impl's generic parameters, the
+    path up to ` for ` (outside angle brackets); None for an inherent impl."""
+    rest = _past_generics(rest.lstrip())
+    depth = 0
+    for i, ch in enumerate(rest):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and rest[i - 1 : i] != "-":  # not the arrow of `Fn() -> T`
+            depth -= 1
+        elif depth == 0 and ch == "{":
+            return None
+        elif depth == 0 and rest.startswith(" for ", i):
+            path = rest[:i].strip().lstrip("!?")
+            name = re.split(r"[<(]", path, maxsplit=1)[0].rsplit("::", 1)[-1].strip()
+            return name if name.isidentifier() else None
+    return None
+
+
+def _past_generics(text: str) -> str:
+    """`text` after the balanced `<...>` it starts with, if it does."""
+    if not text.startswith("<"):
+        return text
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and text[i - 1 : i] != "-":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 :]
+    return ""
+
+
+def _in_tests(symbols: list[Symbol], lines: list[str], leaves: list[Symbol]) -> frozenset[int]:
+    """The leaves inside a module of tests: one named for them, or compiled only for them."""
+    spans = [
+        (s.start, s.end)
+        for s in symbols
+        if s.kind == "module"
+        and (s.name in TEST_MODULE_NAMES or lines[s.start - 1].strip() == TEST_ATTRIBUTE)
+    ]
+    if not spans:
+        return frozenset()
+    return frozenset(
+        j for j, leaf in enumerate(leaves) if any(a <= leaf.start <= b for a, b in spans)
+    )
 
 
 def _preamble(
@@ -529,9 +643,11 @@ def symbol_scores(
     literals = [lit for lit in signals.literals if lit in prep.redacted.text]
     names = prep.names()
     flagged: set[int] = set()
+    owners = {owner.lower() for owner, _ in qualified if owner}
     for symbol in lower_symbols:
         flagged.update(names.by_name.get(symbol, ()))
         flagged.update(names.by_parent.get(symbol, ()))
+        flagged.update(names.by_trait.get(symbol, ()))
     for pair in qualified:
         flagged.update(names.by_pair.get(pair, ()))
     if pointed:
@@ -547,13 +663,19 @@ def symbol_scores(
         sym, s = scored[j]
         name, parent = prep.leaf_names[j], prep.leaf_parents[j]
         name_w = lower_symbols.get(name) if name is not None else None
+        trait = prep.traits.get(j)
+        if trait is not None and trait not in owners:
+            # An impl is named by its trait as much as by its type; not by a trait the task
+            # names as the owner of a member (`Buf::get_int`): that member is the subject.
+            name_w = max(name_w or 0.0, lower_symbols.get(trait, 0.0)) or None
         if name_w:
             s += NAMED * name_w
         if parent is not None and lower_symbols.get(parent):
             s += IN_NAMED_CLASS
             if sym.name in CONSTRUCTORS:
                 s += NAMED_CLASS_CONSTRUCTOR
-        is_qualified = (sym.parent, sym.name) in qualified
+        in_trait = (prep.member_traits.get(j), sym.name)  # `Visitor::visit_str`
+        is_qualified = (sym.parent, sym.name) in qualified or in_trait in qualified
         if is_qualified:
             s += QUALIFIED
         if pointed and any(sym.start <= ln <= sym.end for ln in pointed):
@@ -566,6 +688,8 @@ def symbol_scores(
         if name_w or is_qualified:
             named.append(j)
         scored[j] = (sym, s)
+    for j in prep.in_tests:
+        scored[j] = (scored[j][0], scored[j][1] * TEST_MODULE)
     return _callees(prep, scored, named)
 
 

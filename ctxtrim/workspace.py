@@ -18,7 +18,7 @@ from .pack import ORDERS, Item, Omitted, Order, Pack
 from .progress import Progress
 from .rank import Candidate, prior, rank
 from .render import FORMATS, item_block, measured_format, render, tokens_label
-from .rules import RuleFile, Selection, discover, pack_sections, select_sections
+from .rules import Reach, RuleFile, Selection, discover, pack_sections, select_sections
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .timing import PhaseStats, Timings
@@ -49,6 +49,7 @@ class Workspace:
         self.lock = threading.RLock()
         self.preparer = Preparer(index, tok)
         self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.version, rules)
+        self._reach: tuple[int, Reach] | None = None  # (index.version, rules' reach)
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
         self._bytes = (-1, 0)  # (index.version, total bytes)
         self._overheads: dict[tuple[str, str], int] = {}
@@ -313,9 +314,8 @@ class Workspace:
         task names."""
         with self.lock:
             paths, about = self._rule_evidence(task)
-            files = list(self.index.paths())
             return select_sections(
-                self.rules(), task.text, paths, budget, self.tokenizer, about, files
+                self.rules(), task.text, paths, budget, self.tokenizer, about, self.reach()
             )
 
     def rule_items(self, task: Task, budget: int) -> tuple[list[Item], list[Omitted]]:
@@ -388,9 +388,8 @@ class Workspace:
     def _rules(
         self, task: Task, paths: list[str], about: list[str], budget: int
     ) -> tuple[list[Item], list[Omitted]]:
-        files = list(self.index.paths())
         kept, dropped = pack_sections(
-            self.rules(), task.text, paths, budget, self.tokenizer, about, files
+            self.rules(), task.text, paths, budget, self.tokenizer, about, self.reach()
         )
         top = max([i.score for i in kept] + [o.score for o in dropped] + [1e-9])
         for item in kept:
@@ -406,6 +405,13 @@ class Workspace:
                 found = discover(self.root, files, self.tokenizer, self.index.overlays())
                 self._rule_cache = (self.index.version, found)
             return self._rule_cache[1]
+
+    def reach(self) -> Reach:
+        """The share of the indexed files each scoped rule applies to, kept until an edit."""
+        with self.lock:
+            if self._reach is None or self._reach[0] != self.index.version:
+                self._reach = (self.index.version, Reach(list(self.index.paths())))
+            return self._reach[1]
 
     def _total_bytes(self) -> int:
         """Bytes of every indexed file, recomputed only after the index changed."""

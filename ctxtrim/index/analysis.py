@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 
 from .. import lang
@@ -16,17 +17,21 @@ from ..terms import path_terms, text_terms, utf8_terms
 
 # Names a file defines, found by a language-agnostic pattern; tree-sitter refines this for
 # the few files a pack shows. Cheap enough to run on every file of a large repository.
-# it the regex tries each alternative on every line, a third of a cold start's analysis.
-_DEF = re.compile(
-    r"^[ \t]*(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|private|protected|"
-    r"abstract|final|inline|extern|unsafe|override|open|internal|sealed|partial|data)\s+)*"
+# Where the regex engine has them (3.11+), the indentation, the modifiers and the spaces
+# after them are matched possessively: giving any back can never make a match (what follows
+# each is a letter), and on a line that is no definition the engine would otherwise try
+# again once per space of indentation, a third of the search's time.
+_ONCE = "+" if sys.version_info >= (3, 11) else ""
+# Searched as a run from each newline of "\n" + text, not from `^` in multiline mode: a
+# literal first character lets the regex engine skip to the next line at C speed instead of
+# trying `^` at every character.
+_DEF_AFTER_NEWLINE = re.compile(
+    rf"\n[ \t]*{_ONCE}(?=[a-z])(?:(?:export|default|pub(?:\([^)]*\))?|async|static|public|"
+    r"private|protected|abstract|final|inline|extern|unsafe|override|open|internal|sealed|"
+    rf"partial|data)\s+{_ONCE})*{_ONCE}"
     r"(?:def|class|function\*?|func|fn|struct|interface|enum|trait|type|module|impl|object|"
-    r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)",
-    re.M,
+    r"record|union|namespace|protocol|macro_rules!)\s+(?:\([^)]*\)\s*)?([A-Za-z_$][\w$]*)"
 )
-# The same search as a run from each newline of "\n" + text: a literal first character lets
-# the regex engine skip to the next line at C speed instead of trying `^` at every character.
-_DEF_AFTER_NEWLINE = re.compile("\n" + _DEF.pattern.removeprefix("^"))
 # `name = function(...)`, `const name = (...) =>`, and `name: function` in JS-like code,
 # matched on one line: only the lines that `_FN_LINE` finds (C speed) are tried, because
 # trying it at every line start cost more than all the rest of the analysis.
@@ -44,8 +49,9 @@ NAME_ONLY = re.compile(r"\.(po|pot|xlf|xliff|svg)$", re.I)
 # object-literal methods; 5: C++ headers named .h parsed as C++, C/C++ declaration macros
 # hidden; 6: C/C++ function-like macros; 7: dunders such as `__all__` are terms; 8: JS/TS
 # module-level table entries and interface fields; 9: Rust items inside item-level macro
-# invocations), since cached outlines and prepared facts share this version.
-ANALYSIS_VERSION = 9
+# invocations; 10: a Rust `impl` for `dyn Trait` named for the trait), since cached outlines
+# and prepared facts share this version.
+ANALYSIS_VERSION = 10
 PATH_WEIGHT = 3  # a path term counts as this many occurrences in the text
 
 # The terms of an analysis once an index has taken them (shared: never mutated).

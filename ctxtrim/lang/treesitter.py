@@ -56,9 +56,13 @@ _ALTERNATION = re.compile(r"\[((?:\s*\(\w+\))+)\s*\]")
 _BARE_NODE = re.compile(r"\((\w+)\)")
 _QUOTES = "\"'`<>"
 # Rust type forms whose inner type names what an `impl` is for.
-_RUST_TYPE_WRAPPERS = frozenset(
-    {"generic_type", "reference_type", "pointer_type", "scoped_type_identifier"}
-)
+_RUST_TYPE_WRAPPERS = {
+    "generic_type": "type",
+    "reference_type": "type",
+    "pointer_type": "type",
+    "scoped_type_identifier": "name",
+    "dynamic_type": "trait",  # `impl ToValue for dyn fmt::Debug` is for Debug
+}
 _IGNORED_REFS = frozenset({"self", "cls", "this", "super"})
 
 
@@ -421,13 +425,14 @@ class _Extractor:
 
     def _rust_impl_name(self, node: Node) -> tuple[str, str | None] | None:
         target = node.child_by_field_name("type")
-        # The type's own name: `&'a mut Deserializer<R>`, `*const T`, `io::Error` and
-        # `Box<[T]>` are impls for Deserializer, T, Error and Box.
+        # The type's own name: `&'a mut Deserializer<R>`, `*const T`, `io::Error`, `Box<[T]>`
+        # and `dyn Error + 'static` are impls for Deserializer, T, Error, Box and Error.
         for _ in range(8):  # wrappers nest only a few deep
+            if target is not None and target.type == "bounded_type" and target.named_child_count:
+                target = target.named_children[0]
             if target is None or target.type not in _RUST_TYPE_WRAPPERS:
                 break
-            field = "name" if target.type == "scoped_type_identifier" else "type"
-            target = target.child_by_field_name(field)
+            target = target.child_by_field_name(_RUST_TYPE_WRAPPERS[target.type])
         if target is None:
             return None
         return self.slice(target), None

@@ -17,11 +17,12 @@ from __future__ import annotations
 from .discover import applies_to, discover
 from .model import TOOLS, Reference, RuleFile, RuleSection
 from .packing import pack_sections
-from .select import Scored, Selection, select_sections
+from .select import Reach, Scored, Selection, select_sections
 
 __all__ = [
     "TOOLS",
     "Reference",
+    "Reach",
     "RuleFile",
     "RuleSection",
     "Scored",

@@ -8,7 +8,7 @@ from ..pack import Item, Omitted
 from ..redact import redact, verbatim_ranges
 from ..tokens import Tokenizer
 from .model import RuleFile, RuleSection
-from .select import select_sections
+from .select import Reach, select_sections
 
 
 def pack_sections(
@@ -18,13 +18,13 @@ def pack_sections(
     budget: int,
     tokenizer: Tokenizer,
     focus: Collection[str] = (),
-    files: Collection[str] = (),
+    files: Collection[str] | Reach = (),
 ) -> tuple[list[Item], list[Omitted]]:
     """Rule sections for a pack as (`Item`s kept, `Omitted`s dropped).
 
     `rules` come from `discover`; `paths` are the files in play (those the pack shows, the
     focus files, those the task names), `focus` the ones the task is about and `files`
-    all the repository's files.
+    all the repository's files (or their `Reach`, see `select_sections`).
     """
     selection = select_sections(rules, task, paths, budget, tokenizer, focus, files)
     kept = []

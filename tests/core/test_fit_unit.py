@@ -303,3 +303,99 @@ def test_facts_stored_in_an_older_layout_are_made_again(tmp_path: Path) -> None:
         itertools.accumulate(line_costs(ws.tokenizer, prepared.lines))
     )
     assert len(prepared.leaf_terms) == len(prepared.leaves) > 1
+
+
+def test_a_rust_test_module_ranks_below_the_code_it_tests(tmp_path: Path) -> None:
+    # The tests of `#[cfg(test)] mod tests` repeat the task's words more often than the code
+    # they test; the code is what a fix changes, so a small slice shows it first.
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    code = (
+        "pub fn read_header(line: &str) -> Option<Header> {\n"
+        "    let (name, value) = line.split_once(':')?;\n"
+        "    Some(Header { name: name.trim().into(), value: value.trim().into() })\n}\n\n"
+    )
+    tests = (
+        "#[cfg(test)]\nmod tests {\n    use super::*;\n"
+        + "".join(
+            f"\n    #[test]\n    fn empty_header_line_{i}() {{\n"
+            f'        let empty_line = " {" " * i}";\n'
+            '        assert!(read_header(empty_line).is_none(), "an empty header line");\n    }\n'
+            for i in range(3)
+        )
+        + "}\n"
+    )
+    source = "use std::fmt;\n\n" + code + filler + tests
+    root = write(tmp_path / "repo", {"src/header.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "An empty header line is read as a header", 100)
+    assert (item.path, item.mode) == ("src/header.rs", "slice")
+    assert code.rstrip("\n") in item.text
+    assert "fn empty_header_line_" not in item.text
+
+
+def test_a_small_rust_impl_is_named_by_its_trait_too(tmp_path: Path) -> None:
+    # `impl ToValue for dyn fmt::Debug` is the impl a task about `ToValue` impls changes,
+    # though the functions around it hold more of the task's words.
+    captures = "".join(
+        f"pub fn capture_{i}(value: &Value) -> Option<Value> {{\n"
+        "    // a captured value keeps its downcasting\n"
+        "    value.downcast_ref::<Value>().map(|value| value.capture())\n}\n\n"
+        for i in range(4)
+    )
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    impl = (
+        "impl ToValue for dyn fmt::Debug {\n    fn to_value(&self) -> Value {\n"
+        "        Value::from_dyn_debug(self)\n    }\n}\n"
+    )
+    source = "use std::fmt;\n\n" + captures + filler + impl + "\n" + filler
+    root = write(tmp_path / "repo", {"src/value.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    task = "Remove the `ToValue` impls for trait objects: a captured value loses its downcasting"
+    (item, *_) = _fit(ws, task, 80)
+    assert (item.path, item.mode) == ("src/value.rs", "slice")
+    assert impl in item.text
+    assert "fn capture_" not in item.text
+
+
+def test_a_method_qualified_by_its_trait_is_the_one_in_that_traits_impl(tmp_path: Path) -> None:
+    # Rust methods are named for the impl's type (`ValueVisitor.visit_str`); a task's
+    # `Visitor::visit_str` names the one in `impl Visitor for ...`, not another type's
+    # `visit_str` that holds more of the task's words.
+    def methods(body: str) -> str:
+        return "".join(body.format(n=n) for n in (8, 16, 32, 64, 128, 5, 6, 7, 9, 10))
+
+    visitor = (
+        "impl<'de> Visitor<'de> for ValueVisitor {\n    type Value = Value;\n\n"
+        "    fn visit_str<E>(self, text: &str) -> Result<Value, E> {\n"
+        "        Ok(Value::from(text))\n    }\n"
+        + methods(
+            "\n    fn visit_u{n}<E>(self, n: u{n}) -> Result<Value, E> {{\n"
+            "        Ok(Value::from(n))\n    }}\n"
+        )
+        + "}\n"
+    )
+    writer = (
+        "impl Writer for Pretty {\n    fn visit_str(&mut self, text: &str) {\n"
+        "        // the str it visits is written, never dropped\n"
+        "        self.write_str(text);\n    }\n"
+        + methods(
+            "\n    fn write_u{n}(&mut self, n: u{n}) {{\n"
+            "        self.write_str(&n.to_string());\n    }}\n"
+        )
+        + "}\n"
+    )
+    filler = "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
+    )
+    source = "use std::fmt;\n\n" + writer + "\n" + filler + visitor + "\n" + filler
+    root = write(tmp_path / "repo", {"src/de.rs": source, "src/main.rs": "fn main() {}\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "`Visitor::visit_str` drops the str it visits", 80)
+    assert (item.path, item.mode) == ("src/de.rs", "slice")
+    assert "impl<'de> Visitor<'de> for ValueVisitor {" in item.text
+    assert "        Ok(Value::from(text))\n" in item.text
+    assert "impl Writer for Pretty" not in item.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 
-from ctxtrim.index.analysis import SharedDefs
+from ctxtrim.index.analysis import SharedDefs, find_defs
 from ctxtrim.index.postings import flatten
 
 
@@ -23,3 +23,28 @@ def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
     assert again is first
     other = shared(("".join(["sa", "ve"]), "delete"))
     assert other == ("save", "delete") and other[0] is first[1]
+
+
+def test_definitions_after_indentation_and_modifier_chains() -> None:
+    # The search matches indentation and modifiers possessively (3.11+): the same names.
+    text = (
+        "        return value  # an indented line that is no definition\n"
+        "\t  export default async function* stream() {}\n"
+        "pub(crate) unsafe fn raw_parts() {}\n"
+        "export\n  abstract class Shape {}\n"  # modifiers may stand on lines of their own
+        "    public static final class Inner {}\n"
+        "open data class Point(val x: Int)\n"
+        "macro_rules! make_vec {}\n"
+        "    defaults = make()\n"  # a modifier's prefix is no modifier
+        "public static void main() {}\n"  # modifiers, then no definition keyword
+        "impl (T) Display for Point {}\n"
+    )
+    assert find_defs(text, "rust") == (
+        "Display",
+        "Inner",
+        "Point",
+        "Shape",
+        "make_vec",
+        "raw_parts",
+        "stream",
+    )

@@ -727,7 +727,7 @@ def test_rust_items_inside_item_macros_are_definitions() -> None:
     ]
 
 
-def test_a_rust_impl_is_named_for_its_type_through_references_and_paths() -> None:
+def test_a_rust_impl_is_named_for_its_type_through_references_paths_and_dyn() -> None:
     text = (
         "impl<'a, R> de::Deserializer<'a> for &'a mut Deserializer<R> {\n"
         "    fn deserialize_any(&self) {}\n"
@@ -735,6 +735,8 @@ def test_a_rust_impl_is_named_for_its_type_through_references_and_paths() -> Non
         "impl fmt::Display for io::Error {}\n"
         "impl<T> From<T> for Box<[T]> {}\n"
         "impl<T> Send for *const T {}\n"
+        "impl ToValue for dyn fmt::Debug {}\n"
+        "impl ToValue for dyn std::error::Error + 'static {}\n"
     )
     symbols = outline(text, "rust").symbols
     assert [(s.name, s.kind) for s in symbols if s.kind == "impl"] == [
@@ -742,6 +744,8 @@ def test_a_rust_impl_is_named_for_its_type_through_references_and_paths() -> Non
         ("Error", "impl"),
         ("Box", "impl"),
         ("T", "impl"),
+        ("Debug", "impl"),
+        ("Error", "impl"),
     ]
     # So `Deserializer::deserialize_any` in a task names the method.
     assert [s.qualname for s in symbols if s.kind == "method"] == ["Deserializer.deserialize_any"]

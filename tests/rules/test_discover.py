@@ -92,8 +92,11 @@ def test_gitignored_rule_files_are_found_on_disk(tmp_path: Path) -> None:
             "pkg/x.py": "",
         },
     )
-    rules = _by_path(root, files=["CLAUDE.md", "pkg/x.py"])  # as if .gitignore hid the local files
+    (root / "lib" / "CLAUDE.local.md").mkdir(parents=True)  # a folder of that name is no rule
+    files = ["CLAUDE.md", "pkg/x.py", "lib/y.py"]
+    rules = _by_path(root, files=files)  # as if .gitignore hid the local files
     assert {"CLAUDE.local.md", "pkg/CLAUDE.local.md"} <= set(rules)
+    assert "lib/CLAUDE.local.md" not in rules
     assert rules["pkg/CLAUDE.local.md"].scope == "pkg"
 
 

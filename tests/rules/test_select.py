@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ctxtrim.rules import discover, select_sections
+from ctxtrim.rules import Reach, applies_to, discover, select_sections
 from ctxtrim.rules.select import header_text
 from ctxtrim.rules.workspace import list_files
+from ctxtrim.task import Task
 from ctxtrim.tokens import Tokenizer
+from ctxtrim.workspace import Workspace
 
 from ..support.repos import write
 from ..support.rules import run, run_json, sample
@@ -23,6 +25,55 @@ def _select(root: Path, task: str, paths: list[str], budget: int = 2000):
 
 def _titles(scored: list) -> list[str]:
     return [f"{s.section.file}:{s.section.title}" for s in scored]
+
+
+def _scores(selection) -> dict[str, float]:
+    return {f"{s.section.file}:{s.section.title}": s.score for s in selection.kept}
+
+
+class _CountedFiles(list):
+    """A file list that counts how often it is read through."""
+
+    passes = 0
+
+    def __iter__(self):
+        self.passes += 1
+        return super().__iter__()
+
+
+def test_a_reach_computes_each_rules_share_of_the_files_once(tmp_path: Path) -> None:
+    root = sample("healthy", tmp_path)
+    paths = list_files(root)
+    rules = discover(root, paths)
+    files = _CountedFiles(paths)
+    reach = Reach(files)
+    typescript = next(r for r in rules if r.path == ".cursor/rules/typescript.mdc")
+    share = sum(applies_to(typescript, p) for p in paths) / len(paths)
+    assert 0 < share < 1
+    assert reach(typescript) == share and files.passes == 1
+    assert reach(typescript) == share and files.passes == 1  # asked again: not recomputed
+    # A selection over the files and one over their reach are the same selection.
+    task, focus = "show the invoice table empty state", ["web/src/components/InvoiceTable.tsx"]
+    by_files = select_sections(rules, task, focus, 2000, TOKENIZER, focus, paths)
+    by_reach = select_sections(rules, task, focus, 2000, TOKENIZER, focus, reach)
+    assert _scores(by_reach) == _scores(by_files)
+    assert ".cursor/rules/typescript.mdc:TypeScript in the dashboard" in _scores(by_files)
+
+
+def test_a_workspace_recomputes_the_rules_reach_after_an_edit(tmp_path: Path) -> None:
+    root = sample("healthy", tmp_path)
+    task = Task("show the invoice table empty state", ("web/src/components/InvoiceTable.tsx",))
+    title = ".cursor/rules/typescript.mdc:TypeScript in the dashboard"
+    ws = Workspace.open(root)
+    before = _scores(ws.rule_selection(task, 2000))[title]
+    assert ws.reach() is ws.reach()  # kept while the index is unchanged
+    # More of the repository becomes TypeScript: the glob rule says less about this task.
+    for n in range(12):
+        write(root, {f"web/src/widgets/w{n}.tsx": f"export const W{n} = () => null;\n"})
+        assert ws.update_file(f"web/src/widgets/w{n}.tsx")
+    after = _scores(ws.rule_selection(task, 2000))[title]
+    assert after < before
+    assert after == _scores(Workspace.open(root).rule_selection(task, 2000))[title]
 
 
 def test_keeps_the_relevant_section_and_drops_unrelated_ones(tmp_path: Path) -> None:
