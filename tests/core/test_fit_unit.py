@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from ctxtrim.config import Config
-from ctxtrim.fit import LISTED, PREPARED_FACTS, FileChoice, Option, fit, greedy
+from ctxtrim.fit import (
+    LISTED,
+    PREPARED_FACTS,
+    FileChoice,
+    Option,
+    fit,
+    greedy,
+    line_costs,
+)
 from ctxtrim.pack import Item
 from ctxtrim.rank import Candidate, rank
 from ctxtrim.task import Task, extract
@@ -61,6 +69,38 @@ def test_the_items_and_their_overhead_stay_within_the_budget(ws: Workspace, budg
     for item in items:
         real = ws.tokenizer.count(item.text) + OVERHEAD
         assert abs(item.tokens - real) <= max(3, 0.05 * real), (item.path, item.tokens, real)
+
+
+def test_a_file_whose_blank_lines_fit_the_budget_is_shown_whole(tmp_path: Path) -> None:
+    # Counted one by one, each with its break, lines overrun their text's count: there a
+    # blank line's break joins the one before it in one token. A file that fits by its real
+    # count, but not by the lines' own counts, is shown whole.
+    body = "".join(f"def step_{i}(value):\n    return value * {i}\n\n" for i in range(120))
+    text = "def accumulate_values(value):\n    return step_1(value)\n\n" + body
+    root = write(tmp_path / "repo", {"calc/sums.py": text, "calc/other.py": "X = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    by_lines = sum(ws.tokenizer.count_lines(split_lines(text))) + OVERHEAD
+    real = ws.tokenizer.count(text.rstrip("\n")) + OVERHEAD
+    assert by_lines - real > 100
+    budget = real + (by_lines - real) // 4
+    (item, *_) = _fit(ws, "accumulate_values total is wrong", budget)
+    assert (item.path, item.mode) == ("calc/sums.py", "full")
+    assert abs(item.tokens - real) <= 3
+
+
+def test_a_slice_of_a_named_function_shows_the_rest_of_the_preamble(tmp_path: Path) -> None:
+    # A slice always shows a file's first 25 lines; the imports and settings past them and
+    # before the first definition are where a change to a definition often adds a line.
+    imports = "".join(f"import mod_{i}\n" for i in range(30))
+    helpers = "".join(f"def helper_{i}(x):\n    return x * {i}\n\n\n" for i in range(150))
+    text = imports + "MODE = 1\n\n\ndef compute_total(value):\n    return value\n\n\n" + helpers
+    root = write(tmp_path / "repo", {"calc/sums.py": text, "calc/other.py": "X = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, "compute_total returns the wrong value", 600)
+    assert (item.path, item.mode) == ("calc/sums.py", "slice")
+    assert "def compute_total(value):\n    return value" in item.text
+    assert "import mod_29\nMODE = 1\n" in item.text
+    assert "helper_7" not in item.text
 
 
 def test_a_named_class_member_is_shown_verbatim_when_its_file_does_not_fit(ws: Workspace) -> None:
@@ -179,7 +219,8 @@ def _slice_tokens(ws: Workspace, item: Item) -> int:
     """What a slice's text costs by the per-line counts: the lines it shows, two tokens for
     each line of its text that starts with the elision mark."""
     lines = split_lines(ws.index.text(item.path) or "")
-    shown = sum(sum(ws.tokenizer.count_lines(lines[s - 1 : e])) for s, e in item.lines)
+    costs = line_costs(ws.tokenizer, lines)
+    shown = sum(sum(costs[s - 1 : e]) for s, e in item.lines)
     return shown + 2 * (item.text.count("\n" + ELISION) + item.text.startswith(ELISION))
 
 
@@ -259,7 +300,7 @@ def test_facts_stored_in_an_older_layout_are_made_again(tmp_path: Path) -> None:
     (outline_view, _, outline_tokens), *_ = prepared.fixed_views
     assert outline_tokens == ws.tokenizer.count(outline_view.text) > 0
     assert prepared.prefix[1:] == list(
-        itertools.accumulate(ws.tokenizer.count_lines(prepared.lines))
+        itertools.accumulate(line_costs(ws.tokenizer, prepared.lines))
     )
     assert len(prepared.leaf_terms) == len(prepared.leaves) > 1
 
