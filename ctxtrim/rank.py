@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import builtins
 import functools
 import heapq
 import json
@@ -108,6 +109,10 @@ MAX_NAME_PART = 2.0  # task words inside a file name count up to this (relative 
 RARE_NAME_DF = 25  # names in more files than this are not followed to their users
 MAX_LITERALS = 3  # exact strings from the task found in a file count up to this many
 CALLER_REASON = 0.05  # a gain worth saying
+MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
+# Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
+# it or has a method of that name, and is not what a task using the built-in is about.
+PYTHON_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -345,10 +350,15 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             boosts[path]["path"] += 1 / math.sqrt(len(hits))
             cand(path).named = True
             cand(path).reasons.append(f"named in the task as `{mention}`")
+    resolved = {dotted: _module_paths(index, dotted) for dotted in signals.modules}
+    # A list of many modules (a configuration's extensions or installed apps) names each
+    # less than a module named alone.
+    named_modules = {path for hits in resolved.values() for path in hits[:5]}
+    spread = min(1.0, math.sqrt(MODULES_NAMED_FULLY / max(len(named_modules), 1)))
     for dotted in signals.modules:
-        hits = _module_paths(index, dotted)
+        hits = resolved[dotted]
         for path in hits[:5]:
-            boosts[path]["module"] += 1 / math.sqrt(len(hits))
+            boosts[path]["module"] += spread / math.sqrt(len(hits))
             cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
@@ -373,6 +383,8 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     # Symbols the task names: the files that define them.
     for name, weight in signals.symbols.items():
         defining = index.defined_in(name)
+        if name in PYTHON_BUILTINS:
+            defining = {d for d in defining if detect_language(index.path_of(d)) != "python"}
         if not defining or len(defining) > MAX_DEFINERS:
             continue
         share = min(weight, MAX_SYMBOL_WEIGHT) / math.sqrt(len(defining))
@@ -588,10 +600,29 @@ def _literals(
         text = index.text(c.path)
         if not text:
             continue
-        found = [lit for lit in maybe if lit in text]
+        found = [lit for lit in maybe if _holds(text, lit)]
         if found:
             c.add("literal", min(len(found), MAX_LITERALS))
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
+
+
+def _holds(text: str, literal: str) -> bool:
+    """Whether `literal` is in `text` as itself, not as the start or the end of a longer
+    name: `--ignore` is not in `--ignore-paths`, nor `version` in `subversion`."""
+    at = text.find(literal)
+    if at < 0:
+        return False
+    # A flag goes on with a hyphen (`--ignore-paths`), a name with identifier characters.
+    after = frozenset() if literal[-1] not in IDENT_CHARS else IDENT_CHARS
+    if after and literal.startswith("-"):
+        after = IDENT_CHARS | {"-"}
+    before = IDENT_CHARS if literal[0] in IDENT_CHARS else frozenset()
+    while at >= 0:
+        end = at + len(literal)
+        if (at == 0 or text[at - 1] not in before) and (end == len(text) or text[end] not in after):
+            return True
+        at = text.find(literal, at + 1)
+    return False
 
 
 def _literal_holders(index: FileIndex, literal: str) -> set[str] | None:

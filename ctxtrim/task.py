@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -136,6 +137,22 @@ TITLE_BONUS = 0.5  # added to each of its words' query weight
 # A title's scope prefix: names (`net/http`, `xds, balancer`) or a conventional commit's
 # `type(scope)`, then a colon and a space.
 _SCOPE_PREFIX = re.compile(r"([\w./-]+(?:, ?[\w./-]+)*)(?:\(([\w./-]+)\))?: ")
+
+
+# How a file name or a host name ends (`index.rst`, `docs.python.org`): a dotted name that
+# ends so names no member of any code.
+_ENDINGS = frozenset(
+    "com org net io dev edu gov html htm rst md txt png jpg jpeg gif svg pdf zip gz tar ipynb"
+    " json yaml yml toml cfg ini csv xml log".split()
+)
+_ENDING = re.compile(r"\.(?:" + "|".join(sorted(_ENDINGS)) + r")\b")
+_FILE_NAME = re.compile(r"\s*[\w./-]+\.\w+\s*")
+
+
+def _not_code(dotted: str) -> bool:
+    """Whether a dotted name is a file's or a host's name, not code's."""
+    dotted = dotted.strip()
+    return dotted.rsplit(".", 1)[-1].lower() in _ENDINGS or detect_language(dotted) is not None
 
 
 def _looks_like_code(ident: str) -> bool:
@@ -337,6 +354,9 @@ def extract(text: str) -> Signals:
         # `fmt::print("{}", x)`): its plain lower-case words are a program and its
         # arguments, keywords and local names, too common to point at a definition.
         span = m.group(1)
+        if _FILE_NAME.fullmatch(span) and _not_code(span):
+            continue  # `index.rst`, `docs.python.org`: the reporter's file, a host
+        span = _ENDING.sub(" ", span)
         several = len(span.split()) > 1
         for kebab in _KEBAB.findall(span):
             symbols[kebab.replace("-", "_")] += 2
@@ -364,10 +384,13 @@ def extract(text: str) -> Signals:
             continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
+            if _not_code(dotted) or parts[0] in sys.stdlib_module_names:
+                # A file or host name (`CONTRIBUTING.md`, a path found above) has no
+                # members; `os.path.abspath`, `sys.stdout` are the standard library's, not
+                # the project's (its own module of that name is still found as a module).
+                continue
             owner, member = parts[-2], parts[-1]
-            # Not a file name (`CONTRIBUTING.md`): those are paths, found above.
-            is_file = detect_language(dotted) is not None
-            if not is_file and (owner[:1].isupper() or _is_dunder(member)):
+            if owner[:1].isupper() or _is_dunder(member):
                 sig.qualified.add((owner, member))
                 symbols[owner] += 1
             for part in parts[1:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from ctxtrim.rank import (
     GENERATED_HEAD,
     MAX_PATH_HITS,
     MAX_SCOPE_FILES,
+    MODULES_NAMED_FULLY,
     WEIGHTS,
     parse_weights,
     prior,
@@ -390,3 +392,56 @@ def test_a_scope_names_modules_and_crates_named_for_it(
     assert [c.path for c in ranked if reason in c.reasons] == scoped
     assert ranked[0].path == scoped[0]
     assert all(c.reasons.count(reason) <= 1 for c in ranked)
+
+
+def test_a_flag_is_not_found_as_the_start_of_a_longer_one(tmp_path: Path) -> None:
+    files = {
+        "lint/expand.py": "def expand(args):\n    return args.get('--ignore')\n",
+        "lint/similar.py": "def similar(args):\n    return args.get('--ignore-comments')\n",
+        "lint/version.py": "SUBVERSION = 'subversion'\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "`--ignore` is not respected; the report says 'version'"
+    found = {c.path: c.features.get("literal", 0) for c in rank(index, Task(text), extract(text))}
+    assert found["lint/expand.py"] == 1
+    assert not found.get("lint/similar.py") and not found.get("lint/version.py")
+
+
+def test_file_names_hosts_and_the_standard_library_name_no_project_symbols() -> None:
+    signals = extract(
+        "Build `index.rst` (see docs.python.org): conf.py adds os.path.abspath to sys.path\n"
+        "and prints to sys.stdout, but `ascii.rst` tables and Table.read and xr.where( lose\n"
+        "attrs"
+    )
+    assert not {"rst", "org", "python", "index", "path", "abspath", "stdout"} & set(signals.symbols)
+    assert {"Table", "read", "where"} <= set(signals.symbols)
+    # Still modules: a project may have one of that name (astropy's `ascii.rst` writer).
+    assert {"ascii.rst", "os.path.abspath"} <= set(signals.modules)
+
+
+def test_a_python_file_defining_a_built_in_name_is_not_named_by_it(tmp_path: Path) -> None:
+    files = {
+        "pkg/path.py": "class path(str):\n    def bytes(self):\n        return b''\n",
+        "pkg/codec.py": "def encode_bytes(data):\n    return data\n",
+        "web/bytes.js": "function bytes(n) { return n }\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "`bytes` and `str` are both accepted by encode_bytes"
+    ranked = {c.path: c for c in rank(index, Task(text), extract(text))}
+    assert "bytes" not in ranked["pkg/path.py"].symbols
+    assert ranked["web/bytes.js"].symbols.get("bytes")  # another language's own function
+    assert ranked["pkg/codec.py"].named
+
+
+def test_modules_named_in_a_long_list_each_count_less(tmp_path: Path) -> None:
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    files = {f"ext/{n}.py": f"def run_{n}():\n    pass\n" for n in names}
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+
+    def module_evidence(text: str) -> float:
+        ranked = rank(index, Task(text), extract(text))
+        return next(c.features["module"] for c in ranked if c.path == "ext/alpha.py")
+
+    assert module_evidence("ext.alpha fails to load") == 1
+    listed = "extensions = [" + ", ".join(f"'ext.{n}'" for n in names) + "]"
+    assert module_evidence(listed) == pytest.approx(math.sqrt(MODULES_NAMED_FULLY / 6))
