@@ -170,12 +170,17 @@ def test_a_small_cpp_type_is_one_slice_unit_with_its_fields(tmp_path: Path) -> N
     assert "  unsigned n_;\n\n public:\n  using difference_type = void;" in item.text
 
 
+def _rust_steps(n: int) -> str:
+    """`n` small Rust functions no task names: a file long enough to need slicing."""
+    return "".join(
+        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(n)
+    )
+
+
 def test_a_small_rust_impl_is_shown_whole_with_the_line_after_it(tmp_path: Path) -> None:
     # `impl From<Config> for Settings` is one idea: its header, its method and its closing
     # brace, and the blank line after it, where a fix adds the next impl.
-    filler = "".join(
-        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(120)
-    )
+    filler = _rust_steps(120)
     impl = (
         "impl From<Config> for Settings {\n    fn from(config: Config) -> Self {\n"
         "        Settings { retries: config.retries }\n    }\n}\n\n"
@@ -308,9 +313,7 @@ def test_facts_stored_in_an_older_layout_are_made_again(tmp_path: Path) -> None:
 def test_a_rust_test_module_ranks_below_the_code_it_tests(tmp_path: Path) -> None:
     # The tests of `#[cfg(test)] mod tests` repeat the task's words more often than the code
     # they test; the code is what a fix changes, so a small slice shows it first.
-    filler = "".join(
-        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
-    )
+    filler = _rust_steps(80)
     code = (
         "pub fn read_header(line: &str) -> Option<Header> {\n"
         "    let (name, value) = line.split_once(':')?;\n"
@@ -344,9 +347,7 @@ def test_a_small_rust_impl_is_named_by_its_trait_too(tmp_path: Path) -> None:
         "    value.downcast_ref::<Value>().map(|value| value.capture())\n}\n\n"
         for i in range(4)
     )
-    filler = "".join(
-        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
-    )
+    filler = _rust_steps(80)
     impl = (
         "impl ToValue for dyn fmt::Debug {\n    fn to_value(&self) -> Value {\n"
         "        Value::from_dyn_debug(self)\n    }\n}\n"
@@ -388,9 +389,7 @@ def test_a_method_qualified_by_its_trait_is_the_one_in_that_traits_impl(tmp_path
         )
         + "}\n"
     )
-    filler = "".join(
-        f"pub fn step_{i}(value: u32) -> u32 {{\n    value * {i} + {i}\n}}\n\n" for i in range(80)
-    )
+    filler = _rust_steps(80)
     source = "use std::fmt;\n\n" + writer + "\n" + filler + visitor + "\n" + filler
     root = write(tmp_path / "repo", {"src/de.rs": source, "src/main.rs": "fn main() {}\n"})
     ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
