@@ -155,6 +155,11 @@ def _not_code(dotted: str) -> bool:
     return dotted.rsplit(".", 1)[-1].lower() in _ENDINGS or detect_language(dotted) is not None
 
 
+def _standard(dotted: str) -> bool:
+    """Whether a dotted name is in Python's standard library (`os.path.abspath`)."""
+    return dotted.split(".", 1)[0] in sys.stdlib_module_names
+
+
 def _looks_like_code(ident: str) -> bool:
     if len(ident) < 3 or ident.lower() in STOPWORDS:
         return False
@@ -356,6 +361,8 @@ def extract(text: str) -> Signals:
         span = m.group(1)
         if _FILE_NAME.fullmatch(span) and _not_code(span):
             continue  # `index.rst`, `docs.python.org`: the reporter's file, a host
+        if _DOTTED.fullmatch(span.strip()) and _standard(span.strip()):
+            continue  # `sys.path.insert`: as unquoted below, the standard library's names
         span = _ENDING.sub(" ", span)
         several = len(span.split()) > 1
         for kebab in _KEBAB.findall(span):
@@ -384,7 +391,7 @@ def extract(text: str) -> Signals:
             continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)
-            if _not_code(dotted) or parts[0] in sys.stdlib_module_names:
+            if _not_code(dotted) or _standard(dotted):
                 # A file or host name (`CONTRIBUTING.md`, a path found above) has no
                 # members; `os.path.abspath`, `sys.stdout` are the standard library's, not
                 # the project's (its own module of that name is still found as a module).
