@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar, cast
 
 from .cache import Cache
 from .config import DEFAULT_BUDGET, Config
@@ -23,6 +24,8 @@ from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .timing import PhaseStats, Timings
 from .tokens import Tokenizer, check_available
+
+_T = TypeVar("_T")
 
 LISTINGS_DIR = "listings"  # in the cache directory: each directory's scan verdicts
 BEST_OMITTED = 10  # files --explain lists as left out
@@ -48,10 +51,10 @@ class Workspace:
         self.tokenizer = tok
         self.lock = threading.RLock()
         self.preparer = Preparer(index, tok)
-        self._rule_cache: tuple[int, list[RuleFile]] | None = None  # (index.version, rules)
-        self._reach: tuple[int, Reach] | None = None  # (index.version, rules' reach)
+        # What is derived from the whole index (rules, their reach, total bytes), by name:
+        # (the index version it was made for, the value).
+        self._derived: dict[str, tuple[int, object]] = {}
         self._ignore: tuple[IgnoreRules, set[str]] | None = None
-        self._bytes = (-1, 0)  # (index.version, total bytes)
         self._overheads: dict[tuple[str, str], int] = {}
         self.phase_stats = PhaseStats()  # every pack's phase times, for the front doors
         self.open_seconds = 0.0  # what `open` took: scan, index, tokenizer
@@ -399,25 +402,29 @@ class Workspace:
     def rules(self) -> list[RuleFile]:
         """The repository's AI rule files (open buffers win over the disk), rediscovered
         only after an edit."""
-        with self.lock:
-            if self._rule_cache is None or self._rule_cache[0] != self.index.version:
-                files = list(self.index.paths())
-                found = discover(self.root, files, self.tokenizer, self.index.overlays())
-                self._rule_cache = (self.index.version, found)
-            return self._rule_cache[1]
+
+        def found() -> list[RuleFile]:
+            files = list(self.index.paths())
+            return discover(self.root, files, self.tokenizer, self.index.overlays())
+
+        return self._of_version("rules", found)
 
     def reach(self) -> Reach:
         """The share of the indexed files each scoped rule applies to, kept until an edit."""
-        with self.lock:
-            if self._reach is None or self._reach[0] != self.index.version:
-                self._reach = (self.index.version, Reach(list(self.index.paths())))
-            return self._reach[1]
+        return self._of_version("reach", lambda: Reach(list(self.index.paths())))
 
     def _total_bytes(self) -> int:
         """Bytes of every indexed file, recomputed only after the index changed."""
-        if self._bytes[0] != self.index.version:
-            self._bytes = (self.index.version, self.index.total_bytes())
-        return self._bytes[1]
+        return self._of_version("bytes", self.index.total_bytes)
+
+    def _of_version(self, name: str, make: Callable[[], _T]) -> _T:
+        """`make()`'s value, kept under `name` until the index changes."""
+        with self.lock:
+            version, value = self._derived.get(name, (-1, None))
+            if version != self.index.version:
+                value = make()
+                self._derived[name] = (self.index.version, value)
+            return cast(_T, value)
 
     def _count(self, pack: Pack, fmt: str) -> int:
         return self.tokenizer.count(render(pack, fmt))
