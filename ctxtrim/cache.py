@@ -11,7 +11,8 @@ caller gives, else the user cache directory; never a repository's own settings):
   from a forked copy of itself while it goes on packing (`save_snapshot_apart`), and waits
   for that copy before it exits.
 * `index.sqlite` — per-file facts that outlive a snapshot: analyses of files changed since
-  the last snapshot (so the next start does not re-read them), and tree-sitter outlines.
+  the last snapshot (so the next start does not re-read them), tree-sitter outlines, and
+  the token counts of texts a pack counted (its rendering, its item headers).
   WAL mode and a busy timeout let the CLI and the language server use it at once.
 
 Every blob and snapshot is sealed with a checksum and the ctxtrim + analysis version. A
@@ -47,6 +48,7 @@ CACHE_VERSION = f"{__version__}+a{ANALYSIS_VERSION}"
 OUTLINE_KIND = "o"  # the `blobs` kind of tree-sitter outlines; other kinds are named by their users
 _MAGIC = b"ctxtrim3"
 _SNAP_MAGIC = b"ctxsnap2"
+COUNTS_KEPT_DAYS = 14  # a token count not written again for this long is dropped
 SNAPSHOTS_KEPT = 32  # most recently written snapshots kept; older ones are deleted
 # A snapshot's temporary file this old was left by a writer that died (a write takes seconds).
 ABANDONED_TMP_SECONDS = 3600
@@ -135,6 +137,7 @@ class Cache:
         self.path = path  # the SQLite file; its directory holds the snapshots too
         self.version = version  # ctxtrim version + analysis version: a new one starts afresh
         self._db: sqlite3.Connection | None = None
+        self._pruned: set[str] = set()  # kinds of token counts already pruned (put_counts)
         if path is not None:
             self._db = self._connect(path)
 
@@ -468,6 +471,28 @@ class Cache:
             "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
             [(dig, kind, _seal(facts), time.time())],
         )
+
+    def get_count(self, kind: str, key: str) -> int | None:
+        """The token count stored for the text hashed to `key` (see `tokens.Tokenizer`)."""
+        rows = self._run("SELECT blob FROM blobs WHERE digest = ? AND kind = ?", (key, kind))
+        n = rows[0][0] if rows else None
+        return n if isinstance(n, int) and n >= 0 else None
+
+    def put_counts(self, kind: str, counts: dict[str, int]) -> None:
+        """Store token counts by text hash. Every new pack adds a few dozen, so the first
+        store of a process drops those of `kind` written more than COUNTS_KEPT_DAYS ago
+        (once: the scan of the table would slow every pack of a language server)."""
+        now = time.time()
+        self._write(
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+            [(key, kind, n, now) for key, n in counts.items()],
+        )
+        if kind not in self._pruned:
+            self._pruned.add(kind)
+            self._write(
+                "DELETE FROM blobs WHERE kind = ? AND used < ?",
+                [(kind, now - COUNTS_KEPT_DAYS * 86400)],
+            )
 
     # ------------------------------------------------------------------ maintenance
     def info(self) -> dict[str, object]:

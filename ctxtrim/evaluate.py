@@ -167,7 +167,8 @@ def bm25_ranking(ws: Workspace, message: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for _, path in ranked:
         if is_source(path):
-            out.append((path, ws.tokenizer.count(ws.index.text(path) or "")))
+            # count_many: a file's whole text is counted once, not remembered in the cache.
+            out.append((path, ws.tokenizer.count_many([ws.index.text(path) or ""])[0]))
             if len(out) >= BASELINE_DEPTH:
                 break
     return out

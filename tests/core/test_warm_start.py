@@ -24,16 +24,21 @@ NOT_NEEDED = (
     "tree_sitter",
     "multiprocessing",
     "statistics",
+    "importlib.resources",
+    "zipfile",
+    "tempfile",
 )
 PACK_AND_LIST_MODULES = (
     "import json, sys\n"
     "from ctxtrim.cli import main\n"
+    "from ctxtrim.tokens import get_encoding\n"
     "code = main(sys.argv[1:])\n"
-    "print(json.dumps(sorted(sys.modules)))\n"
+    "print(json.dumps([sorted(sys.modules), get_encoding.cache_info().currsize]))\n"
 )
 
 
-def pack_modules(argv: list[str], cache: Path) -> set[str]:
+def pack_modules(argv: list[str], cache: Path) -> tuple[set[str], int]:
+    """The modules a pack imported, and how many encodings it built."""
     env = {**os.environ, "CTXTRIM_CACHE_DIR": str(cache)}
     done = subprocess.run(
         [sys.executable, "-c", PACK_AND_LIST_MODULES, *argv],
@@ -42,7 +47,8 @@ def pack_modules(argv: list[str], cache: Path) -> set[str]:
         env=env,
         check=True,
     )
-    return set(json.loads(done.stdout))
+    modules, encodings = json.loads(done.stdout)
+    return set(modules), encodings
 
 
 def loaded(modules: set[str], name: str) -> bool:
@@ -56,11 +62,18 @@ def test_a_warm_pack_imports_only_what_it_needs(demo: Path, tmp_path: Path) -> N
             os.utime(os.path.join(dirpath, name), ns=(past, past))
         os.utime(dirpath, ns=(past, past))
     argv = ["pack", str(demo), "the login redirect", "-o", str(tmp_path / "pack.md")]
-    cold = pack_modules(argv, tmp_path / "cache")
+    cold, built = pack_modules(argv, tmp_path / "cache")
     assert loaded(cold, "tree_sitter") and loaded(cold, "pathspec")  # the first run needs both
-    warm = pack_modules(argv, tmp_path / "cache")
+    assert built == 1
+    first = (tmp_path / "pack.md").read_text()
+    warm, built = pack_modules(argv, tmp_path / "cache")
     assert [name for name in NOT_NEEDED if loaded(warm, name)] == []
-    assert (tmp_path / "pack.md").read_text().startswith("<!-- ctxtrim pack")
+    # The same pack again is counted from the cache: the encoding is never built.
+    assert built == 0
+    assert (tmp_path / "pack.md").read_text() == first
+    assert first.startswith("<!-- ctxtrim pack")
+    _, built = pack_modules([*argv[:2], "the password reset", *argv[3:]], tmp_path / "cache")
+    assert built == 1  # a new task renders new text: counted by the encoding
 
 
 def test_every_command_is_still_offered() -> None:
