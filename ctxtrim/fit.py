@@ -21,7 +21,6 @@ from typing import cast
 
 from .cache import OUTLINE_KIND
 from .index import FileIndex
-from .lang.rust_impls import impl_traits, member_traits
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
 from .rank import PRIOR, Candidate, prior
@@ -404,11 +403,26 @@ class Preparer:
             frozenset().union(*leaf_terms),
             ELISION in red.text,
             _in_tests(symbols, lines, leaves),
-            impl_traits(lines, leaves),
-            member_traits(lines, symbols, leaves),
+            _impl_traits(leaves),
+            _member_traits(leaves),
             _bodies=bodies,
             preamble=_preamble(leaves, len(units), head, symbols),
         )
+
+
+def _impl_traits(leaves: list[Symbol]) -> dict[int, str]:
+    """The trait of each leaf that is a whole `impl Trait for Type` (named for its type), by
+    the leaf's index, lowercased: `impl<'a> de::Deserialize<'a> for Value` -> `deserialize`."""
+    return {j: s.trait.lower() for j, s in enumerate(leaves) if s.kind == "impl" and s.trait}
+
+
+def _member_traits(leaves: list[Symbol]) -> dict[int, str]:
+    """The trait each method leaf implements, as written, by the leaf's index: a task's
+    `Visitor::visit_str` names the `visit_str` of every `impl Visitor for ...` (whose
+    methods are named for the type)."""
+    return {
+        j: s.trait for j, s in enumerate(leaves) if s.kind in ("method", "function") and s.trait
+    }
 
 
 def _in_tests(symbols: list[Symbol], lines: list[str], leaves: list[Symbol]) -> frozenset[int]:

@@ -23,6 +23,7 @@ from ctxtrim.cli import main
 from ctxtrim.config import Config
 from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import FileIndex, digest, find_defs
+from ctxtrim.lang import outline
 from ctxtrim.scan import scan
 
 from ..support import DEMO
@@ -581,3 +582,13 @@ def test_a_warm_start_shares_what_copies_of_a_file_repeat(tmp_path: Path, cache_
     scanned_ids = {id(entry) for entry in scanned.files}
     assert all(id(entry) in scanned_ids for _, entry in warm.entries())
     assert summary(warm) == cold(root)
+
+
+def test_a_stored_outline_keeps_the_trait_of_each_rust_impl(cache_dir: Path) -> None:
+    text = "impl fmt::Display for Cache {\n    fn fmt(&self) {}\n}\n"
+    made = outline(text, "rust")
+    cache = Cache.open(str(cache_dir))
+    cache.put_outline("d1", made)
+    back = cache.get_outline("d1")
+    assert back is not None
+    assert [(s.name, s.trait) for s in back.symbols] == [("Cache", "Display"), ("fmt", "Display")]
