@@ -413,6 +413,18 @@ def test_a_piece_of_a_long_rust_function_is_shown_with_its_signature(tmp_path: P
     assert "OPTION_0)" not in item.text and "OPTION_299" not in item.text
 
 
+def test_a_piece_of_a_long_go_struct_is_shown_with_its_type_line(tmp_path: Path) -> None:
+    """A `type Server struct` of 200 documented fields: the piece holding the field the
+    task is about is shown, with the `type` line, where the whole struct would not fit."""
+    fields = [f"\t// Option{i} sets option {i}.\n\tOption{i} int\n" for i in range(200)]
+    fields[100] = "\t// StrictHost rejects an empty Host header.\n\tStrictHost bool\n"
+    text = "package srv\n\ntype Server struct {\n" + "".join(fields) + "}\n"
+    task = "StrictHost does not reject a request with an empty Host header."
+    item = _member_pack(tmp_path, "srv/server.go", text, task, 1000)
+    _shown_in_order(item, "type Server struct {", *fields[100].rstrip("\n").split("\n"))
+    assert "Option199 int" not in item.text  # a piece, not the whole struct
+
+
 def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Path) -> None:
     """The same in Go: a 300-line `switch` of cases, one of them the task's."""
     cases = [f"\tcase OPTION_{i}:\n\t\treturn apply(OPTION_{i})\n" for i in range(300)]
