@@ -442,7 +442,7 @@ class Cache:
 
     def put_outline(self, dig: str, outline: Outline) -> None:
         symbols = [
-            (s.name, s.kind, s.start, s.end, s.signature_end, s.parent, s.doc)
+            (s.name, s.kind, s.start, s.end, s.signature_end, s.parent, s.doc, s.trait)
             for s in outline.symbols
         ]
         blob = _seal((outline.language, symbols, outline.imports, outline.refs, outline.error))

@@ -21,7 +21,6 @@ from typing import cast
 
 from .cache import OUTLINE_KIND
 from .index import FileIndex
-from .lang.rust_impls import impl_traits, member_traits
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
 from .rank import PRIOR, Candidate, prior
@@ -98,14 +97,17 @@ WHOLE_TYPES: dict[str, tuple[frozenset[str], int]] = {
 # most of a small budget, while the change is in one place of it. Not JavaScript/TypeScript
 # (their larger budgets lost a method whose edits spread over its pieces) nor Python.
 LONG_DEFINITIONS: dict[str, int] = {lang: 120 for lang in ("rust", "go", "java", "c", "cpp")}
-LONG_KINDS = frozenset({"function", "method", "macro"})
+# A struct of many documented fields too (Go's `type Server struct` of 250 lines): whole, its
+# first slice cost as much as a small file, so a file ranked high was only listed.
+LONG_KINDS = frozenset({"function", "method", "macro", "struct"})
 PIECE_LINES = 60
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms, the outline view's tokens), version 8 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
 # and small tables whole; long definitions in pieces; a blank line's break joined to the
-# line before it): bump it when that layout changes, or what the outline view shows.
-PREPARED_FACTS = "p8"
+# line before it; long structs in pieces): bump it when that layout changes, or what the
+# outline view shows.
+PREPARED_FACTS = "p9"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
 LISTED = View("listed", "", ())
@@ -404,11 +406,26 @@ class Preparer:
             frozenset().union(*leaf_terms),
             ELISION in red.text,
             _in_tests(symbols, lines, leaves),
-            impl_traits(lines, leaves),
-            member_traits(lines, symbols, leaves),
+            _impl_traits(leaves),
+            _member_traits(leaves),
             _bodies=bodies,
             preamble=_preamble(leaves, len(units), head, symbols),
         )
+
+
+def _impl_traits(leaves: list[Symbol]) -> dict[int, str]:
+    """The trait of each leaf that is a whole `impl Trait for Type` (named for its type), by
+    the leaf's index, lowercased: `impl<'a> de::Deserialize<'a> for Value` -> `deserialize`."""
+    return {j: s.trait.lower() for j, s in enumerate(leaves) if s.kind == "impl" and s.trait}
+
+
+def _member_traits(leaves: list[Symbol]) -> dict[int, str]:
+    """The trait each method leaf implements, as written, by the leaf's index: a task's
+    `Visitor::visit_str` names the `visit_str` of every `impl Visitor for ...` (whose
+    methods are named for the type)."""
+    return {
+        j: s.trait for j, s in enumerate(leaves) if s.kind in ("method", "function") and s.trait
+    }
 
 
 def _in_tests(symbols: list[Symbol], lines: list[str], leaves: list[Symbol]) -> frozenset[int]:

@@ -21,6 +21,9 @@ class Symbol:
     signature_end: int  # last line of the header: `def f(\n  a,\n):` spans start..signature_end
     parent: str | None = None  # enclosing definition's name (the class of a method)
     doc: str | None = None  # first paragraph of the docstring or leading comment, if any
+    # The trait a Rust `impl Trait for Type` (named for its type) implements, as its own name
+    # (`Visitor`), also on the methods inside it; None for anything else.
+    trait: str | None = None
 
     @property
     def qualname(self) -> str:

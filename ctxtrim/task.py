@@ -155,6 +155,11 @@ def _not_code(dotted: str) -> bool:
     return dotted.rsplit(".", 1)[-1].lower() in _ENDINGS or detect_language(dotted) is not None
 
 
+def _type_name(value: str) -> str:
+    """The type a value is named for: `config` -> `Config`, `file_config` -> `FileConfig`."""
+    return "".join(part[:1].upper() + part[1:] for part in value.split("_"))
+
+
 def _standard(dotted: str) -> bool:
     """Whether a dotted name is in Python's standard library (`os.path.abspath`)."""
     return dotted.split(".", 1)[0] in sys.stdlib_module_names
@@ -400,6 +405,10 @@ def extract(text: str) -> Signals:
             if owner[:1].isupper() or _is_dunder(member):
                 sig.qualified.add((owner, member))
                 symbols[owner] += 1
+            elif owner.islower() and owner.lower() not in STOPWORDS:
+                # `config.get`: a value named for its type, so `Config`'s `get` (pairs only
+                # match a type's own members; a module's function is found by its name).
+                sig.qualified.add((_type_name(owner), member))
             for part in parts[1:]:
                 if len(part) >= 3 and part.lower() not in STOPWORDS:
                     symbols[part] += 1

@@ -23,6 +23,10 @@ ATTRIBUTE_MARKS = ("#[", "#![", "@")
 OWNER_KINDS = frozenset({"class", "struct", "interface", "type", "enum", "record", "union"})
 BODY_UNIT_LINES = 60  # a run of statements outside definitions is offered in pieces this long
 BODY_KIND = "statements"  # the kind of a unit made of statements outside any definition
+# A nested module's own head (Rust's `mod tests {` and the `use` lines under it): shown with
+# its header, as a file's head is with any slice, at most this many lines of it.
+MODULE_KINDS = frozenset({"module"})
+MODULE_HEAD_LINES = 12
 
 
 @dataclass(frozen=True)
@@ -189,21 +193,37 @@ def contexts(
     found: dict[int, list[tuple[int, int]]] = {}
     stack: list[Symbol] = []
     headers: dict[int, tuple[int, int]] = {}  # a class's header, found once for its members
+    first_inside: dict[int, int] = {}  # where the first definition inside each one starts
     for sym in symbols:
         while stack and not (stack[-1].start <= sym.start and sym.end <= stack[-1].end):
             stack.pop()
+        for o in stack:
+            first_inside.setdefault(id(o), sym.start)
         if id(sym) in wanted_ids:
             ranges = found[id(sym)] = [(sym.start, _blank_after(lines, sym.end))]
             for o in stack:
                 header = headers.get(id(o))
                 if header is None:
-                    header = headers[id(o)] = signature(o, lines)
+                    header = headers[id(o)] = _module_head(o, first_inside[id(o)], lines)
                 ranges.append(header)
             owner = owners.get(sym.parent) if sym.parent else None
             if owner is not None and not any(o.name == sym.parent for o in stack):
                 ranges.append(signature(owner, lines))
         stack.append(sym)
     return [found.get(id(s), [(s.start, s.end)]) for s in wanted]
+
+
+def _module_head(owner: Symbol, first_inside: int, lines: list[str]) -> tuple[int, int]:
+    """The header of `owner`; for a nested module, with the lines under it up to its first
+    definition (at line `first_inside`): its imports, where a new one goes, as many as
+    `MODULE_HEAD_LINES`."""
+    first, end = signature(owner, lines)
+    if owner.kind not in MODULE_KINDS:
+        return first, end
+    stop = min(first_inside - 1, end + MODULE_HEAD_LINES, owner.end)
+    while stop > end and not lines[stop - 1].strip():
+        stop -= 1
+    return first, max(stop, end)
 
 
 def _blank_after(lines: list[str], end: int) -> int:

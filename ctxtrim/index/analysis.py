@@ -49,9 +49,10 @@ NAME_ONLY = re.compile(r"\.(po|pot|xlf|xliff|svg)$", re.I)
 # object-literal methods; 5: C++ headers named .h parsed as C++, C/C++ declaration macros
 # hidden; 6: C/C++ function-like macros; 7: dunders such as `__all__` are terms; 8: JS/TS
 # module-level table entries and interface fields; 9: Rust items inside item-level macro
-# invocations; 10: a Rust `impl` for `dyn Trait` named for the trait), since cached outlines
-# and prepared facts share this version.
-ANALYSIS_VERSION = 10
+# invocations; 10: a Rust `impl` for `dyn Trait` named for the trait; 11: the trait of a
+# Rust `impl` and its methods recorded), since cached outlines and prepared facts share this
+# version.
+ANALYSIS_VERSION = 11
 PATH_WEIGHT = 3  # a path term counts as this many occurrences in the text
 
 # The terms of an analysis once an index has taken them (shared: never mutated).

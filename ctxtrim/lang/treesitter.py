@@ -188,6 +188,7 @@ class _Candidate:
     name: str
     kind: str
     parent: str | None  # an explicit parent (Go receiver, C++ `A::f`), else found by nesting
+    trait: str | None = None  # the trait of a Rust `impl Trait for Type`
 
 
 class _Extractor:
@@ -225,30 +226,35 @@ class _Extractor:
                 continue
             name, parent = named
             kind = self._kind(node)
-            candidates.append(_Candidate(node, self._anchor(node), name, kind, parent))
+            trait = self._rust_impl_trait(node) if node.type == "impl_item" else None
+            candidates.append(_Candidate(node, self._anchor(node), name, kind, parent, trait))
         candidates.sort(key=lambda c: (c.anchor.start_byte, -c.anchor.end_byte))
         return self._nest(candidates)
 
     def _nest(self, candidates: list[_Candidate]) -> list[Symbol]:
         """Assign parents by containment with a stack: no walk up the tree per symbol."""
-        stack: list[tuple[int, str, str]] = []  # (end_byte, name, kind) of open definitions
+        # (end_byte, name, kind, trait) of open definitions; the trait of an impl holds for
+        # the functions inside it, however deep.
+        stack: list[tuple[int, str, str, str | None]] = []
         symbols: list[Symbol] = []
         for c in candidates:
             while stack and stack[-1][0] < c.anchor.end_byte:
                 stack.pop()
-            parent, kind = c.parent, c.kind
+            parent, kind, trait = c.parent, c.kind, c.trait
             if parent is None and stack:
                 parent = stack[-1][1]
                 if kind == "function" and stack[-1][2] in CLASS_LIKE:
                     kind = "method"
             elif c.parent is not None and kind == "function":
                 kind = "method"  # C++ `A::f` defined outside its class
-            symbols.append(self._symbol(c, kind, parent))
-            stack.append((c.anchor.end_byte, c.name, kind))
+            if trait is None and stack and kind in ("function", "method"):
+                trait = stack[-1][3]
+            symbols.append(self._symbol(c, kind, parent, trait))
+            stack.append((c.anchor.end_byte, c.name, kind, trait))
         symbols.sort(key=lambda s: (s.start, -s.end))
         return symbols
 
-    def _symbol(self, c: _Candidate, kind: str, parent: str | None) -> Symbol:
+    def _symbol(self, c: _Candidate, kind: str, parent: str | None, trait: str | None) -> Symbol:
         anchor = c.anchor
         first_row = anchor.start_point.row
         start_row, comments = attached_above(self.lines, first_row, self.language)
@@ -267,6 +273,7 @@ class _Extractor:
             signature_end=sig_row + 1,
             parent=parent,
             doc=doc,
+            trait=trait,
         )
 
     def _anchor(self, node: Node) -> Node:
@@ -436,6 +443,19 @@ class _Extractor:
         if target is None:
             return None
         return self.slice(target), None
+
+    def _rust_impl_trait(self, node: Node) -> str | None:
+        """The trait's own name in `impl<T> de::Visitor<'de> for X` (`Visitor`), `impl !Send
+        for X` (`Send`); None for an inherent impl, or a trait a macro fills in (`$trait`)."""
+        target = node.child_by_field_name("trait")
+        for _ in range(8):  # `a::b::Trait<T>`: a generic type around a path, a few deep
+            if target is None or target.type not in ("generic_type", "scoped_type_identifier"):
+                break
+            target = target.child_by_field_name("type" if target.type == "generic_type" else "name")
+        if target is None:
+            return None
+        name = self.slice(target)
+        return name if name.isidentifier() else None
 
     def _go_method_name(self, node: Node) -> tuple[str, str | None] | None:
         name = node.child_by_field_name("name")

@@ -23,6 +23,7 @@ from ctxtrim.cli import main
 from ctxtrim.config import Config
 from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import FileIndex, digest, find_defs
+from ctxtrim.lang import outline
 from ctxtrim.scan import scan
 
 from ..support import DEMO
@@ -602,3 +603,13 @@ def test_token_counts_are_stored_read_back_and_pruned_when_old(tmp_path: Path) -
     again.put_counts("n:cl100k_base", {"f" * 32: 3})
     assert again.get_count("n:cl100k_base", "d" * 32) is None
     assert again.get_count("n:cl100k_base", "a" * 32) == 12
+
+
+def test_a_stored_outline_keeps_the_trait_of_each_rust_impl(cache_dir: Path) -> None:
+    text = "impl fmt::Display for Cache {\n    fn fmt(&self) {}\n}\n"
+    made = outline(text, "rust")
+    cache = Cache.open(str(cache_dir))
+    cache.put_outline("d1", made)
+    back = cache.get_outline("d1")
+    assert back is not None
+    assert [(s.name, s.trait) for s in back.symbols] == [("Cache", "Display"), ("fmt", "Display")]

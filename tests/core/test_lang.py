@@ -751,6 +751,38 @@ def test_a_rust_impl_is_named_for_its_type_through_references_paths_and_dyn() ->
     assert [s.qualname for s in symbols if s.kind == "method"] == ["Deserializer.deserialize_any"]
 
 
+def test_a_rust_impl_records_its_trait_and_so_do_the_functions_inside_it() -> None:
+    text = (
+        "impl<'de, T> de::Deserialize<'de> for Vec<T> {\n"
+        "    fn deserialize(d: D) -> Self {\n"
+        "        struct Seen;\n"
+        "        impl<'de> Visitor<'de> for Seen {\n"
+        "            fn visit_seq(self) {}\n"
+        "        }\n"
+        "        todo!()\n"
+        "    }\n"
+        "    fn deserialize_in_place(d: D) {}\n"  # past the impl nested above: still Deserialize
+        "}\n"
+        "impl !Send for Seen {}\n"
+        "impl Seen {\n    fn new() {}\n}\n"
+        "trait Walk {\n    fn walk(&self) {}\n}\n"
+    )
+    symbols = outline(text, "rust").symbols
+    assert [(s.name, s.kind, s.trait) for s in symbols] == [
+        ("Vec", "impl", "Deserialize"),
+        ("deserialize", "method", "Deserialize"),
+        ("Seen", "struct", None),
+        ("Seen", "impl", "Visitor"),
+        ("visit_seq", "method", "Visitor"),
+        ("deserialize_in_place", "method", "Deserialize"),
+        ("Seen", "impl", "Send"),
+        ("Seen", "impl", None),
+        ("new", "method", None),
+        ("Walk", "trait", None),
+        ("walk", "method", None),
+    ]
+
+
 def test_rust_statics_and_consts() -> None:
     text = (
         "static SHARED_VTABLE: Vtable = Vtable {\n"

@@ -262,6 +262,31 @@ def test_a_method_named_by_its_rust_path_is_shown_in_a_slice(tmp_path: Path) -> 
     assert "impl<K: Hash + Eq + Clone, V> LruCache<K, V> {" in item.text
 
 
+def test_a_value_named_for_its_type_qualifies_the_types_member() -> None:
+    signals = extract("The error of config.get is wrong, as is file_config.load_all; not self.get.")
+    assert ("Config", "get") in signals.qualified
+    assert ("FileConfig", "load_all") in signals.qualified
+    assert not any(owner == "Self" for owner, _ in signals.qualified)
+
+
+def test_a_method_named_through_a_value_of_its_type_is_shown_in_a_slice(tmp_path: Path) -> None:
+    """`config.get`: `get` is too common a word to be evidence, yet the value names its type;
+    the other methods hold more of the task's words."""
+    steps = "".join(
+        f"\n    pub fn error_message_{i}(&self) -> String {{\n"
+        f'        format!("deserialization error {i}: {{}}", self.name)\n    }}\n'
+        for i in range(40)
+    )
+    get = (
+        "    pub fn get(&self, key: &str) -> Option<String> {\n"
+        "        self.table.get(key).cloned()\n    }\n"
+    )
+    text = f"pub struct Config {{\n    name: String,\n}}\n\nimpl Config {{\n{get}{steps}}}\n"
+    task = "Fix the error message of config.get for a deserialization error"
+    item = _member_pack(tmp_path, "src/config.rs", text, task, 300)
+    _shown_in_order(item, "impl Config {", get.rstrip("\n"))
+
+
 # A long module of helpers, so that no file fits whole and the slice must find the member.
 _JS_HELPERS = "".join(
     f"\nexport function format{i}(value) {{\n  return String(value).padStart({i}, '0');\n}}\n"
@@ -386,6 +411,18 @@ def test_a_piece_of_a_long_rust_function_is_shown_with_its_signature(tmp_path: P
     item = _member_pack(tmp_path, "src/app.rs", text, task, 1500)
     _shown_in_order(item, "pub fn build_app() -> Command {", flags[150].rstrip("\n"))
     assert "OPTION_0)" not in item.text and "OPTION_299" not in item.text
+
+
+def test_a_piece_of_a_long_go_struct_is_shown_with_its_type_line(tmp_path: Path) -> None:
+    """A `type Server struct` of 200 documented fields: the piece holding the field the
+    task is about is shown, with the `type` line, where the whole struct would not fit."""
+    fields = [f"\t// Option{i} sets option {i}.\n\tOption{i} int\n" for i in range(200)]
+    fields[100] = "\t// StrictHost rejects an empty Host header.\n\tStrictHost bool\n"
+    text = "package srv\n\ntype Server struct {\n" + "".join(fields) + "}\n"
+    task = "StrictHost does not reject a request with an empty Host header."
+    item = _member_pack(tmp_path, "srv/server.go", text, task, 1000)
+    _shown_in_order(item, "type Server struct {", *fields[100].rstrip("\n").split("\n"))
+    assert "Option199 int" not in item.text  # a piece, not the whole struct
 
 
 def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Path) -> None:

@@ -137,6 +137,36 @@ def test_rust_method_keeps_its_impl_line() -> None:
     ]
 
 
+def test_a_rust_test_module_member_keeps_the_module_line_and_its_imports() -> None:
+    text = (
+        "fn shown() {}\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n    use std::io;\n\n"
+        "    const N: u8 = 1;\n\n    #[test]\n    fn works() {\n        shown();\n    }\n}\n"
+    )
+    lines, symbols = _parsed(text, "rust")
+    works = next(s for s in symbols if s.name == "works")
+    view = slice_view(lines, contexts(symbols, lines, [works])[0])
+    assert view.text.split("\n") == [
+        ELISION,
+        "#[cfg(test)]",
+        "mod tests {",
+        "    use super::*;",  # where a new import of the tests goes
+        "    use std::io;",
+        ELISION,
+        "    #[test]",
+        "    fn works() {",
+        "        shown();",
+        "    }",
+        ELISION,
+    ]
+
+
+def test_a_rust_impl_member_gets_no_lines_under_the_impl_line() -> None:
+    text = "struct A;\n\nimpl A {\n    const K: u8 = 1;\n\n    fn f() {}\n}\n"
+    lines, symbols = _parsed(text, "rust")
+    f = next(s for s in symbols if s.name == "f")
+    assert sorted(contexts(symbols, lines, [f])[0]) == [(3, 3), (6, 6)]
+
+
 def test_summary_lists_signatures_with_one_line_docs() -> None:
     lines, _ = _parsed()
     view = summary(outline(PY, "python"), lines)
