@@ -448,3 +448,41 @@ def test_modules_named_in_a_long_list_each_count_less(tmp_path: Path) -> None:
     assert module_evidence("ext.alpha fails to load") == 1
     listed = "extensions = [" + ", ".join(f"'ext.{n}'" for n in names) + "]"
     assert module_evidence(listed) == pytest.approx(math.sqrt(MODULES_NAMED_FULLY / 6))
+
+
+def test_names_the_task_example_defines_are_the_reporters_not_the_projects() -> None:
+    text = (
+        "Cross-references in property annotations do not resolve.\n\n"
+        "```py\nclass Square:\n    width: int\n\n    def __init__(self, side):\n"
+        "        self.side_length = side\n\n    @property\n    def end_point(self) -> Point:\n"
+        "        return Point(self.width)\n```\n"
+    )
+    symbols = extract(text).symbols
+    for own in ("Square", "width", "side_length", "end_point"):
+        assert own not in symbols
+    # A name it only uses is still the project's; one the prose also names as code stays.
+    assert "Point" in symbols
+    kept = extract(text.replace("do not resolve", "do not resolve in `end_point`")).symbols
+    assert "end_point" in kept
+
+
+def test_a_pasted_option_assignment_still_names_the_option() -> None:
+    symbols = extract(
+        'Set this in conf.py:\n\n```py\nautodoc_typehints = "description"\n```\n'
+    ).symbols
+    assert "autodoc_typehints" in symbols
+
+
+def test_the_example_defining_a_name_demotes_the_project_file_defining_it(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "writers/latex.py": "class Table:\n    def width(self):\n        return 1\n",
+        "domains/python.py": "def resolve_property_type(annotation):\n    return None\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "cache")
+    text = (
+        "The property type annotation is not resolved by the python domain.\n\n"
+        "```py\nclass Box:\n    def width(self) -> int:\n        return 1\n```\n"
+    )
+    assert _top(index, text)[0] == "domains/python.py"
