@@ -126,6 +126,8 @@ class Signals:
     qualified: set[tuple[str, str]] = field(default_factory=set)
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
+    # Lines of the task's code blocks that may be the project's own code, pasted.
+    code_lines: list[str] = field(default_factory=list)
     # The packages a title is prefixed with, as Go, Rust and many other projects write their
     # commits and issues: "net/http: fix ...", "xds, balancer: ...", "fix(mangen): ...".
     scopes: list[str] = field(default_factory=list)
@@ -224,6 +226,32 @@ def literals(text: str) -> list[str]:
             seen.add(lit)
             out.append(lit)
     return out[:30]
+
+
+# A line of a code block that may be quoted from the project: long enough, with several names,
+# and neither a prompt's input nor a comment. A traceback's source lines repeat its frames.
+MIN_CODE_LINE_CHARS = 20
+MIN_CODE_LINE_NAMES = 3
+MAX_CODE_LINES = 20
+_FRAME_LINE = 'File "'
+_NOT_QUOTED = re.compile(r"^(?:>>>|\.\.\.|\$|#|//|In \[|Out\[|File \")")
+
+
+def code_lines(text: str) -> list[str]:
+    """Lines of the task's code blocks that the project may hold verbatim (the code a task
+    quotes to say what is wrong), stripped of their indentation, unique, first ones first."""
+    found: list[str] = []
+    for block in _FENCE.findall(text):
+        previous = ""
+        for raw in block.split("\n"):
+            line = raw.strip()
+            after_frame = previous.startswith(_FRAME_LINE)
+            previous = line
+            if after_frame or len(line) < MIN_CODE_LINE_CHARS or _NOT_QUOTED.match(line):
+                continue
+            if len(_IDENT.findall(line)) >= MIN_CODE_LINE_NAMES:
+                found.append(line)
+    return list(dict.fromkeys(found))[:MAX_CODE_LINES]
 
 
 def _link_words(m: re.Match[str]) -> str:
@@ -479,6 +507,7 @@ def extract(text: str) -> Signals:
             del symbols[name]
     sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
     sig.literals = literals(text)
+    sig.code_lines = code_lines(text)
 
     # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
     counts = text_terms(_URL.sub(_link_words, _IMAGE_ALT.sub(" ", text)))

@@ -20,7 +20,7 @@ from ctxtrim.rank import (
     prior,
     rank,
 )
-from ctxtrim.task import TITLE_BONUS, Task, extract, literals
+from ctxtrim.task import TITLE_BONUS, Task, code_lines, extract, literals
 
 from ..support.index import build
 from ..support.repos import write
@@ -486,3 +486,34 @@ def test_the_example_defining_a_name_demotes_the_project_file_defining_it(
         "```py\nclass Box:\n    def width(self) -> int:\n        return 1\n```\n"
     )
     assert _top(index, text)[0] == "domains/python.py"
+
+
+def test_code_lines_are_the_long_lines_of_code_blocks_that_may_be_quoted() -> None:
+    text = (
+        "It breaks:\n\n```py\n>>> table.add_column(data, name='flux')\n"
+        "        if isinstance(data, np.ndarray) and len(data.dtype) > 1:\n"
+        "x = 1\n"
+        '  File "table.py", line 12, in add_column\n'
+        "    data = data.view(NdarrayMixin, copy=False)\n"
+        "# a comment with several words in it\n```\n"
+    )
+    assert code_lines(text) == ["if isinstance(data, np.ndarray) and len(data.dtype) > 1:"]
+
+
+def test_a_quoted_line_of_source_names_its_file_but_not_a_test_repeating_it(
+    tmp_path: Path,
+) -> None:
+    line = "if isinstance(data, np.ndarray) and len(data.dtype) > 1:"
+    files = {
+        "pkg/mixin.py": "class NdarrayMixin:\n    pass\n",
+        "pkg/table.py": f"def add(data):\n    {line}\n        return data\n",
+        "pkg/column.py": "def add_column(data):\n    return data\n",
+        "tests/test_table.py": f"def test_add(data):\n    {line}\n        assert data\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "cache")
+    text = f"Structured arrays become an `NdarrayMixin` here:\n\n```\n{line}\n```\n"
+    ranked = {c.path: c for c in rank(index, Task(text), extract(text))}
+    assert "holds code the task quotes" in ranked["pkg/table.py"].reasons
+    assert ranked["pkg/table.py"].features["literal"] == 1.0
+    assert "literal" not in ranked["tests/test_table.py"].features
+    assert "literal" not in ranked["pkg/mixin.py"].features
