@@ -121,6 +121,12 @@ MAX_DEFINERS = 12  # a name defined in more files than this says nothing about a
 MAX_NAME_PART = 2.0  # task words inside a file name count up to this (relative to the best)
 RARE_NAME_DF = 25  # names in more files than this are not followed to their users
 MAX_LITERALS = 3  # exact strings from the task found in a file count up to this many
+# A line of the task's code found in at most this many files is quoted from them; up to
+# MAX_QUOTED lines count, as literals. A line whose rarest word is in more files than
+# QUOTE_SEARCH_DF is not looked for (`return self`).
+MAX_QUOTE_HOLDERS = 3
+MAX_QUOTED = 3
+QUOTE_SEARCH_DF = 60
 CALLER_REASON = 0.05  # a gain worth saying
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
@@ -434,6 +440,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     _name_parts(index, signals, cand)
     _propagate(index, cands)
     _literals(index, signals, cands)
+    _quoted_code(index, signals, cand)
 
     generated = _generated(index, cands)
     for c in cands.values():
@@ -618,6 +625,32 @@ def _literals(
         if found:
             c.add("literal", min(len(found), MAX_LITERALS))
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
+
+
+def _quoted_code(index: FileIndex, signals: Signals, cand: Callable[[str], Candidate]) -> None:
+    """The files holding lines of the task's code blocks: a task quoting the code that is
+    wrong (`if isinstance(data, np.ndarray) and len(data.dtype) > 1:`) names its file."""
+    texts: dict[str, str] = {}
+    quoted: dict[str, float] = defaultdict(float)
+    for line in signals.code_lines:
+        maybe = _literal_holders(index, line)
+        if maybe is None or len(maybe) > QUOTE_SEARCH_DF:
+            continue
+        holders = []
+        for path in sorted(maybe):
+            if path not in texts:
+                texts[path] = index.text(path) or ""
+            if _holds(texts[path], line):
+                holders.append(path)
+        # Tests and docs repeat the usage a task shows; the code it quotes is source.
+        holders = [p for p in holders if prior(p)[0] == 1.0]
+        if 0 < len(holders) <= MAX_QUOTE_HOLDERS:
+            for path in holders:
+                quoted[path] += 1 / len(holders)
+    for path, amount in sorted(quoted.items()):
+        c = cand(path)
+        c.add("literal", min(amount, MAX_QUOTED))
+        c.reasons.append("holds code the task quotes")
 
 
 def _holds(text: str, literal: str) -> bool:

@@ -126,6 +126,8 @@ class Signals:
     qualified: set[tuple[str, str]] = field(default_factory=set)
     modules: list[str] = field(default_factory=list)  # dotted names that may be modules
     literals: list[str] = field(default_factory=list)  # exact strings likely found in the code
+    # Lines of the task's code blocks that may be the project's own code, pasted.
+    code_lines: list[str] = field(default_factory=list)
     # The packages a title is prefixed with, as Go, Rust and many other projects write their
     # commits and issues: "net/http: fix ...", "xds, balancer: ...", "fix(mangen): ...".
     scopes: list[str] = field(default_factory=list)
@@ -231,6 +233,32 @@ def literals(text: str) -> list[str]:
     return out[:30]
 
 
+# A line of a code block that may be quoted from the project: long enough, with several names,
+# and neither a prompt's input nor a comment. A traceback's source lines repeat its frames.
+MIN_CODE_LINE_CHARS = 20
+MIN_CODE_LINE_NAMES = 3
+MAX_CODE_LINES = 20
+_FRAME_LINE = 'File "'
+_NOT_QUOTED = re.compile(r"^(?:>>>|\.\.\.|\$|#|//|In \[|Out\[|File \")")
+
+
+def code_lines(text: str) -> list[str]:
+    """Lines of the task's code blocks that the project may hold verbatim (the code a task
+    quotes to say what is wrong), stripped of their indentation, unique, first ones first."""
+    found: list[str] = []
+    for block in _FENCE.findall(text):
+        previous = ""
+        for raw in block.split("\n"):
+            line = raw.strip()
+            after_frame = previous.startswith(_FRAME_LINE)
+            previous = line
+            if after_frame or len(line) < MIN_CODE_LINE_CHARS or _NOT_QUOTED.match(line):
+                continue
+            if len(_IDENT.findall(line)) >= MIN_CODE_LINE_NAMES:
+                found.append(line)
+    return list(dict.fromkeys(found))[:MAX_CODE_LINES]
+
+
 def _link_words(m: re.Match[str]) -> str:
     """What of a link counts as the task's words: the path of a linked repository file."""
     linked = _FILE_LINK.search(m.group(0))
@@ -310,6 +338,58 @@ def _without_comments(text: str) -> str:
     code the task is about)."""
     code = [m.span() for m in _FENCE.finditer(text)] + [m.span() for m in _BACKTICK.finditer(text)]
     return _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text)
+
+
+# What a task's example code defines is the reporter's own code: its classes and functions
+# (`class Square`, `def test_foo`, `fn main`) and the attributes of its classes (`width: int`
+# in a class body, `self.width = width`). A project file defining a name they share (a LaTeX
+# writer's `width`, a test suite's `test_basic`) is not what the task is about. Not plain
+# assignments: `autodoc_typehints = "description"` in a pasted conf.py names a project option.
+_DEFINES = re.compile(
+    r"^(\s*)(?:(?:async|export|pub|public|private|static)\s+)*"
+    r"(class|def|function|fn|func|struct|enum|trait|interface)\s+([A-Za-z_]\w*)"
+)
+_CLASS_ATTRIBUTE = re.compile(
+    r"^(\s*)([A-Za-z_]\w*)\s*(?::\s*[^=\n]+)?=(?!=)|^(\s*)([A-Za-z_]\w*)\s*:\s*\S"
+)
+_SELF_ATTRIBUTE = re.compile(r"\bself\.([A-Za-z_]\w*)\s*(?::\s*[^=\n]+)?=(?!=)")
+_PROMPT = re.compile(r"^(?:>>> |\.\.\. |In \[\d+\]: )")
+
+
+def _named_in_prose(name: str, prose: str) -> bool:
+    """Whether the text outside code blocks names `name` as code: backticked, or written
+    whole where it looks like code (a plain word such as `width` in prose is English)."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    if any(word.search(span) for span in _BACKTICK.findall(prose)):
+        return True
+    return _looks_like_code(name) and word.search(prose) is not None
+
+
+def _own_names(blocks: list[str]) -> set[str]:
+    """The names the task's code blocks define (see `_DEFINES`)."""
+    own: set[str] = set()
+    for block in blocks:
+        body: int | None = None  # indentation of the class being read, if any
+        for raw in block.split("\n"):
+            line = _PROMPT.sub("", raw).rstrip()
+            if not line.strip():
+                continue
+            indent = len(line) - len(line.lstrip())
+            if body is not None and indent <= body:
+                body = None
+            got = _DEFINES.match(line)
+            if got is not None:
+                own.add(got.group(3))
+                if got.group(2) in ("class", "struct") and body is None:
+                    body = indent
+                continue
+            if body is None:
+                continue
+            own.update(_SELF_ATTRIBUTE.findall(line))
+            attr = _CLASS_ATTRIBUTE.match(line)
+            if attr is not None:
+                own.add(attr.group(2) or attr.group(4))
+    return {name for name in own if not _is_dunder(name)}
 
 
 def _scopes(title: str) -> list[str]:
@@ -428,8 +508,15 @@ def extract(text: str) -> Signals:
     for _, _, func in sig.frames:
         if func and func.isidentifier():
             symbols[func] += 2
+    # The example's own names, unless the prose names them too (a project function quoted
+    # to show a fix is usually named in the text around it).
+    prose = _FENCE.sub(" ", text)
+    for name in _own_names(_FENCE.findall(text)):
+        if name in symbols and not _named_in_prose(name, prose):
+            del symbols[name]
     sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
     sig.literals = literals(text)
+    sig.code_lines = code_lines(text)
 
     # Query terms: prose and code alike, with sublinear tf; code identifiers count extra.
     counts = text_terms(_URL.sub(_link_words, _IMAGE_ALT.sub(" ", text)))

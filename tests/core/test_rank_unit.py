@@ -20,7 +20,7 @@ from ctxtrim.rank import (
     rank,
     says_generated,
 )
-from ctxtrim.task import TITLE_BONUS, Task, extract, literals
+from ctxtrim.task import TITLE_BONUS, Task, code_lines, extract, literals
 
 from ..support.index import build
 from ..support.repos import write
@@ -448,3 +448,72 @@ def test_modules_named_in_a_long_list_each_count_less(tmp_path: Path) -> None:
     assert module_evidence("ext.alpha fails to load") == 1
     listed = "extensions = [" + ", ".join(f"'ext.{n}'" for n in names) + "]"
     assert module_evidence(listed) == pytest.approx(math.sqrt(MODULES_NAMED_FULLY / 6))
+
+
+def test_names_the_task_example_defines_are_the_reporters_not_the_projects() -> None:
+    text = (
+        "Cross-references in property annotations do not resolve.\n\n"
+        "```py\nclass Square:\n    width: int\n\n    def __init__(self, side):\n"
+        "        self.side_length = side\n\n    @property\n    def end_point(self) -> Point:\n"
+        "        return Point(self.width)\n```\n"
+    )
+    symbols = extract(text).symbols
+    for own in ("Square", "width", "side_length", "end_point"):
+        assert own not in symbols
+    # A name it only uses is still the project's; one the prose also names as code stays.
+    assert "Point" in symbols
+    kept = extract(text.replace("do not resolve", "do not resolve in `end_point`")).symbols
+    assert "end_point" in kept
+
+
+def test_a_pasted_option_assignment_still_names_the_option() -> None:
+    symbols = extract(
+        'Set this in conf.py:\n\n```py\nautodoc_typehints = "description"\n```\n'
+    ).symbols
+    assert "autodoc_typehints" in symbols
+
+
+def test_the_example_defining_a_name_demotes_the_project_file_defining_it(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "writers/latex.py": "class Table:\n    def width(self):\n        return 1\n",
+        "domains/python.py": "def resolve_property_type(annotation):\n    return None\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "cache")
+    text = (
+        "The property type annotation is not resolved by the python domain.\n\n"
+        "```py\nclass Box:\n    def width(self) -> int:\n        return 1\n```\n"
+    )
+    assert _top(index, text)[0] == "domains/python.py"
+
+
+def test_code_lines_are_the_long_lines_of_code_blocks_that_may_be_quoted() -> None:
+    text = (
+        "It breaks:\n\n```py\n>>> table.add_column(data, name='flux')\n"
+        "        if isinstance(data, np.ndarray) and len(data.dtype) > 1:\n"
+        "x = 1\n"
+        '  File "table.py", line 12, in add_column\n'
+        "    data = data.view(NdarrayMixin, copy=False)\n"
+        "# a comment with several words in it\n```\n"
+    )
+    assert code_lines(text) == ["if isinstance(data, np.ndarray) and len(data.dtype) > 1:"]
+
+
+def test_a_quoted_line_of_source_names_its_file_but_not_a_test_repeating_it(
+    tmp_path: Path,
+) -> None:
+    line = "if isinstance(data, np.ndarray) and len(data.dtype) > 1:"
+    files = {
+        "pkg/mixin.py": "class NdarrayMixin:\n    pass\n",
+        "pkg/table.py": f"def add(data):\n    {line}\n        return data\n",
+        "pkg/column.py": "def add_column(data):\n    return data\n",
+        "tests/test_table.py": f"def test_add(data):\n    {line}\n        assert data\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "cache")
+    text = f"Structured arrays become an `NdarrayMixin` here:\n\n```\n{line}\n```\n"
+    ranked = {c.path: c for c in rank(index, Task(text), extract(text))}
+    assert "holds code the task quotes" in ranked["pkg/table.py"].reasons
+    assert ranked["pkg/table.py"].features["literal"] == 1.0
+    assert "literal" not in ranked["tests/test_table.py"].features
+    assert "literal" not in ranked["pkg/mixin.py"].features
