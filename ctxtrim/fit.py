@@ -28,7 +28,7 @@ from .pack import Item
 from .rank import PRIOR, Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
-from .terms import split_identifier, stem, text_terms
+from .terms import TASK_WORDS, split_identifier, stem, text_terms
 from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
@@ -697,7 +697,11 @@ def _name_words(leaf: Symbol) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _folded(parts: list[str]) -> frozenset[str]:
-    return frozenset(stem(p) for p in parts if len(p) >= MIN_NAME_WORD)
+    """Name parts as a task's words are matched to them: suffixes folded, none of the words a
+    task uses to say what to do (`add`, `fix`, `update`: `addDeps` is no match for "add a
+    workaround")."""
+    folded = (stem(p) for p in parts if len(p) >= MIN_NAME_WORD and p not in TASK_WORDS)
+    return frozenset(p for p in folded if p not in TASK_WORDS)
 
 
 def _callees(

@@ -474,3 +474,18 @@ def test_a_protocol_method_is_named_by_the_behaviour_it_implements(tmp_path: Pat
     item = _fit_one(tmp_path, mean, iterate, task, 60)
     assert "    def __iter__(self):\n        for start in range(len(self.obj)):" in item.text
     assert "def mean" not in item.text
+
+
+def test_a_word_saying_what_to_do_names_no_definition(tmp_path: Path) -> None:
+    # "Add a workaround ..." asks for an addition: `add_entries` is not what it is about,
+    # though its name holds the task's first word.
+    verb = "def add_entries(table, rows):\n    table.extend(rows)\n    return table\n\n\n"
+    subject = (
+        "def preload_code(bundle):\n"
+        "    if bundle.target == 'webcontainer':\n        return bundle.legacy\n"
+        "    return bundle.code\n\n\n"
+    )
+    task = "Add a workaround for the webcontainer target\n\nadd, add, add it to the preload"
+    item = _fit_one(tmp_path, verb, subject, task, 50)
+    assert "def preload_code(bundle):" in item.text
+    assert "def add_entries" not in item.text
