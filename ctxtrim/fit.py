@@ -100,7 +100,7 @@ PROTOCOL_WORDS: dict[str, tuple[str, ...]] = {
     "__setstate__": ("pickle", "unpickling", "unpickled", "unpicklable"),
     "__lt__": ("sorting", "sort", "comparison", "ordering"),
 }
-ELISION_TOKENS = 2  # what a `⋮` line for a gap costs
+ELISION_TOKENS = 4  # what a `⋮` line for a gap costs: the mark is 3 tokens, its break 1
 # What the rest of a file's preamble (past the head a slice always shows: imports, module
 # settings) counts for, against the file's best definition: a change to a definition often
 # brings an import, and one gold file in ten has a change there.

@@ -9,6 +9,7 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.fit import (
+    ELISION_TOKENS,
     LISTED,
     PREPARED_FACTS,
     FileChoice,
@@ -221,12 +222,14 @@ def test_a_small_js_table_is_one_slice_unit_and_a_large_one_its_entries(tmp_path
 
 
 def _slice_tokens(ws: Workspace, item: Item) -> int:
-    """What a slice's text costs by the per-line counts: the lines it shows, two tokens for
-    each line of its text that starts with the elision mark."""
+    """What a slice's text costs by the per-line counts: the lines it shows, and
+    `ELISION_TOKENS` for each line of its text that starts with the elision mark."""
     lines = split_lines(ws.index.text(item.path) or "")
     costs = line_costs(ws.tokenizer, lines)
     shown = sum(sum(costs[s - 1 : e]) for s, e in item.lines)
-    return shown + 2 * (item.text.count("\n" + ELISION) + item.text.startswith(ELISION))
+    return shown + ELISION_TOKENS * (
+        item.text.count("\n" + ELISION) + item.text.startswith(ELISION)
+    )
 
 
 @pytest.mark.parametrize("marked", [False, True])
@@ -489,3 +492,10 @@ def test_a_word_saying_what_to_do_names_no_definition(tmp_path: Path) -> None:
     item = _fit_one(tmp_path, verb, subject, task, 50)
     assert "def preload_code(bundle):" in item.text
     assert "def add_entries" not in item.text
+
+
+def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> None:
+    # A slice's gaps are costed without writing its text: a mark counted short lets a slice
+    # of many gaps overrun its room, and the pack then drops the file.
+    count = ws.tokenizer.count
+    assert count(f"x\n{ELISION}\ny") - count("x\ny") == ELISION_TOKENS
