@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from .pack import Item
 from .rank import PRIOR, Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
-from .terms import text_terms
+from .terms import TASK_WORDS, split_identifier, stem, text_terms
 from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
@@ -70,7 +71,35 @@ RERANK = 1.0  # weight of the best definition's score
 LEAF_K1 = 1.2
 LEAF_B = 0.6
 LEAF_TYPICAL_TERMS = 150
-ELISION_TOKENS = 2  # what a `⋮` line for a gap costs
+# A word of the task that most of a file's definitions hold (`rolling` in rolling.py, `diff`
+# in diff.py) tells them apart less than one few hold: each term's weight is scaled by its
+# rarity among the file's definitions (BM25's idf over them) to this power.
+IN_FILE_RARITY = 0.5
+# A word of the task in a definition's name, suffixes folded: the name says what the code is
+# for ("inherited-members should support ..." and `inherited_members_option`; "Literal
+# annotation values" and `_parse_annotation`), where body words only say what it touches.
+# Weighed as the word's weight times its rarity among the file's qualified names.
+NAME_WORD = 1.0
+MIN_NAME_WORD = 3  # shorter name parts (`to`, `id`, `fn`) say little
+# Python's protocol methods, by the words a task uses for the behaviour they implement: an
+# issue says "text representation" or "when iterating", seldom `__repr__` or `__iter__`.
+PROTOCOL_WORDS: dict[str, tuple[str, ...]] = {
+    "__repr__": ("repr", "representation", "representations"),
+    "__iter__": ("iterate", "iterating", "iteration", "iterator", "iterates", "iterated"),
+    "__len__": ("length",),
+    "__contains__": ("contains", "membership"),
+    "__eq__": ("equality", "equal", "equals"),
+    "__hash__": ("hash", "hashable", "hashing", "unhashable"),
+    "__getitem__": ("indexing", "subscript"),
+    "__call__": ("callable",),
+    "__bool__": ("truthiness", "truthy", "falsy"),
+    "__deepcopy__": ("deepcopy",),
+    "__reduce__": ("pickle", "pickling", "pickled", "unpickling", "picklable", "unpicklable"),
+    "__getstate__": ("pickle", "pickling", "pickled", "picklable", "unpicklable"),
+    "__setstate__": ("pickle", "unpickling", "unpickled", "unpicklable"),
+    "__lt__": ("sorting", "sort", "comparison", "ordering"),
+}
+ELISION_TOKENS = 4  # what a `⋮` line for a gap costs: the mark is 3 tokens, its break 1
 # What the rest of a file's preamble (past the head a slice always shows: imports, module
 # settings) counts for, against the file's best definition: a change to a definition often
 # brings an import, and one gold file in ten has a change there.
@@ -226,6 +255,7 @@ class Prepared:
     _bodies: list[str] | None = None  # each leaf's text, made when first asked for
     _holders: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _names: LeafNames | None = None
+    _name_words: tuple[list[frozenset[str]], dict[str, float]] | None = None
 
     @property
     def bodies(self) -> list[str]:
@@ -240,6 +270,22 @@ class Prepared:
                 self.leaves, self.leaf_names, self.leaf_parents, self.traits, self.member_traits
             )
         return self._names
+
+    def name_words(self) -> tuple[list[frozenset[str]], dict[str, float]]:
+        """Each leaf's name words (suffixes folded, with a protocol method's words), and each
+        word's rarity among the leaves' qualified names (a class's words count for each of
+        its members: `rolling` in every `DataArrayRolling` method is common); made when
+        first asked for."""
+        if self._name_words is None:
+            named = [_name_words(leaf) for leaf in self.leaves]
+            held: dict[str, int] = {}
+            for own, owner in named:
+                for w in own | owner:
+                    held[w] = held.get(w, 0) + 1
+            n = len(named)
+            words = [own for own, _ in named]
+            self._name_words = (words, {w: math.log(1 + n / k) for w, k in held.items()})
+        return self._name_words
 
     def holders(self, term: str) -> tuple[int, ...]:
         """Leaf index and count, one after the other, of each leaf holding `term`; kept (flat,
@@ -547,10 +593,16 @@ class QueryWeights:
     (not once per file)."""
 
     weighted: list[tuple[str, float]]  # (term, weight * idf)
+    stems: dict[str, float] = field(default_factory=dict)  # suffixes folded: the best weight
 
     @classmethod
     def of(cls, signals: Signals, index: FileIndex) -> QueryWeights:
-        return cls([(t, w * index.idf(t)) for t, w in signals.query.items()])
+        weighted = [(t, w * index.idf(t)) for t, w in signals.query.items()]
+        stems: dict[str, float] = {}
+        for t, w in weighted:
+            folded = stem(t)
+            stems[folded] = max(stems.get(folded, 0.0), w)
+        return cls(weighted, stems)
 
     def within(self, terms: AbstractSet[str]) -> list[tuple[str, float]]:
         """The weighted query terms among `terms`, in the query's order (so a definition's
@@ -573,10 +625,19 @@ def symbol_scores(
     # them: each definition's sum adds up in the same order as a walk over its own terms.
     lexical = [0.0] * len(leaves)
     norms = prep.leaf_norms
+    count = len(leaves)
     for term, weight in weights.within(prep.terms):
-        flat = iter(prep.holders(term))
+        held = prep.holders(term)
+        weight *= _rarity(count, len(held) // 2) ** IN_FILE_RARITY
+        flat = iter(held)
         for j, n in zip(flat, flat):
             lexical[j] += weight * n * (LEAF_K1 + 1) / (n + norms[j])
+    stems = weights.stems
+    words, rarity = prep.name_words()
+    for j, ws in enumerate(words):
+        for w in ws:
+            if w in stems:
+                lexical[j] += NAME_WORD * stems[w] * rarity[w]
     scored = list(zip(leaves, lexical))
     # The other evidence concerns few definitions: those named as the task's symbols name
     # them (or their class), those it qualifies, those a line points into, and those with
@@ -635,6 +696,29 @@ def symbol_scores(
     for j in prep.in_tests:
         scored[j] = (scored[j][0], scored[j][1] * TEST_MODULE)
     return _callees(prep, scored, named)
+
+
+def _rarity(leaves: int, holding: int) -> float:
+    """BM25's idf of a term that `holding` of a file's `leaves` definitions hold."""
+    return math.log(1 + (leaves - holding + 0.5) / (holding + 0.5))
+
+
+def _name_words(leaf: Symbol) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a definition's name, suffixes folded, with the words for the behaviour a
+    protocol method implements (none for a run of statements), and those of its class's."""
+    own: list[str] = []
+    if leaf.kind != BODY_KIND:
+        own = split_identifier(leaf.name) + list(PROTOCOL_WORDS.get(leaf.name, ()))
+    owner = split_identifier(leaf.parent) if leaf.parent else []
+    return _folded(own), _folded(owner)
+
+
+def _folded(parts: list[str]) -> frozenset[str]:
+    """Name parts as a task's words are matched to them: suffixes folded, none of the words a
+    task uses to say what to do (`add`, `fix`, `update`: `addDeps` is no match for "add a
+    workaround")."""
+    folded = (stem(p) for p in parts if len(p) >= MIN_NAME_WORD and p not in TASK_WORDS)
+    return frozenset(p for p in folded if p not in TASK_WORDS)
 
 
 def _callees(

@@ -9,6 +9,7 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.fit import (
+    ELISION_TOKENS,
     LISTED,
     PREPARED_FACTS,
     FileChoice,
@@ -221,12 +222,14 @@ def test_a_small_js_table_is_one_slice_unit_and_a_large_one_its_entries(tmp_path
 
 
 def _slice_tokens(ws: Workspace, item: Item) -> int:
-    """What a slice's text costs by the per-line counts: the lines it shows, two tokens for
-    each line of its text that starts with the elision mark."""
+    """What a slice's text costs by the per-line counts: the lines it shows, and
+    `ELISION_TOKENS` for each line of its text that starts with the elision mark."""
     lines = split_lines(ws.index.text(item.path) or "")
     costs = line_costs(ws.tokenizer, lines)
     shown = sum(sum(costs[s - 1 : e]) for s, e in item.lines)
-    return shown + 2 * (item.text.count("\n" + ELISION) + item.text.startswith(ELISION))
+    return shown + ELISION_TOKENS * (
+        item.text.count("\n" + ELISION) + item.text.startswith(ELISION)
+    )
 
 
 @pytest.mark.parametrize("marked", [False, True])
@@ -398,3 +401,101 @@ def test_a_method_qualified_by_its_trait_is_the_one_in_that_traits_impl(tmp_path
     assert "impl<'de> Visitor<'de> for ValueVisitor {" in item.text
     assert "        Ok(Value::from(text))\n" in item.text
     assert "impl Writer for Pretty" not in item.text
+
+
+def _fit_one(tmp_path: Path, first: str, second: str, task: str, budget: int) -> Item:
+    """The first item fit makes for `task` of a module holding `first` and `second`, apart,
+    among small functions (methods, if `second` is one)."""
+    pad = " " * (len(second) - len(second.lstrip(" ")))
+    helpers = "".join(f"{pad}def helper_{i}(x):\n{pad}    return x * {i}\n\n\n" for i in range(30))
+    # Past the first lines, which every slice shows.
+    lead = "".join(f"def lead_{i}(x):\n    return x - {i}\n\n\n" for i in range(10))
+    source = lead + first + helpers + second + helpers.replace("helper_", "other_")
+    root = write(tmp_path / "repo", {"pkg/mod.py": source, "pkg/other.py": "X = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    (item, *_) = _fit(ws, task, budget)
+    assert (item.path, item.mode) == ("pkg/mod.py", "slice")
+    return item
+
+
+def test_a_definition_named_by_the_tasks_words_is_shown_before_one_using_them(
+    tmp_path: Path,
+) -> None:
+    # "inherited-members" names the option's parser, `inherited_members_option`; the longer
+    # function holds the same words more often in its body, but only uses them.
+    using = (
+        "def document_members(obj, options):\n"
+        "    members = options.get('members')\n"
+        "    inherited = options.get('inherited')\n"
+        "    for member in members:\n"
+        "        if inherited and member in inherited:\n"
+        "            continue\n"
+        "        obj.document(member, inherited, members)\n"
+        "    return members\n\n\n"
+    )
+    named = (
+        "def inherited_members_option(arg):\n"
+        "    if arg in (None, True):\n        return 'object'\n    return arg\n\n\n"
+    )
+    task = "inherited-members should support more than one class: a list of members' classes"
+    item = _fit_one(tmp_path, using, named, task, 70)  # room for one of the two
+    assert "def inherited_members_option(arg):" in item.text
+    assert "def document_members" not in item.text
+
+
+def test_a_word_every_definition_holds_counts_less_than_a_rare_one(tmp_path: Path) -> None:
+    # Every definition of the module handles a `window`; only one the `center` the task is
+    # about. The one that says `window` most is not the one to show.
+    common = (
+        "def build(window):\n"
+        + "".join(f"    window.grow(window.size, {i})\n" for i in range(4))
+        + "    return window\n\n\n"
+        + "".join(f"def step_{i}(window):\n    return window.size + {i}\n\n\n" for i in range(60))
+    )
+    rare = "def adjust(frame):\n    return frame.window.offset(frame.center)\n\n\n"
+    task = "The window is wrong\n\nThe window is not moved by its center: " + ", ".join(
+        ["window"] * 8
+    )
+    item = _fit_one(tmp_path, common, rare, task, 70)
+    assert "def adjust(frame):" in item.text
+    assert "def build(window):" not in item.text
+
+
+def test_a_protocol_method_is_named_by_the_behaviour_it_implements(tmp_path: Path) -> None:
+    # "when iterating" is `__iter__`; `mean` holds more of the task's words.
+    mean = (
+        "class Rolling:\n"
+        "    def mean(self):\n"
+        "        return self.obj.mean(window=self.window, center=self.center)\n\n"
+    )
+    iterate = (
+        "    def __iter__(self):\n"
+        "        for start in range(len(self.obj)):\n"
+        "            yield self.obj[start : start + self.window]\n\n\n"
+    )
+    task = "The windows are not centered when iterating over a Rolling object (center=True)"
+    item = _fit_one(tmp_path, mean, iterate, task, 60)
+    assert "    def __iter__(self):\n        for start in range(len(self.obj)):" in item.text
+    assert "def mean" not in item.text
+
+
+def test_a_word_saying_what_to_do_names_no_definition(tmp_path: Path) -> None:
+    # "Add a workaround ..." asks for an addition: `add_entries` is not what it is about,
+    # though its name holds the task's first word.
+    verb = "def add_entries(table, rows):\n    table.extend(rows)\n    return table\n\n\n"
+    subject = (
+        "def preload_code(bundle):\n"
+        "    if bundle.target == 'webcontainer':\n        return bundle.legacy\n"
+        "    return bundle.code\n\n\n"
+    )
+    task = "Add a workaround for the webcontainer target\n\nadd, add, add it to the preload"
+    item = _fit_one(tmp_path, verb, subject, task, 50)
+    assert "def preload_code(bundle):" in item.text
+    assert "def add_entries" not in item.text
+
+
+def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> None:
+    # A slice's gaps are costed without writing its text: a mark counted short lets a slice
+    # of many gaps overrun its room, and the pack then drops the file.
+    count = ws.tokenizer.count
+    assert count(f"x\n{ELISION}\ny") - count("x\ny") == ELISION_TOKENS

@@ -58,7 +58,11 @@ def test_a_real_event_gets_a_map(repo: Path) -> None:
     context = out["hookSpecificOutput"]["additionalContext"]
     assert len(context) <= 9000
     assert "1. app/auth.py" in context
-    assert "★ function safe_next_url  L35-42" in context
+    # The definition the pack showed verbatim is starred: the login that redirects, or the
+    # check of the redirect's host it calls (the prompt's words name both).
+    assert ("★ function safe_next_url  L35-42" in context) != (
+        "★ function login  L45-51" in context
+    )
     assert "CLAUDE.md:15-18 › shopdemo > Login and redirects" in context
 
 
