@@ -12,6 +12,7 @@ import functools
 import hashlib
 import marshal
 import os
+import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +47,13 @@ LINE_COUNTS_KEPT = 50_000
 COUNTS_KEPT = 20_000
 COUNTS_UNSAVED_MAX = 5_000
 COUNT_KIND = "n:"  # the persistent cache's kind of a count, followed by the encoding's name
+# A long text is counted in pieces, each remembered in memory: the next pack of a server
+# shows many of the same files and definitions, and is then encoded only where it is new.
+# cl100k's pattern never makes a token across a line break followed by a character that is
+# no whitespace (see `_pieces`), so the pieces' counts add up to the text's exactly.
+PIECES_FROM_CHARS = 4096
+PIECES_KEPT = 50_000
+_PIECE_CUT = re.compile(r"\n\n(?=\S)")
 
 
 def _offline_cl100k_file() -> Path | None:
@@ -184,6 +192,15 @@ def check_available(name: str = DEFAULT_ENCODING) -> None:
     get_encoding(name)
 
 
+def _pieces(text: str) -> list[str]:
+    """`text` cut before each line that follows a blank line and starts with no whitespace
+    (a top-level definition, a pack's next item). cl100k_base's pattern ends every piece
+    of text holding a line break at a line break, and takes a following character that is no
+    whitespace only into a new piece: no token spans a cut, so counts add up exactly."""
+    cuts = [m.end() for m in _PIECE_CUT.finditer(text)]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]) if a < b]
+
+
 class CountStore(Protocol):
     """Where token counts of whole texts outlive a process (the persistent cache)."""
 
@@ -217,6 +234,7 @@ class Tokenizer:
         self._kind = f"{COUNT_KIND}{self.name}"
         self._known: dict[str, int] = {}
         self._unsaved: dict[str, int] = {}
+        self._pieces: dict[str, int] = {}
 
     @property
     def _enc(self) -> tiktoken.Encoding:
@@ -240,13 +258,13 @@ class Tokenizer:
         if not text:
             return 0
         if self._store is None:
-            return self._encode_count(text)
+            return self._count_long(text)
         key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
         n = self._known.get(key)
         if n is None:
             n = self._store.get_count(self._kind, key)
             if n is None:
-                n = self._encode_count(text)
+                n = self._count_long(text)
                 if len(self._unsaved) < COUNTS_UNSAVED_MAX:
                     self._unsaved[key] = n
             if len(self._known) > COUNTS_KEPT:
@@ -259,6 +277,21 @@ class Tokenizer:
         if self._store is not None and self._unsaved:
             unsaved, self._unsaved = self._unsaved, {}
             self._store.put_counts(self._kind, unsaved)
+
+    def _count_long(self, text: str) -> int:
+        """A text's count, by pieces if it is long and the encoding is cl100k_base."""
+        if len(text) < PIECES_FROM_CHARS or self.name != "cl100k_base":
+            return self._encode_count(text)
+        known = self._pieces
+        if len(known) > PIECES_KEPT:
+            known.clear()
+        total = 0
+        for piece in _pieces(text):
+            n = known.get(piece)
+            if n is None:
+                n = known[piece] = self._encode_count(piece)
+            total += n
+        return total
 
     def _encode_count(self, text: str) -> int:
         # Special tokens' text counted as text, like `encode(text, disallowed_special=())`,

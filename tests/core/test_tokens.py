@@ -2,10 +2,12 @@ from pathlib import Path
 
 import pytest
 import tiktoken
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ctxtrim.cache import Cache
 from ctxtrim.errors import EncodingUnavailable
-from ctxtrim.tokens import Tokenizer, get_encoding
+from ctxtrim.tokens import PIECES_FROM_CHARS, Tokenizer, _pieces, get_encoding
 
 
 def test_cl100k_loads_offline_and_counts_like_the_reference() -> None:
@@ -127,3 +129,61 @@ def test_counts_kept_in_a_store_spare_the_next_tokenizer_the_encoding(tmp_path: 
 def test_an_unknown_encoding_fails_when_the_tokenizer_is_made_not_at_first_use() -> None:
     with pytest.raises(EncodingUnavailable, match="unknown encoding 'nope'"):
         Tokenizer("nope", store=None)
+
+
+# Line breaks, blank lines, indentation, other whitespace (no-break space, form feed, \x1c
+# which Python calls whitespace and tiktoken's pattern does not) and code around them.
+_FRAGMENTS = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        "\r\n",
+        " ",
+        "\t",
+        "\u00a0",
+        "\x0c",
+        "\x1c",
+        "\x85",
+        "x",
+        "def f():",
+        "}",
+        "'s",
+        "123",
+        "é",
+        "🌍",
+        "#",
+        "    return",
+        "\n\n\n",
+        "  \n",
+        "\r\n\r\n",
+        "::",
+    ]
+)
+
+
+@given(st.lists(_FRAGMENTS, max_size=60).map("".join))
+def test_the_pieces_of_a_text_count_exactly_what_the_text_counts(text: str) -> None:
+    encode = get_encoding().encode_ordinary
+    pieces = _pieces(text)
+    assert "".join(pieces) == text
+    assert sum(len(encode(p)) for p in pieces) == len(encode(text))
+
+
+def test_a_long_text_is_encoded_only_where_it_is_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    tok = Tokenizer()
+    blocks = [f"def f{i}(x):\n    return x + {i}  # {'pad ' * 40}\n" for i in range(60)]
+    text = "\n".join(blocks)
+    assert len(text) > PIECES_FROM_CHARS
+    assert tok.count(text) == len(get_encoding().encode_ordinary(text))
+    encoded: list[str] = []
+    real = tok._encode_count
+
+    def spy(piece: str) -> int:
+        encoded.append(piece)
+        return real(piece)
+
+    monkeypatch.setattr(tok, "_encode_count", spy)
+    longer = text + "\nclass Added:\n    pass\n"
+    assert tok.count(longer) == len(get_encoding().encode_ordinary(longer))
+    # Only the last definition changed (it is followed by a new one now) and the new one.
+    assert encoded == [blocks[-1] + "\n", "class Added:\n    pass\n"]
