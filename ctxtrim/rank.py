@@ -109,6 +109,14 @@ PRIOR = {
     "generated": 0.15,
 }
 MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
+# Conventional names of a project's configuration and build files. Named bare (no folder), they
+# are the reporter's own file ("my settings in pyproject.toml", "in conf.py I set ..."): in 20
+# tasks of the dev and other-language splits that name one, the fix never changed it.
+CONVENTIONAL_CONFIGS = frozenset(
+    """pyproject.toml setup.cfg setup.py tox.ini pytest.ini conftest.py conf.py .pylintrc
+    pylintrc requirements.txt makefile package.json tsconfig.json cargo.toml go.mod pom.xml
+    build.gradle cmakelists.txt settings.py manage.py""".split()
+)
 LOCALE_NAMED = 1.0  # path evidence shared by the files of a locale the task names
 # Path evidence shared by the files of a package a title's scope names, up to this many files
 # (a scope matching more, `cmd` in a monorepo, says too little).
@@ -361,6 +369,8 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     # Exact mentions: paths, modules, frames.
     for mention in signals.paths:
+        if mention.lower() in CONVENTIONAL_CONFIGS:
+            continue  # the reporter's file as often as the repository's: no evidence
         hits = _match_paths(index, mention, installed=True)
         if len(hits) > MAX_PATH_HITS:
             # `index.js` in a tree of a hundred: it names none of them (and the first ten

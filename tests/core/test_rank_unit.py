@@ -325,6 +325,22 @@ def test_a_file_name_that_many_files_share_names_none_of_them(tmp_path: Path) ->
     assert named == {f"lib/g{i}/main.js" for i in range(3)}
 
 
+def test_a_configuration_file_named_bare_is_the_reporter_s_not_evidence(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": "[tool.lint]\nignore-paths = []\n",
+        "docs/conf.py": "extensions = []\n",
+        "lint/expand.py": "def expand_modules(ignore_paths):\n    return ignore_paths\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    task = Task("--recursive ignores ignore-paths from my settings in pyproject.toml")
+    named = {c.path for c in rank(index, task, extract(task.text)) if c.named}
+    assert named == set()
+    # With its folder, the name is the repository's own file.
+    task = Task("the release settings in docs/conf.py are wrong")
+    named = {c.path for c in rank(index, task, extract(task.text)) if c.named}
+    assert named == {"docs/conf.py"}
+
+
 @pytest.mark.parametrize(
     ("title", "scopes"),
     [
