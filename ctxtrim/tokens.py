@@ -247,7 +247,7 @@ class Tokenizer:
         return loaded
 
     def loaded(self) -> bool:
-        """Whether the encoding has been built (tests and the benchmark ask)."""
+        """Whether the encoding has been built (the warm-start tests ask)."""
         return self._loaded is not None
 
     def load(self) -> None:
