@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import cast
 
+from .bm25 import idf
 from .cache import OUTLINE_KIND
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
@@ -628,7 +629,7 @@ def symbol_scores(
     count = len(leaves)
     for term, weight in weights.within(prep.terms):
         held = prep.holders(term)
-        weight *= _rarity(count, len(held) // 2) ** IN_FILE_RARITY
+        weight *= idf(count, len(held) // 2) ** IN_FILE_RARITY
         flat = iter(held)
         for j, n in zip(flat, flat):
             lexical[j] += weight * n * (LEAF_K1 + 1) / (n + norms[j])
@@ -696,11 +697,6 @@ def symbol_scores(
     for j in prep.in_tests:
         scored[j] = (scored[j][0], scored[j][1] * TEST_MODULE)
     return _callees(prep, scored, named)
-
-
-def _rarity(leaves: int, holding: int) -> float:
-    """BM25's idf of a term that `holding` of a file's `leaves` definitions hold."""
-    return math.log(1 + (leaves - holding + 0.5) / (holding + 0.5))
 
 
 def _name_words(leaf: Symbol) -> tuple[frozenset[str], frozenset[str]]:

@@ -10,7 +10,6 @@ Other modules read it through the named lookups below, never through its storage
 
 from __future__ import annotations
 
-import math
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, KeysView
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import lang
+from ..bm25 import idf as bm25_idf
 from ..config import Config
 from ..outline import Outline
 from ..progress import Progress
@@ -420,8 +420,7 @@ class FileIndex:
             yield doc_id, docs[doc_id]
 
     def idf(self, term: str) -> float:
-        n = self.doc_freq(term)
-        return math.log(1 + (self.file_count - n + 0.5) / (n + 0.5))
+        return bm25_idf(self.file_count, self.doc_freq(term))
 
     def bm25(self, query: dict[str, float]) -> dict[int, float]:
         """Okapi BM25 of every live document for a weighted bag of query terms."""
