@@ -449,8 +449,9 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     _name_parts(index, signals, cand)
     _propagate(index, cands)
-    _literals(index, signals, cands)
-    _quoted_code(index, signals, cand)
+    texts = _Texts(index)  # both read the best files: each is read once per pack
+    _literals(index, signals, cands, texts)
+    _quoted_code(index, signals, cand, texts)
 
     generated = _generated(index, cands)
     for c in cands.values():
@@ -609,8 +610,24 @@ def _stems(index: FileIndex) -> _Names:
     return got[1]
 
 
+class _Texts(dict[str, str]):
+    """Files' texts read for one pack, each once ('' for a file that cannot be read)."""
+
+    def __init__(self, index: FileIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, path: str) -> str:
+        text = self[path] = self.index.text(path) or ""
+        return text
+
+
 def _literals(
-    index: FileIndex, signals: Signals, cands: dict[str, Candidate], depth: int = 150
+    index: FileIndex,
+    signals: Signals,
+    cands: dict[str, Candidate],
+    texts: _Texts,
+    depth: int = 150,
 ) -> None:
     """Exact strings from the task (flags, messages, quoted text) found in the best files."""
     if not signals.literals:
@@ -628,7 +645,7 @@ def _literals(
         ]
         if not maybe:
             continue
-        text = index.text(c.path)
+        text = texts[c.path]
         if not text:
             continue
         found = [lit for lit in maybe if _holds(text, lit)]
@@ -637,23 +654,19 @@ def _literals(
             c.reasons.append("contains " + ", ".join(f"`{lit}`" for lit in found[:3]))
 
 
-def _quoted_code(index: FileIndex, signals: Signals, cand: Callable[[str], Candidate]) -> None:
+def _quoted_code(
+    index: FileIndex, signals: Signals, cand: Callable[[str], Candidate], texts: _Texts
+) -> None:
     """The files holding lines of the task's code blocks: a task quoting the code that is
     wrong (`if isinstance(data, np.ndarray) and len(data.dtype) > 1:`) names its file."""
-    texts: dict[str, str] = {}
     quoted: dict[str, float] = defaultdict(float)
     for line in signals.code_lines:
         maybe = _literal_holders(index, line)
         if maybe is None or len(maybe) > QUOTE_SEARCH_DF:
             continue
-        holders = []
-        for path in sorted(maybe):
-            if path not in texts:
-                texts[path] = index.text(path) or ""
-            if _holds(texts[path], line):
-                holders.append(path)
         # Tests and docs repeat the usage a task shows; the code it quotes is source.
-        holders = [p for p in holders if prior(p)[0] == 1.0]
+        source = [p for p in sorted(maybe) if prior(p)[0] == 1.0]
+        holders = [p for p in source if _holds(texts[p], line)]
         if 0 < len(holders) <= MAX_QUOTE_HOLDERS:
             for path in holders:
                 quoted[path] += 1 / len(holders)
