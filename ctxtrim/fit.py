@@ -15,7 +15,7 @@ import itertools
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import cast
@@ -177,6 +177,7 @@ class FileChoice:
     current: int = -1  # index into options; -1 = not in the pack
     redacted: Redacted | None = None
     lines: list[str] = field(default_factory=list)  # the file's (redacted) lines
+    prefix: list[int] = field(default_factory=list)  # their running line costs (Prepared's)
 
     @property
     def chosen(self) -> Option | None:
@@ -511,7 +512,8 @@ def line_costs(tok: Tokenizer, lines: list[str]) -> list[int]:
     lines run 2-3 % above their text's count, and a pack that many tokens short of its budget
     leaves out what would have fit: a blank line after a line of text costs nothing, as its
     break joins the one before it in one token ("\\n\\n"). That brings the estimate to within
-    half a percent on samples of seven languages (the pack is counted exactly afterwards)."""
+    half a percent on samples of seven languages (the pack is counted exactly afterwards).
+    A line with text keeps its exact count: `_shown_counts` hands it on as exact."""
     counts = tok.count_lines(lines)
     for i in range(1, len(lines)):
         if not lines[i] and lines[i - 1]:
@@ -796,7 +798,9 @@ def build_choice(
     overhead: int,
 ) -> FileChoice:
     lines = prep.lines
-    choice = FileChoice(cand, prep.language, redacted=prep.redacted, lines=lines)
+    choice = FileChoice(
+        cand, prep.language, redacted=prep.redacted, lines=lines, prefix=prep.prefix
+    )
     base = max(cand.score, 0.0) ** SHARPEN
     choice.options.append(Option(LISTED, base * COVERAGE["listed"], overhead))
     for view, coverage, tokens in prep.fixed_views:
@@ -925,7 +929,9 @@ def fit(
         opt = ch.chosen
         if opt is None:
             continue
-        items.append(to_item(ch, opt, top))
+        item = to_item(ch, opt, top)
+        items.append(item)
+        preparer.tok.remember_lines(_shown_counts(ch, item.lines))
     return items
 
 
@@ -950,6 +956,17 @@ def to_item(ch: FileChoice, opt: Option, top: float) -> Item:
         language=ch.language,
         redactions=sum(red.counts.values()) if red else 0,
     )
+
+
+def _shown_counts(ch: FileChoice, ranges: list[tuple[int, int]]) -> Iterator[tuple[str, int]]:
+    """(line, its count with its break) of each line with text that `ranges` show: the
+    exact counts `line_costs` kept (its estimate differs only for blank lines), which
+    counting the rendered pack can look up instead of encoding the lines again."""
+    lines, prefix = ch.lines, ch.prefix
+    for a, b in ranges:
+        for i in range(a - 1, b):
+            if lines[i]:
+                yield lines[i], prefix[i + 1] - prefix[i]
 
 
 def _dedupe(reasons: list[str]) -> list[str]:

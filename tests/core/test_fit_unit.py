@@ -20,6 +20,7 @@ from ctxtrim.fit import (
 )
 from ctxtrim.pack import Item
 from ctxtrim.rank import Candidate, rank
+from ctxtrim.render import render
 from ctxtrim.task import Task, extract
 from ctxtrim.tokens import Tokenizer
 from ctxtrim.views import ELISION, split_lines
@@ -499,3 +500,30 @@ def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> Non
     # of many gaps overrun its room, and the pack then drops the file.
     count = ws.tokenizer.count
     assert count(f"x\n{ELISION}\ny") - count("x\ny") == ELISION_TOKENS
+
+
+def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_encoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The language server's warmer prepares files in another process: their line counts come
+    # from the cache, and counting the rendered pack looks the shown lines up.
+    root = _repo(tmp_path / "repo")
+    config = Config(cache_dir=str(tmp_path / "cache"))
+    task = Task("Engine.__subclasscheck__ is wrong for subclasses of Engine")
+    Workspace.open(root, config).pack(task, 20000)  # fills the cache
+    ws = Workspace.open(root, config)
+    encoded: list[str] = []
+    real = ws.tokenizer._encode_count
+
+    def spy(piece: str) -> int:
+        encoded.append(piece)
+        return real(piece)
+
+    monkeypatch.setattr(ws.tokenizer, "_encode_count", spy)
+    pack = ws.pack(Task(task.text + " again"), 20000)  # a new task: no count of it is stored
+    shown = set()  # the lines the pack claims to show verbatim
+    for item in pack.items:
+        lines = (root / item.path).read_text().split("\n")
+        shown |= {lines[i] + "\n" for a, b in item.lines for i in range(a - 1, b) if lines[i]}
+    assert shown and not shown & set(encoded)
+    assert pack.tokens == len(ws.tokenizer._enc.encode_ordinary(render(pack, "markdown")))

@@ -99,14 +99,14 @@ def test_parsed_ranks_are_cached_and_a_damaged_cache_is_ignored(
 def test_line_counts_are_remembered_exactly_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from ctxtrim import tokens
 
-    monkeypatch.setattr(tokens, "LINE_COUNTS_KEPT", 3)
+    monkeypatch.setattr(tokens, "PIECES_KEPT", 3)
     tok = tokens.Tokenizer()
     lines = ["def f():", "    return None", "", "    return None", "x = 'ünïcödé' * 3", ""]
     expected = [tok.count(line + "\n") for line in lines]
     assert tok.count_lines(lines) == expected
     assert tok.count_lines(lines[::-1]) == expected[::-1]  # from memory, the same counts
     assert tok.count_lines(["a", "b", "c", "d", "e"]) == [tok.count(c + "\n") for c in "abcde"]
-    assert len(tok._line_counts) <= 3 + 5  # cleared once over its bound, never unbounded
+    assert len(tok._pieces) <= 3 + 5  # cleared once over its bound, never unbounded
 
 
 def test_counts_kept_in_a_store_spare_the_next_tokenizer_the_encoding(tmp_path: Path) -> None:
@@ -157,6 +157,10 @@ _FRAGMENTS = st.sampled_from(
         "  \n",
         "\r\n\r\n",
         "::",
+        "\u22ee",
+        "\u2028",
+        "\x0b",
+        "\n    \u22ee\n",
     ]
 )
 
@@ -185,5 +189,26 @@ def test_a_long_text_is_encoded_only_where_it_is_new(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(tok, "_encode_count", spy)
     longer = text + "\nclass Added:\n    pass\n"
     assert tok.count(longer) == len(get_encoding().encode_ordinary(longer))
-    # Only the last definition changed (it is followed by a new one now) and the new one.
-    assert encoded == [blocks[-1] + "\n", "class Added:\n    pass\n"]
+    # Only the last line changed (a blank line follows it now) and the new ones.
+    assert encoded == [blocks[-1].split("\n")[1] + "\n\n", "class Added:\n", "    pass\n"]
+
+
+def test_a_text_of_lines_counted_already_is_counted_without_encoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A pack's rendering shows lines its fitting counted: those are looked up, not encoded.
+    tok = Tokenizer()
+    lines = [f"    value_{i} = compute(value_{i - 1}, {'pad ' * 20})" for i in range(80)]
+    tok.count_lines(lines)
+    text = "```python\n" + "\n".join(lines) + "\n```\n"
+    assert len(text) > PIECES_FROM_CHARS
+    encoded: list[str] = []
+    real = tok._encode_count
+
+    def spy(piece: str) -> int:
+        encoded.append(piece)
+        return real(piece)
+
+    monkeypatch.setattr(tok, "_encode_count", spy)
+    assert tok.count(text) == len(get_encoding().encode_ordinary(text))
+    assert encoded == ["```python\n", "```\n"]
