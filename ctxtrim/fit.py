@@ -10,6 +10,7 @@ counts the real pack and trims if the estimate was short.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
@@ -55,6 +56,7 @@ from .views import (
 # and preparing a file (outline, token counts) is the main cost of a pack.
 TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
+NAMES_KEPT = 65_536  # (name, class) pairs whose words are remembered
 HELP_MIN_FILES = 6  # fewer files to prepare are done here sooner than a helper is told
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 3.0  # file value ~ score ** SHARPEN: the budget goes deeper into the best files
@@ -704,10 +706,14 @@ def symbol_scores(
 def _name_words(leaf: Symbol) -> tuple[frozenset[str], frozenset[str]]:
     """The words of a definition's name, suffixes folded, with the words for the behaviour a
     protocol method implements (none for a run of statements), and those of its class's."""
-    own: list[str] = []
-    if leaf.kind != BODY_KIND:
-        own = split_identifier(leaf.name) + list(PROTOCOL_WORDS.get(leaf.name, ()))
-    owner = split_identifier(leaf.parent) if leaf.parent else []
+    return _words_of_names(None if leaf.kind == BODY_KIND else leaf.name, leaf.parent)
+
+
+@functools.lru_cache(maxsize=NAMES_KEPT)
+def _words_of_names(name: str | None, parent: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    # Remembered: names repeat (`__init__`, `get`, a class's name for each of its members).
+    own = split_identifier(name) + list(PROTOCOL_WORDS.get(name, ())) if name else []
+    owner = split_identifier(parent) if parent else []
     return _folded(own), _folded(owner)
 
 

@@ -223,7 +223,7 @@ class Workspace:
             raise CtxtrimError(
                 f"budget {budget} is out of range ({MIN_BUDGET} to {MAX_BUDGET:,} tokens)"
             )
-        with self.lock:
+        with self.lock, self.index.cache.batch():  # the facts of prepared files, written once
             pack = self._pack(task, budget, fmt, explain, with_task, order)
         if self.config.fail_on_secret and pack.redactions:
             raise CtxtrimError(

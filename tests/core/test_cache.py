@@ -613,3 +613,23 @@ def test_a_stored_outline_keeps_the_trait_of_each_rust_impl(cache_dir: Path) -> 
     back = cache.get_outline("d1")
     assert back is not None
     assert [(s.name, s.trait) for s in back.symbols] == [("Cache", "Display"), ("fmt", "Display")]
+
+
+def test_a_batch_holds_its_writes_and_makes_them_in_one_transaction(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "index.sqlite", VERSION)
+    other = Cache(tmp_path / "index.sqlite", VERSION)  # another process's view of the database
+    statements: list[str] = []
+    assert cache._db is not None
+    cache._db.set_trace_callback(statements.append)
+    with pytest.raises(RuntimeError, match="pack failed"), cache.batch():
+        cache.put_facts("d1", "p", [1, 2])
+        with cache.batch():  # nested: the outer batch writes
+            cache.put_counts("n:cl100k_base", {"a" * 32: 5})
+        assert other.get_facts("d1", "p") is None and statements == []
+        raise RuntimeError("pack failed")
+    # Written even so: each is a fact of some content, true whatever the pack did next.
+    assert other.get_facts("d1", "p") == [1, 2]
+    assert other.get_count("n:cl100k_base", "a" * 32) == 5
+    assert statements.count("BEGIN IMMEDIATE") == 1 and statements[-1] == "COMMIT"
+    cache.put_facts("d2", "p", 3)  # outside a batch: at once
+    assert other.get_facts("d2", "p") == 3
