@@ -39,6 +39,9 @@ SNAPSHOT_STALE_SHARE = 0.01
 # Above this share of changed files an incremental start costs more than a cold one.
 REBUILD_SHARE = 0.4
 OUTLINES_KEPT = 256
+# Texts of files read lately, up to this many characters: each pack's ranking searches the
+# text of its best files for the task's literals, and a server's next pack the same ones.
+TEXTS_KEPT_CHARS = 16_000_000
 PROGRESS_EVERY = 500  # files between progress reports of an incremental start
 
 
@@ -73,6 +76,8 @@ class FileIndex:
         self._defs: dict[str, set[int]] | None = None
         self._gone = 0  # files the snapshot had and the last scan did not
         self._outlines: OrderedDict[str, Outline] = OrderedDict()
+        self._texts: OrderedDict[str, tuple[str, str]] = OrderedDict()  # path: (digest, text)
+        self._texts_chars = 0
         # (documents' version key, the docs list they were computed for, norms): see bm25
         self._norms: tuple[tuple[int, int, int, int], list[Doc], list[float | None]] | None = None
         self._stream: Stream | None = None  # a cold build's analysis started during the scan
@@ -386,6 +391,7 @@ class FileIndex:
         dig = digest(got.data)
         self.cache.store(str(self.root), [(entry, dig, analysis)])
         self._add(entry, dig, analysis)
+        self._keep_text(rel, dig, got.text)
 
     def remove(self, rel: str) -> None:
         """Drop a file from the index (deleted, or newly excluded)."""
@@ -459,10 +465,30 @@ class FileIndex:
         return {d for d in self.defs.get(name, ()) if docs[d].is_live}
 
     def text(self, rel: str) -> str | None:
-        """The current text of a file: the open buffer if there is one, else the disk."""
+        """The current text of a file: the open buffer if there is one, else the disk (read
+        again only once the index holds other content for it)."""
         if rel in self._overlays:
             return self._overlays[rel]
-        return read_text(self.root, rel, self.config.max_file_bytes).text
+        doc = self.doc(rel)
+        digest = doc.digest if doc is not None else ""
+        kept = self._texts.get(rel)
+        if kept is not None and kept[0] == digest:
+            self._texts.move_to_end(rel)
+            return kept[1]
+        text = read_text(self.root, rel, self.config.max_file_bytes).text
+        if text is not None and digest:
+            self._keep_text(rel, digest, text)
+        return text
+
+    def _keep_text(self, rel: str, digest: str, text: str) -> None:
+        old = self._texts.pop(rel, None)
+        if old is not None:
+            self._texts_chars -= len(old[1])
+        self._texts[rel] = (digest, text)
+        self._texts_chars += len(text)
+        while self._texts_chars > TEXTS_KEPT_CHARS:
+            _, (_, dropped) = self._texts.popitem(last=False)
+            self._texts_chars -= len(dropped)
 
     def head(self, rel: str, size: int) -> str:
         """About the first `size` characters of a file's current text, reading no further

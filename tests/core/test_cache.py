@@ -24,7 +24,7 @@ from ctxtrim.config import Config
 from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import FileIndex, digest, find_defs
 from ctxtrim.lang import outline
-from ctxtrim.scan import scan
+from ctxtrim.scan import read_text, scan
 
 from ..support import DEMO
 from ..support.index import VERSION, build, make_repo, summary
@@ -269,7 +269,7 @@ from pathlib import Path
 from ctxtrim.cache import Cache
 from ctxtrim.config import Config
 from ctxtrim.index import FileIndex
-from ctxtrim.scan import scan
+from ctxtrim.scan import read_text, scan
 root, cache_dir, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 config = Config(cache_dir=cache_dir)
 index = FileIndex(root.resolve(), config, Cache.open(cache_dir, version))
@@ -377,7 +377,7 @@ import ctxtrim.index.snapshot as snapshot
 from ctxtrim.cache import Cache
 from ctxtrim.config import Config
 from ctxtrim.index import FileIndex
-from ctxtrim.scan import scan
+from ctxtrim.scan import read_text, scan
 root, cache_dir, version = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 real_dump = snapshot.dump
 
@@ -633,3 +633,34 @@ def test_a_batch_holds_its_writes_and_makes_them_in_one_transaction(tmp_path: Pa
     assert statements.count("BEGIN IMMEDIATE") == 1 and statements[-1] == "COMMIT"
     cache.put_facts("d2", "p", 3)  # outside a batch: at once
     assert other.get_facts("d2", "p") == 3
+
+
+def test_a_files_text_is_read_once_per_content_and_texts_kept_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.py").write_text("def a():\n    return 1\n")
+    (root / "b.py").write_text("def b():\n    return 2\n")
+    index = build(root, tmp_path / "cache")
+    reads: list[str] = []
+    real = read_text
+
+    def spy(root: Path, rel: str, max_bytes: int) -> object:
+        reads.append(rel)
+        return real(root, rel, max_bytes)
+
+    monkeypatch.setattr(file_index, "read_text", spy)
+    assert index.text("a.py") == index.text("a.py") == "def a():\n    return 1\n"
+    assert reads == ["a.py"]
+    (root / "a.py").write_text("def a():\n    return 3\n")
+    assert index.text("a.py") == "def a():\n    return 1\n"  # as the index holds it
+    index.update("a.py")  # what the file watcher does: it reads the new text
+    assert index.text("a.py") == "def a():\n    return 3\n"
+    assert reads == ["a.py", "a.py"]
+    monkeypatch.setattr(file_index, "TEXTS_KEPT_CHARS", 30)  # room for one of them
+    reads.clear()
+    index.text("b.py")  # keeping it drops a.py
+    index.text("a.py")
+    index.text("a.py")
+    assert reads == ["b.py", "a.py"]
