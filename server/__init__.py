@@ -15,6 +15,7 @@ import os
 import sys
 
 from .app import CtxtrimServer
+from .logs import configure
 
 __all__ = ["CtxtrimServer", "build_server", "main"]
 
@@ -61,11 +62,7 @@ def main(args: argparse.Namespace | None = None) -> int:
         except ValueError as exc:
             print(f"ctxtrim: {exc}", file=sys.stderr)
             return 2
-    logging.basicConfig(
-        level=os.environ.get("CTXTRIM_LOG_LEVEL", "WARNING").upper(),
-        stream=sys.stderr,  # stdout carries the protocol
-        format="ctxtrim-server %(levelname)s %(name)s: %(message)s",
-    )
+    configure("ctxtrim-server")
     # The index builds large repositories in a process pool. Forking a process that already
     # runs threads (the reader, the workers) can leave a child stuck on a lock some thread
     # held at the fork; start children fresh instead. This process is ours alone to configure.

@@ -37,6 +37,7 @@ from ctxtrim.task import Task
 from ctxtrim.workspace import Workspace
 
 from .folder import Folder
+from .logs import configure
 from .params import MAX_TASK_CHARS, FocusRef, parse_pack_params
 from .watch import Poller
 
@@ -258,11 +259,7 @@ def _result(text: str, meta: dict[str, Any]) -> CallToolResult:
 # ---------------------------------------------------------------------- entry point
 def main(args: argparse.Namespace) -> int:
     """Serve over stdio until the client closes stdin; exit 0 then."""
-    logging.basicConfig(
-        level=os.environ.get("CTXTRIM_LOG_LEVEL", "WARNING").upper(),
-        stream=sys.stderr,  # stdout carries the protocol
-        format="ctxtrim-mcp %(levelname)s %(name)s: %(message)s",
-    )
+    configure("ctxtrim-mcp")
     root = directory(args.path)
     # Large repositories are indexed in a process pool; forking a process that runs threads
     # can leave a child stuck on a lock held at the fork, so children start fresh.

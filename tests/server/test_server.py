@@ -492,7 +492,7 @@ def test_tcp_transport(repo: Path, tmp_path: Path) -> None:
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
         server_command("--tcp", f"127.0.0.1:{port}"),
-        env=server_env(tmp_path / "cache"),
+        env={**server_env(tmp_path / "cache"), "CTXTRIM_LOG_LEVEL": "info"},
         stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -550,6 +550,11 @@ def test_tcp_transport(repo: Path, tmp_path: Path) -> None:
             call({"jsonrpc": "2.0", "id": 3, "method": "shutdown"})
             call({"jsonrpc": "2.0", "method": "exit"})
         assert proc.wait(timeout=15) == 0
+        # At INFO, each pack's phases are logged; the messages themselves (whole packs) not.
+        assert proc.stderr is not None
+        log = proc.stderr.read().decode()
+        assert "pack 'cart total': refresh" in log and " · render " in log
+        assert "Sending data" not in log and '"jsonrpc"' not in log
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -566,6 +571,25 @@ def test_bad_tcp_address_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "HOST:PORT" in done.stderr
     assert sys.executable  # the same interpreter runs the server
+
+
+@pytest.mark.parametrize("command", ["serve", "mcp"])
+def test_an_unknown_log_level_is_a_usage_error(tmp_path: Path, command: str) -> None:
+    argv = server_command()
+    argv[argv.index("serve")] = command
+    done = subprocess.run(
+        argv,
+        env={**server_env(tmp_path), "CTXTRIM_LOG_LEVEL": "verbose"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "ctxtrim: CTXTRIM_LOG_LEVEL='verbose' is not a log level "
+        "(choose from debug, info, warning, error, critical)\n",
+    )
 
 
 @pytest.mark.asyncio
