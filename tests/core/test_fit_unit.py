@@ -27,6 +27,7 @@ from ctxtrim.views import ELISION, split_lines
 from ctxtrim.workspace import Workspace
 
 from ..support.repos import write
+from ..support.tokens import encoded_texts
 
 OVERHEAD = 10  # tokens each item costs beside its text
 
@@ -512,14 +513,7 @@ def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_enc
     task = Task("Engine.__subclasscheck__ is wrong for subclasses of Engine")
     Workspace.open(root, config).pack(task, 20000)  # fills the cache
     ws = Workspace.open(root, config)
-    encoded: list[str] = []
-    real = ws.tokenizer._encode_count
-
-    def spy(piece: str) -> int:
-        encoded.append(piece)
-        return real(piece)
-
-    monkeypatch.setattr(ws.tokenizer, "_encode_count", spy)
+    encoded = encoded_texts(ws.tokenizer, monkeypatch)
     pack = ws.pack(Task(task.text + " again"), 20000)  # a new task: no count of it is stored
     shown = set()  # the lines the pack claims to show verbatim
     for item in pack.items:

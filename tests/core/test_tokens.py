@@ -9,6 +9,8 @@ from ctxtrim.cache import Cache
 from ctxtrim.errors import EncodingUnavailable
 from ctxtrim.tokens import PIECES_FROM_CHARS, Tokenizer, _pieces, get_encoding
 
+from ..support.tokens import encoded_texts
+
 
 def test_cl100k_loads_offline_and_counts_like_the_reference() -> None:
     tok = Tokenizer("cl100k_base")
@@ -179,14 +181,7 @@ def test_a_long_text_is_encoded_only_where_it_is_new(monkeypatch: pytest.MonkeyP
     text = "\n".join(blocks)
     assert len(text) > PIECES_FROM_CHARS
     assert tok.count(text) == len(get_encoding().encode_ordinary(text))
-    encoded: list[str] = []
-    real = tok._encode_count
-
-    def spy(piece: str) -> int:
-        encoded.append(piece)
-        return real(piece)
-
-    monkeypatch.setattr(tok, "_encode_count", spy)
+    encoded = encoded_texts(tok, monkeypatch)
     longer = text + "\nclass Added:\n    pass\n"
     assert tok.count(longer) == len(get_encoding().encode_ordinary(longer))
     # Only the last line changed (a blank line follows it now) and the new ones.
@@ -202,13 +197,6 @@ def test_a_text_of_lines_counted_already_is_counted_without_encoding(
     tok.count_lines(lines)
     text = "```python\n" + "\n".join(lines) + "\n```\n"
     assert len(text) > PIECES_FROM_CHARS
-    encoded: list[str] = []
-    real = tok._encode_count
-
-    def spy(piece: str) -> int:
-        encoded.append(piece)
-        return real(piece)
-
-    monkeypatch.setattr(tok, "_encode_count", spy)
+    encoded = encoded_texts(tok, monkeypatch)
     assert tok.count(text) == len(get_encoding().encode_ordinary(text))
     assert encoded == ["```python\n", "```\n"]
