@@ -272,6 +272,23 @@ def _per_index(index: FileIndex, make: Callable[[FileIndex], PathTable]) -> Path
     return got[1]
 
 
+def _source_test_packages(index: FileIndex) -> PathTable:
+    """Python packages named `test` inside another package (`django/test`, with its test
+    client and test cases): a framework's test utilities, its source, not a test suite."""
+    packages = {p.rsplit("/", 1)[0] for p in index.paths() if p.endswith("/__init__.py")}
+    return {
+        d: []
+        for d in packages
+        if d.rsplit("/", 1)[-1] == "test" and "/" in d and d.rsplit("/", 1)[0] in packages
+    }
+
+
+def _test_utility(path: str, packages: PathTable) -> bool:
+    """A module of such a package that is no test module itself (`test_client.py`)."""
+    folder, _, name = path.rpartition("/")
+    return folder in packages and prior(name)[0] == 1.0
+
+
 def _by_name(index: FileIndex) -> PathTable:
     """File name -> the paths with that name, in indexing order (a task names a dozen
     paths, each once matched against every path before)."""
@@ -454,10 +471,13 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     _quoted_code(index, signals, cand, texts)
 
     generated = _generated(index, cands)
+    test_sources = _per_index(index, _source_test_packages)
     for c in cands.values():
         weight, why = prior(c.path)
         if weight == 1.0 and c.path in generated:
             weight, why = PRIOR["generated"], "generated file"
+        elif test_sources and weight == PRIOR["test"] and _test_utility(c.path, test_sources):
+            weight = 1.0
         if weight != 1.0 and not c.focus and c.path not in named_locale:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")

@@ -533,3 +533,24 @@ def test_a_quoted_line_of_source_names_its_file_but_not_a_test_repeating_it(
     assert ranked["pkg/table.py"].features["literal"] == 1.0
     assert "literal" not in ranked["tests/test_table.py"].features
     assert "literal" not in ranked["pkg/mixin.py"].features
+
+
+def test_a_package_named_test_inside_the_source_is_source_not_a_test_suite(
+    tmp_path: Path,
+) -> None:
+    client = "class Client:\n    def force_login(self, user, backend=None):\n        pass\n"
+    files = {
+        "fw/__init__.py": "",
+        "fw/test/__init__.py": "",
+        "fw/test/client.py": client,  # the framework's test client: its source
+        "fw/test/test_client.py": client,  # a test module, wherever it is
+        "test/__init__.py": "",  # a suite at the root: not inside a package
+        "test/client.py": client,
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "cache")
+    task = "force_login of the Client ignores the backend argument"
+    got = {c.path: c for c in rank(index, Task(task), extract(task))}
+    assert not any("test file" in r for r in got["fw/test/client.py"].reasons)
+    for path in ("fw/test/test_client.py", "test/client.py"):
+        assert "test file (weight 0.4)" in got[path].reasons
+        assert got[path].score < got["fw/test/client.py"].score
