@@ -168,7 +168,8 @@ def bm25_ranking(ws: Workspace, message: str) -> list[tuple[str, int]]:
     for _, path in ranked:
         if is_source(path):
             # count_many: a file's whole text is counted once, not remembered in the cache.
-            out.append((path, ws.tokenizer.count_many([ws.index.text(path) or ""])[0]))
+            text = ws.index.text(path, keep=False) or ""
+            out.append((path, ws.tokenizer.count_many([text])[0]))
             if len(out) >= BASELINE_DEPTH:
                 break
     return out

@@ -368,7 +368,7 @@ class Preparer:
         cache = self.index.cache
         if not digest or cache.has_facts(digest, (OUTLINE_KIND, self._facts_key)):
             return False
-        text = self.index.text(path)
+        text = self.index.text(path, keep=False)
         if text is None:
             return False
         self._prepare(path, digest, doc.analysis.lang, text)

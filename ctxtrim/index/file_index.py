@@ -471,9 +471,10 @@ class FileIndex:
         docs = self._store.docs
         return {d for d in self.defs.get(name, ()) if docs[d].is_live}
 
-    def text(self, rel: str) -> str | None:
+    def text(self, rel: str, keep: bool = True) -> str | None:
         """The current text of a file: the open buffer if there is one, else the disk (read
-        again only once the index holds other content for it)."""
+        again only once the index holds other content for it). `keep=False` for a text
+        read once for good (the cache warmer's), which should not push out the others."""
         if rel in self._overlays:
             return self._overlays[rel]
         doc = self.doc(rel)
@@ -483,7 +484,7 @@ class FileIndex:
             self._texts.move_to_end(rel)
             return kept[1]
         text = read_text(self.root, rel, self.config.max_file_bytes).text
-        if text is not None and digest:
+        if text is not None and digest and keep:
             self._keep_text(rel, digest, text)
         return text
 

@@ -664,3 +664,6 @@ def test_a_files_text_is_read_once_per_content_and_texts_kept_are_bounded(
     index.text("a.py")
     index.text("a.py")
     assert reads == ["b.py", "a.py"]
+    index.text("b.py", keep=False)  # read once for good (the cache warmer): a.py stays
+    index.text("a.py")
+    assert reads == ["b.py", "a.py", "b.py"]
