@@ -136,6 +136,14 @@ MAX_QUOTE_HOLDERS = 3
 MAX_QUOTED = 3
 QUOTE_SEARCH_DF = 60
 CALLER_REASON = 0.05  # a gain worth saying
+# A Go package name as a task writes it before an exported name (`httpx.Parse`); its files are
+# those of the package among this many definers of the name, their package clause read in
+# the first GO_HEAD_CHARS characters (after a license header).
+GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
+GO_MAJOR_DIR = re.compile(r"v\d+")
+GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
+GO_HEAD_CHARS = 4000
+MAX_PACKAGE_DEFINERS = 64
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
 # it or has a method of that name, and is not what a task using the built-in is about.
@@ -410,9 +418,11 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             boosts[path]["path"] += SCOPE_SHARE / math.sqrt(len(files))
             cand(path).reasons.append(f"in the package `{scope}` the title names")
 
-    # Symbols the task names: the files that define them.
+    # Symbols the task names: the files that define them (in the package it names them by,
+    # when it does: `httpx.Parse` is rest/httpx's `Parse`, not any of forty others).
+    packaged = _package_members(index, signals.modules)
     for name, weight in signals.symbols.items():
-        defining = index.defined_in(name)
+        defining = packaged.get(name) or index.defined_in(name)
         if name in PYTHON_BUILTINS:
             defining = {d for d in defining if detect_language(index.path_of(d)) != "python"}
         if not defining or len(defining) > MAX_DEFINERS:
@@ -490,6 +500,44 @@ def _generated(index: FileIndex, cands: dict[str, Candidate], depth: int = 150) 
 _GENERATED: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[str, bool]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _package_members(index: FileIndex, dotted_names: list[str]) -> dict[str, set[int]]:
+    """Go's `pkg.Name` (`httpx.Parse`, `middleware.Recoverer`, `grpc.Dial`): a package is a
+    directory, so `Name` is defined by the source files of the package `pkg` - those in a
+    directory of that name, as a rule, but the package clause decides (a module's root
+    package, a `v2/`). Name -> those files, where there are any."""
+    out: dict[str, set[int]] = {}
+    for dotted in dotted_names:
+        owner, _, member = dotted.rpartition(".")
+        owner = owner.rpartition(".")[2]
+        if not (GO_PACKAGE.fullmatch(owner) and member[:1].isupper()):
+            continue
+        definers = [
+            d
+            for d in sorted(index.defined_in(member))
+            if index.path_of(d).endswith(".go") and prior(index.path_of(d))[0] == 1.0
+        ]
+        found = {
+            d
+            for d in definers[:MAX_PACKAGE_DEFINERS]
+            if _go_package(index, index.path_of(d)) == owner
+        }
+        if found:
+            out.setdefault(member, set()).update(found)
+    return out
+
+
+def _go_package(index: FileIndex, path: str) -> str:
+    """The package a Go file belongs to: its package clause's, or if none is found, its
+    directory's name (a `v2/` is its parent's)."""
+    clause = GO_PACKAGE_CLAUSE.search(index.head(path, GO_HEAD_CHARS))
+    if clause is not None:
+        return clause.group(1)
+    parts = path.split("/")[:-1]
+    if parts and GO_MAJOR_DIR.fullmatch(parts[-1]):
+        parts.pop()
+    return parts[-1] if parts else ""
 
 
 def _named_locales(
