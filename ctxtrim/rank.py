@@ -143,6 +143,8 @@ GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
 GO_MAJOR_DIR = re.compile(r"v\d+")
 GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 GO_HEAD_CHARS = 4000
+# A Go module's version as its cache directory names it: `v1.50.0/`, `v0.0.0-20230101-abcdef/`.
+GO_MODULE_VERSION = re.compile(r"v\d+\.\d+\.\d+(?:[-+][\w.+-]*)?/")
 MAX_PACKAGE_DEFINERS = 64
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
@@ -250,6 +252,13 @@ def _match_paths(index: FileIndex, mention: str, installed: bool = False) -> lis
         return []
     if mention in index:
         return [mention]
+    if installed:
+        # Go's module cache (`.../google.golang.org/grpc@v1.50.0/clientconn.go:1490` in a
+        # panic's trace) is cut at the `@`: past its version directory is the repository's
+        # own path, a root file's too.
+        in_module = GO_MODULE_VERSION.match(mention)
+        if in_module is not None and mention[in_module.end() :] in index:
+            return [mention[in_module.end() :]]
     # Only files with the mention's file name can end with it: ask those, not every path.
     suffix = "/" + mention
     same_name = _by_name(index).get(mention.rsplit("/", 1)[-1], ())

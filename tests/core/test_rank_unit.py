@@ -11,6 +11,7 @@ from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import (
     FEATURES,
+    MAX_DEFINERS,
     MAX_PATH_HITS,
     MAX_SCOPE_FILES,
     MODULES_NAMED_FULLY,
@@ -83,6 +84,35 @@ def test_a_frame_in_an_installed_copy_points_at_the_repository_file(
     first = rank(index, task, extract(task.text))[0]
     assert first.path == "shop/payment.py" and first.named
     assert 2 in first.lines
+
+
+GO_SERVER = {
+    "server.go": "package grpc\n\nfunc (s *Server) Serve() {\n\tpanic(s)\n}\n",
+    "internal/transport/server.go": "package transport\n\nfunc serve() {}\n",
+    "README.md": "# grpc\n\nServe it.\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("frame", "path"),
+    [
+        ("\t/home/me/go/pkg/mod/google.golang.org/grpc@v1.50.0/server.go:4 +0x1c", "server.go"),
+        (
+            "\t/root/go/pkg/mod/example.com/grpc@v0.0.0-20240101-abc123/internal/transport/"
+            "server.go:3 +0x2d",
+            "internal/transport/server.go",
+        ),
+    ],
+)
+def test_a_go_module_cache_frame_points_at_the_repository_file(
+    tmp_path: Path, frame: str, path: str
+) -> None:
+    # Past the module's `@version/` is the repository's path, a root file's too.
+    index = build(write(tmp_path / "repo", GO_SERVER), tmp_path / "c")
+    task = Task(f"panic: boom\n\ngoroutine 1 [running]:\ngrpc.(*Server).Serve()\n{frame}\n")
+    first = rank(index, task, extract(task.text))[0]
+    assert first.path == path and first.named
+    assert int(frame.split(":")[1].split()[0]) in first.lines
 
 
 def test_a_foreign_path_matches_no_file_by_its_name_alone(tmp_path: Path) -> None:
@@ -408,6 +438,46 @@ def test_a_scope_names_modules_and_crates_named_for_it(
     assert [c.path for c in ranked if reason in c.reasons] == scoped
     assert ranked[0].path == scoped[0]
     assert all(c.reasons.count(reason) <= 1 for c in ranked)
+
+
+# `Parse` is defined in more files than MAX_DEFINERS: the bare name points at none of them.
+GO_PARSERS = {
+    f"codec/format{i}/parse.go": f"package format{i}\n\nfunc Parse(s string) error {{ return nil }}\n"
+    for i in range(MAX_DEFINERS + 1)
+} | {
+    "rest/httpx/requests.go": "package httpx\n\nfunc Parse(r string) error { return nil }\n",
+    "rest/httpx/util.go": "package httpx\n\nfunc flush() {}\n",
+    # The package clause decides: a module's root package, a major version's directory.
+    "server.go": "// Copyright 2024\n\npackage grpc\n\nfunc Parse(t string) error { return nil }\n",
+    "store/v2/parse.go": "package store\n\nfunc Parse(k string) error { return nil }\n",
+    "internal/httpx_test.go": "package httpx\n\nfunc Parse(t string) error { return nil }\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "definer"),
+    [
+        ("httpx.Parse drops the form values", "rest/httpx/requests.go"),
+        ("grpc.Parse drops the form values", "server.go"),
+        ("store.Parse drops the form values", "store/v2/parse.go"),
+    ],
+)
+def test_a_go_package_qualified_name_points_at_that_package_s_definer(
+    tmp_path: Path, text: str, definer: str
+) -> None:
+    index = build(write(tmp_path / "repo", GO_PARSERS), tmp_path / "c")
+    ranked = rank(index, Task(text), extract(text))
+    defining = [c.path for c in ranked if "defines `Parse`" in c.reasons]
+    assert defining == [definer]  # not the other packages' `Parse`, nor a test's
+    assert ranked[0].path == definer
+
+
+def test_a_package_without_the_name_leaves_the_bare_name_s_evidence(tmp_path: Path) -> None:
+    files = GO_PARSERS | {"pool/pool.go": "package pool\n\nfunc Get() {}\n"}
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "pool.Parse drops the form values"
+    # No file of `pool` defines `Parse`: as before, a name of more than MAX_DEFINERS definers.
+    assert not any("defines `Parse`" in c.reasons for c in rank(index, Task(text), extract(text)))
 
 
 def test_a_flag_is_not_found_as_the_start_of_a_longer_one(tmp_path: Path) -> None:
