@@ -143,8 +143,8 @@ GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
 GO_MAJOR_DIR = re.compile(r"v\d+")
 GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 GO_HEAD_CHARS = 4000
-# A Go module's version as its cache directory names it: `v1.50.0/`, `v0.0.0-20230101-abcdef/`.
-GO_MODULE_VERSION = re.compile(r"v\d+\.\d+\.\d+(?:[-+][\w.+-]*)?/")
+GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)
+GO_MOD_CHARS = 2000
 MAX_PACKAGE_DEFINERS = 64
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
@@ -252,13 +252,6 @@ def _match_paths(index: FileIndex, mention: str, installed: bool = False) -> lis
         return []
     if mention in index:
         return [mention]
-    if installed:
-        # Go's module cache (`.../google.golang.org/grpc@v1.50.0/clientconn.go:1490` in a
-        # panic's trace) is cut at the `@`: past its version directory is the repository's
-        # own path, a root file's too.
-        in_module = GO_MODULE_VERSION.match(mention)
-        if in_module is not None and mention[in_module.end() :] in index:
-            return [mention[in_module.end() :]]
     # Only files with the mention's file name can end with it: ask those, not every path.
     suffix = "/" + mention
     same_name = _by_name(index).get(mention.rsplit("/", 1)[-1], ())
@@ -385,10 +378,15 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
                 c.reasons.append(f"matches the task's words ({share:.2f})")
 
     # Exact mentions: paths, modules, frames.
+    own = _own_module_paths(index, task.text)
+
+    def where(mention: str) -> list[str]:
+        return [own[mention]] if mention in own else _match_paths(index, mention, installed=True)
+
     for mention in signals.paths:
         if mention.lower() in CONVENTIONAL_CONFIGS:
             continue  # the reporter's file as often as the repository's: no evidence
-        hits = _match_paths(index, mention, installed=True)
+        hits = where(mention)
         if len(hits) > MAX_PATH_HITS:
             # `index.js` in a tree of a hundred: it names none of them (and the first ten
             # found would be an arbitrary choice).
@@ -409,7 +407,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
-        hits = _match_paths(index, path, installed=True)
+        hits = where(path)
         for hit in hits[:3]:
             boosts[hit]["frame"] += 1 / len(hits)
             c = cand(hit)
@@ -509,6 +507,25 @@ def _generated(index: FileIndex, cands: dict[str, Candidate], depth: int = 150) 
 _GENERATED: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[str, bool]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _own_module_paths(index: FileIndex, text: str) -> dict[str, str]:
+    """The repository's files in Go module cache paths of the task (a panic's trace:
+    `.../google.golang.org/grpc@v1.50.0/clientconn.go:1490`), by the mention a path or frame
+    makes of them, cut at the `@` (`v1.50.0/clientconn.go`). Only this repository's module
+    (go.mod's `module`): a dependency's `trace.go` is not the project's, at the root or not."""
+    if "@v" not in text:
+        return {}
+    declared = (
+        GO_MODULE_LINE.search(index.head("go.mod", GO_MOD_CHARS)) if "go.mod" in index else None
+    )
+    if declared is None:
+        return {}
+    found = re.finditer(
+        rf"(?<![\w.-]){re.escape(declared.group(1))}@(v\d+\.\d+\.\d+[\w.+-]*)/([\w./-]+\.go)\b",
+        text,
+    )
+    return {f"{m.group(1)}/{m.group(2)}": m.group(2) for m in found if m.group(2) in index}
 
 
 def _package_members(index: FileIndex, dotted_names: list[str]) -> dict[str, set[int]]:

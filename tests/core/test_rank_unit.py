@@ -87,32 +87,42 @@ def test_a_frame_in_an_installed_copy_points_at_the_repository_file(
 
 
 GO_SERVER = {
+    "go.mod": "module google.golang.org/grpc\n\ngo 1.21\n",
     "server.go": "package grpc\n\nfunc (s *Server) Serve() {\n\tpanic(s)\n}\n",
     "internal/transport/server.go": "package transport\n\nfunc serve() {}\n",
     "README.md": "# grpc\n\nServe it.\n",
 }
+GO_TRACE = "panic: boom\n\ngoroutine 1 [running]:\ngrpc.(*Server).Serve()\n\t{}\n"
 
 
 @pytest.mark.parametrize(
-    ("frame", "path"),
+    ("frame", "path", "line"),
     [
-        ("\t/home/me/go/pkg/mod/google.golang.org/grpc@v1.50.0/server.go:4 +0x1c", "server.go"),
+        ("/home/me/go/pkg/mod/google.golang.org/grpc@v1.50.0/server.go:4 +0x1c", "server.go", 4),
         (
-            "\t/root/go/pkg/mod/example.com/grpc@v0.0.0-20240101-abc123/internal/transport/"
+            "/root/go/pkg/mod/google.golang.org/grpc@v0.0.0-20240101-abc123/internal/transport/"
             "server.go:3 +0x2d",
             "internal/transport/server.go",
+            3,
         ),
     ],
 )
 def test_a_go_module_cache_frame_points_at_the_repository_file(
-    tmp_path: Path, frame: str, path: str
+    tmp_path: Path, frame: str, path: str, line: int
 ) -> None:
-    # Past the module's `@version/` is the repository's path, a root file's too.
+    # Past the repository's own module's `@version/` is its path, a root file's too.
     index = build(write(tmp_path / "repo", GO_SERVER), tmp_path / "c")
-    task = Task(f"panic: boom\n\ngoroutine 1 [running]:\ngrpc.(*Server).Serve()\n{frame}\n")
+    task = Task(GO_TRACE.format(frame))
     first = rank(index, task, extract(task.text))[0]
     assert first.path == path and first.named
-    assert int(frame.split(":")[1].split()[0]) in first.lines
+    assert line in first.lines
+
+
+def test_a_dependency_s_module_cache_frame_names_no_root_file(tmp_path: Path) -> None:
+    index = build(write(tmp_path / "repo", GO_SERVER), tmp_path / "c")
+    task = Task(GO_TRACE.format("/go/pkg/mod/golang.org/x/net@v0.10.0/server.go:4 +0x1c"))
+    ranked = rank(index, task, extract(task.text))
+    assert not any(c.lines or "in a traceback" in " ".join(c.reasons) for c in ranked)
 
 
 def test_a_foreign_path_matches_no_file_by_its_name_alone(tmp_path: Path) -> None:
