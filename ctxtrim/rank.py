@@ -321,6 +321,14 @@ def _scope_files(index: FileIndex, scope: str) -> list[str]:
     for path, name in _stems(index)[0] if len(stem) >= 4 else ():
         if name == stem and path.rsplit(".", 1)[0].endswith(scope):
             files.append(path)
+    if not files and "/" not in scope:
+        # A Go module's root package is named for the module (`grpc` of google.golang.org/grpc,
+        # `chi` of github.com/go-chi/chi/v5), not for a directory: "grpc: ..." names its files.
+        module = _go_module(index) or ""
+        if GO_MAJOR_DIR.fullmatch(module.rpartition("/")[2]):
+            module = module.rpartition("/")[0]
+        if module and module.rpartition("/")[2] == scope:
+            files = [p for p in dirs.get("", []) if p.endswith(".go")]
     return list(dict.fromkeys(files))
 
 
@@ -516,16 +524,22 @@ def _own_module_paths(index: FileIndex, text: str) -> dict[str, str]:
     (go.mod's `module`): a dependency's `trace.go` is not the project's, at the root or not."""
     if "@v" not in text:
         return {}
-    declared = (
-        GO_MODULE_LINE.search(index.head("go.mod", GO_MOD_CHARS)) if "go.mod" in index else None
-    )
-    if declared is None:
+    module = _go_module(index)
+    if module is None:
         return {}
     found = re.finditer(
-        rf"(?<![\w.-]){re.escape(declared.group(1))}@(v\d+\.\d+\.\d+[\w.+-]*)/([\w./-]+\.go)\b",
+        rf"(?<![\w.-]){re.escape(module)}@(v\d+\.\d+\.\d+[\w.+-]*)/([\w./-]+\.go)\b",
         text,
     )
     return {f"{m.group(1)}/{m.group(2)}": m.group(2) for m in found if m.group(2) in index}
+
+
+def _go_module(index: FileIndex) -> str | None:
+    """The Go module the repository is (its go.mod's `module` path), if it is one."""
+    if "go.mod" not in index:
+        return None
+    declared = GO_MODULE_LINE.search(index.head("go.mod", GO_MOD_CHARS))
+    return declared.group(1) if declared is not None else None
 
 
 def _package_members(index: FileIndex, dotted_names: list[str]) -> dict[str, set[int]]:

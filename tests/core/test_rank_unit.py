@@ -414,6 +414,27 @@ def test_the_package_a_title_s_scope_names_ranks_its_files(tmp_path: Path) -> No
     assert not any("the title names" in r for c in ranked for r in c.reasons)
 
 
+def test_a_scope_naming_the_go_module_names_its_root_package(tmp_path: Path) -> None:
+    files = {
+        "go.mod": "module github.com/go-chi/chi/v5\n\ngo 1.20\n",
+        "mux.go": "package chi\n\nfunc (mx *Mux) Handle() {}\n",
+        "tree.go": "package chi\n\nfunc route() {}\n",
+        "mux_test.go": "package chi\n\nfunc TestHandle() {} // handle routes\n",
+        "middleware/logger.go": "package middleware\n\nfunc Logger() {} // handle routes\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    reason = "in the package `chi` the title names"
+    for title in ("chi: handle routes", "chi/v5: handle routes"):
+        ranked = rank(index, Task(title), extract(title))
+        scoped = sorted(c.path for c in ranked if reason in c.reasons)
+        assert scoped == (["mux.go", "tree.go"] if title.startswith("chi:") else [])
+    # Another module's name is no package here.
+    files["go.mod"] = "module github.com/go-chi/router\n"
+    index = build(write(tmp_path / "repo2", files), tmp_path / "c2")
+    ranked = rank(index, Task("chi: handle routes"), extract("chi: handle routes"))
+    assert not any(reason in c.reasons for c in ranked)
+
+
 # A module named for the scope, never its docs; a crate named for it, with its whole tree.
 COBRA = {
     "completions.go": "package cobra\n\nfunc complete() {}\n",
