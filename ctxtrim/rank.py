@@ -12,7 +12,7 @@ import posixpath
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -435,7 +435,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     # Symbols the task names: the files that define them (in the package it names them by,
     # when it does: `httpx.Parse` is rest/httpx's `Parse`, not any of forty others).
-    packaged = _package_members(index, signals.modules)
+    packaged = _package_members(index, signals.modules, signals.symbols)
     for name, weight in signals.symbols.items():
         defining = packaged.get(name) or index.defined_in(name)
         if name in PYTHON_BUILTINS:
@@ -542,16 +542,18 @@ def _go_module(index: FileIndex) -> str | None:
     return declared.group(1) if declared is not None else None
 
 
-def _package_members(index: FileIndex, dotted_names: list[str]) -> dict[str, set[int]]:
+def _package_members(
+    index: FileIndex, dotted_names: list[str], symbols: Collection[str]
+) -> dict[str, set[int]]:
     """Go's `pkg.Name` (`httpx.Parse`, `middleware.Recoverer`, `grpc.Dial`): a package is a
     directory, so `Name` is defined by the source files of the package `pkg` - those in a
     directory of that name, as a rule, but the package clause decides (a module's root
-    package, a `v2/`). Name -> those files, where there are any."""
+    package, a `v2/`). Name (of `symbols`) -> those files, where there are any."""
     out: dict[str, set[int]] = {}
-    for dotted in dotted_names:
+    for dotted in dict.fromkeys(dotted_names):
         owner, _, member = dotted.rpartition(".")
         owner = owner.rpartition(".")[2]
-        if not (GO_PACKAGE.fullmatch(owner) and member[:1].isupper()):
+        if not (GO_PACKAGE.fullmatch(owner) and member[:1].isupper() and member in symbols):
             continue
         definers = [
             d
