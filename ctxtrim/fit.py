@@ -694,7 +694,7 @@ def symbol_scores(
         if name_w or is_qualified:
             named.append(j)
         scored[j] = (sym, s)
-    for member, weight in _called_members(prep, qualified, lower_symbols).items():
+    for member, weight in _called_members(prep, qualified, lower_symbols, index).items():
         # `KeyPair.Load` named, defined elsewhere, called here (`ca.Root.Load()`): the change
         # is often in the caller, where what the member returns is handled.
         call = "." + member + "("
@@ -708,15 +708,21 @@ def symbol_scores(
 
 
 def _called_members(
-    prep: Prepared, qualified: AbstractSet[tuple[str, str]], symbols: dict[str, float]
+    prep: Prepared,
+    qualified: AbstractSet[tuple[str, str]],
+    symbols: dict[str, float],
+    index: FileIndex,
 ) -> dict[str, float]:
-    """The members the task qualifies (`KeyPair.Load`) that this file does not define, with
-    their weight as the task's symbols: a file that calls one uses what it does."""
+    """The members the task qualifies by a type the project defines (`KeyPair.Load`, not
+    `self.assertEqual`) that this file does not define, with their weight as the task's
+    symbols: a file that calls one uses what it does."""
     names = prep.names()
     out: dict[str, float] = {}
-    for _, member in qualified:
+    for owner, member in qualified:
         if len(member) < MIN_CALLEE_NAME or names.by_name.get(member.lower()):
             continue  # defined here (by that type or another): calls may be to it
+        if not index.defined_in(owner):
+            continue
         out[member] = max(out.get(member, 0.0), symbols.get(member.lower(), 1.0))
     return out
 
