@@ -137,15 +137,15 @@ MAX_QUOTED = 3
 QUOTE_SEARCH_DF = 60
 CALLER_REASON = 0.05  # a gain worth saying
 # A Go package name as a task writes it before an exported name (`httpx.Parse`); its files are
-# those of the package among this many definers of the name, their package clause read in
-# the first GO_HEAD_CHARS characters (after a license header).
+# those of the package among the first MAX_PACKAGE_DEFINERS definers of the name, by the
+# package clause in their first GO_HEAD_CHARS characters (past a license header).
 GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
-GO_MAJOR_DIR = re.compile(r"v\d+")
 GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 GO_HEAD_CHARS = 4000
-GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)
-GO_MOD_CHARS = 2000
 MAX_PACKAGE_DEFINERS = 64
+GO_MAJOR_DIR = re.compile(r"v\d+")  # `chi/v5`: a module's major version, not a package
+GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)  # go.mod's module path
+GO_MOD_CHARS = 2000
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
 # it or has a method of that name, and is not what a task using the built-in is about.
