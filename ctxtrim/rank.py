@@ -136,13 +136,11 @@ MAX_QUOTE_HOLDERS = 3
 MAX_QUOTED = 3
 QUOTE_SEARCH_DF = 60
 CALLER_REASON = 0.05  # a gain worth saying
-# A Go package name as a task writes it before an exported name (`httpx.Parse`); its files are
-# those of the package among the first MAX_PACKAGE_DEFINERS definers of the name, by the
-# package clause in their first GO_HEAD_CHARS characters (past a license header).
+# A Go package name as a task writes it before an exported name (`httpx.Parse`); a root
+# file's package is its package clause, in its first GO_HEAD_CHARS characters (past a license).
 GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
 GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
 GO_HEAD_CHARS = 4000
-MAX_PACKAGE_DEFINERS = 64
 GO_MAJOR_DIR = re.compile(r"v\d+")  # `chi/v5`: a module's major version, not a package
 GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)  # go.mod's module path
 GO_MOD_CHARS = 2000
@@ -547,8 +545,8 @@ def _package_members(
 ) -> dict[str, set[int]]:
     """Go's `pkg.Name` (`httpx.Parse`, `middleware.Recoverer`, `grpc.Dial`): a package is a
     directory, so `Name` is defined by the source files of the package `pkg` - those in a
-    directory of that name, as a rule, but the package clause decides (a module's root
-    package, a `v2/`). Name (of `symbols`) -> those files, where there are any."""
+    directory of that name (see `_go_package`). Name (of `symbols`) -> those files, where
+    there are any."""
     out: dict[str, set[int]] = {}
     for dotted in dict.fromkeys(dotted_names):
         owner, _, member = dotted.rpartition(".")
@@ -560,26 +558,22 @@ def _package_members(
             for d in sorted(index.defined_in(member))
             if index.path_of(d).endswith(".go") and prior(index.path_of(d))[0] == 1.0
         ]
-        found = {
-            d
-            for d in definers[:MAX_PACKAGE_DEFINERS]
-            if _go_package(index, index.path_of(d)) == owner
-        }
+        found = {d for d in definers if _go_package(index, index.path_of(d)) == owner}
         if found:
             out.setdefault(member, set()).update(found)
     return out
 
 
 def _go_package(index: FileIndex, path: str) -> str:
-    """The package a Go file belongs to: its package clause's, or if none is found, its
-    directory's name (a `v2/` is its parent's)."""
-    clause = GO_PACKAGE_CLAUSE.search(index.head(path, GO_HEAD_CHARS))
-    if clause is not None:
-        return clause.group(1)
+    """The package a Go file belongs to: its directory's name (a `v2/` is its parent's) or,
+    at the module's root, which no directory names, its package clause's."""
     parts = path.split("/")[:-1]
     if parts and GO_MAJOR_DIR.fullmatch(parts[-1]):
         parts.pop()
-    return parts[-1] if parts else ""
+    if parts:
+        return parts[-1]
+    clause = GO_PACKAGE_CLAUSE.search(index.head(path, GO_HEAD_CHARS))
+    return clause.group(1) if clause is not None else ""
 
 
 def _named_locales(

@@ -478,7 +478,7 @@ GO_PARSERS = {
 } | {
     "rest/httpx/requests.go": "package httpx\n\nfunc Parse(r string) error { return nil }\n",
     "rest/httpx/util.go": "package httpx\n\nfunc flush() {}\n",
-    # The package clause decides: a module's root package, a major version's directory.
+    # A module's root package by its package clause; a major version's directory by its parent.
     "server.go": "// Copyright 2024\n\npackage grpc\n\nfunc Parse(t string) error { return nil }\n",
     "store/v2/parse.go": "package store\n\nfunc Parse(k string) error { return nil }\n",
     "internal/httpx_test.go": "package httpx\n\nfunc Parse(t string) error { return nil }\n",
