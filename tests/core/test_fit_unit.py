@@ -494,13 +494,6 @@ def test_a_word_saying_what_to_do_names_no_definition(tmp_path: Path) -> None:
     assert "def add_entries" not in item.text
 
 
-def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> None:
-    # A slice's gaps are costed without writing its text: a mark counted short lets a slice
-    # of many gaps overrun its room, and the pack then drops the file.
-    count = ws.tokenizer.count
-    assert count(f"x\n{ELISION}\ny") - count("x\ny") == ELISION_TOKENS
-
-
 def test_a_caller_of_a_member_the_task_qualifies_is_in_the_slice(tmp_path: Path) -> None:
     # The task names `KeyPair.Load`, defined in crypto.go; in ca.go the fix goes where it is
     # called, though other functions there hold more of the task's words (`load` too).
@@ -527,3 +520,10 @@ def test_a_caller_of_a_member_the_task_qualifies_is_in_the_slice(tmp_path: Path)
     items = {item.path: item for item in _fit(ws, task, 260)}
     assert items["pki/ca.go"].mode == "slice"
     assert caller.rstrip() in items["pki/ca.go"].text
+
+
+def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> None:
+    # A slice's gaps are costed without writing its text: a mark counted short lets a slice
+    # of many gaps overrun its room, and the pack then drops the file.
+    count = ws.tokenizer.count
+    assert count(f"x\n{ELISION}\ny") - count("x\ny") == ELISION_TOKENS
