@@ -698,9 +698,37 @@ def symbol_scores(
         if name_w or is_qualified:
             named.append(j)
         scored[j] = (sym, s)
+    for member, weight in _called_members(prep, qualified, lower_symbols, index).items():
+        # `KeyPair.Load` named, defined elsewhere, called here (`ca.Root.Load()`): the change
+        # is often in the caller, where what the member returns is handled.
+        call = "." + member + "("
+        for j, body in enumerate(prep.bodies):
+            if call in body:
+                sym, s = scored[j]
+                scored[j] = (sym, s + NAMED * weight)
     for j in prep.in_tests:
         scored[j] = (scored[j][0], scored[j][1] * TEST_MODULE)
     return _callees(prep, scored, named)
+
+
+def _called_members(
+    prep: Prepared,
+    qualified: AbstractSet[tuple[str, str]],
+    symbols: dict[str, float],
+    index: FileIndex,
+) -> dict[str, float]:
+    """The members the task qualifies by a type the project defines (`KeyPair.Load`, not
+    `self.assertEqual`) that this file does not define, with their weight as the task's
+    symbols: a file that calls one uses what it does."""
+    names = prep.names()
+    out: dict[str, float] = {}
+    for owner, member in qualified:
+        if len(member) < MIN_CALLEE_NAME or names.by_name.get(member.lower()):
+            continue  # defined here (by that type or another): calls may be to it
+        if not index.defined_in(owner):
+            continue
+        out[member] = max(out.get(member, 0.0), symbols.get(member.lower(), 1.0))
+    return out
 
 
 def _name_words(leaf: Symbol) -> tuple[frozenset[str], frozenset[str]]:

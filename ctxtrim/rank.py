@@ -12,7 +12,7 @@ import posixpath
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
@@ -136,6 +136,14 @@ MAX_QUOTE_HOLDERS = 3
 MAX_QUOTED = 3
 QUOTE_SEARCH_DF = 60
 CALLER_REASON = 0.05  # a gain worth saying
+# A Go package name as a task writes it before an exported name (`httpx.Parse`); a root
+# file's package is its package clause, in its first GO_HEAD_CHARS characters (past a license).
+GO_PACKAGE = re.compile(r"[a-z][a-z0-9]*")
+GO_PACKAGE_CLAUSE = re.compile(r"^package\s+(\w+)", re.MULTILINE)
+GO_HEAD_CHARS = 4000
+GO_MAJOR_DIR = re.compile(r"v\d+")  # `chi/v5`: a module's major version, not a package
+GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)  # go.mod's module path
+GO_MOD_CHARS = 2000
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
 # it or has a method of that name, and is not what a task using the built-in is about.
@@ -328,6 +336,14 @@ def _scope_files(index: FileIndex, scope: str) -> list[str]:
     for path, name in _stems(index)[0] if len(stem) >= 4 else ():
         if name == stem and path.rsplit(".", 1)[0].endswith(scope):
             files.append(path)
+    if not files and "/" not in scope:
+        # A Go module's root package is named for the module (`grpc` of google.golang.org/grpc,
+        # `chi` of github.com/go-chi/chi/v5), not for a directory: "grpc: ..." names its files.
+        module = _go_module(index) or ""
+        if GO_MAJOR_DIR.fullmatch(module.rpartition("/")[2]):
+            module = module.rpartition("/")[0]
+        if module and module.rpartition("/")[2] == scope:
+            files = [p for p in dirs.get("", []) if p.endswith(".go")]
     return list(dict.fromkeys(files))
 
 
@@ -385,10 +401,15 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
                 c.reasons.append(f"matches the task's words ({share:.2f})")
 
     # Exact mentions: paths, modules, frames.
+    own = _own_module_paths(index, task.text)
+
+    def where(mention: str) -> list[str]:
+        return [own[mention]] if mention in own else _match_paths(index, mention, installed=True)
+
     for mention in signals.paths:
         if mention.lower() in CONVENTIONAL_CONFIGS:
             continue  # the reporter's file as often as the repository's: no evidence
-        hits = _match_paths(index, mention, installed=True)
+        hits = where(mention)
         if len(hits) > MAX_PATH_HITS:
             # `index.js` in a tree of a hundred: it names none of them (and the first ten
             # found would be an arbitrary choice).
@@ -409,7 +430,7 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             cand(path).named = True
             cand(path).reasons.append(f"module `{dotted}` named in the task")
     for path, line, func in signals.frames:
-        hits = _match_paths(index, path, installed=True)
+        hits = where(path)
         for hit in hits[:3]:
             boosts[hit]["frame"] += 1 / len(hits)
             c = cand(hit)
@@ -427,9 +448,11 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
             boosts[path]["path"] += SCOPE_SHARE / math.sqrt(len(files))
             cand(path).reasons.append(f"in the package `{scope}` the title names")
 
-    # Symbols the task names: the files that define them.
+    # Symbols the task names: the files that define them (in the package it names them by,
+    # when it does: `httpx.Parse` is rest/httpx's `Parse`, not any of forty others).
+    packaged = _package_members(index, signals.modules, signals.symbols)
     for name, weight in signals.symbols.items():
-        defining = index.defined_in(name)
+        defining = packaged.get(name) or index.defined_in(name)
         if name in PYTHON_BUILTINS:
             defining = {d for d in defining if detect_language(index.path_of(d)) != "python"}
         if not defining or len(defining) > MAX_DEFINERS:
@@ -510,6 +533,67 @@ def _generated(index: FileIndex, cands: dict[str, Candidate], depth: int = 150) 
 _GENERATED: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[str, bool]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _own_module_paths(index: FileIndex, text: str) -> dict[str, str]:
+    """The repository's files in Go module cache paths of the task (a panic's trace:
+    `.../google.golang.org/grpc@v1.50.0/clientconn.go:1490`), by the mention a path or frame
+    makes of them, cut at the `@` (`v1.50.0/clientconn.go`). Only this repository's module
+    (go.mod's `module`): a dependency's `trace.go` is not the project's, at the root or not."""
+    if "@v" not in text:
+        return {}
+    module = _go_module(index)
+    if module is None:
+        return {}
+    found = re.finditer(
+        rf"(?<![\w.-]){re.escape(module)}@(v\d+\.\d+\.\d+[\w.+-]*)/([\w./-]+\.go)\b",
+        text,
+    )
+    return {f"{m.group(1)}/{m.group(2)}": m.group(2) for m in found if m.group(2) in index}
+
+
+def _go_module(index: FileIndex) -> str | None:
+    """The Go module the repository is (its go.mod's `module` path), if it is one."""
+    if "go.mod" not in index:
+        return None
+    declared = GO_MODULE_LINE.search(index.head("go.mod", GO_MOD_CHARS))
+    return declared.group(1) if declared is not None else None
+
+
+def _package_members(
+    index: FileIndex, dotted_names: list[str], symbols: Collection[str]
+) -> dict[str, set[int]]:
+    """Go's `pkg.Name` (`httpx.Parse`, `middleware.Recoverer`, `grpc.Dial`): a package is a
+    directory, so `Name` is defined by the source files of the package `pkg` - those in a
+    directory of that name (see `_go_package`). Name (of `symbols`) -> those files, where
+    there are any."""
+    out: dict[str, set[int]] = {}
+    for dotted in dict.fromkeys(dotted_names):
+        owner, _, member = dotted.rpartition(".")
+        owner = owner.rpartition(".")[2]
+        if not (GO_PACKAGE.fullmatch(owner) and member[:1].isupper() and member in symbols):
+            continue
+        definers = [
+            d
+            for d in sorted(index.defined_in(member))
+            if index.path_of(d).endswith(".go") and prior(index.path_of(d))[0] == 1.0
+        ]
+        found = {d for d in definers if _go_package(index, index.path_of(d)) == owner}
+        if found:
+            out.setdefault(member, set()).update(found)
+    return out
+
+
+def _go_package(index: FileIndex, path: str) -> str:
+    """The package a Go file belongs to: its directory's name (a `v2/` is its parent's) or,
+    at the module's root, which no directory names, its package clause's."""
+    parts = path.split("/")[:-1]
+    if parts and GO_MAJOR_DIR.fullmatch(parts[-1]):
+        parts.pop()
+    if parts:
+        return parts[-1]
+    clause = GO_PACKAGE_CLAUSE.search(index.head(path, GO_HEAD_CHARS))
+    return clause.group(1) if clause is not None else ""
 
 
 def _named_locales(

@@ -68,6 +68,9 @@ _JVM_RUNTIME = (
 _DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
 # A path in Rust or C++ (`Shell::from_shell_path`, `clap_complete::CompleteEnv::with_factory`).
 _SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b")
+# A Go method as a goroutine trace (or a reporter) writes it, by its receiver's type:
+# `google.golang.org/grpc.(*ClientConn).Close(0xc0001)`, `(*Server).Stop()`.
+_GO_METHOD = re.compile(r"\(\*(\w+)\)\.(\w+)\b")
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 # A lower-case name joined by hyphens (`min-similarity-lines`, `--import-mode`, `serde-json`):
@@ -492,6 +495,10 @@ def extract(text: str) -> Signals:
             for part in parts[1:]:
                 if len(part) >= 3 and part.lower() not in STOPWORDS:
                     symbols[part] += 1
+    for owner, member in _GO_METHOD.findall(text):
+        # The method of that type, as `Type.method` names it: a trace's line numbers are
+        # the reporter's version's, its names hold across versions.
+        sig.qualified.add((owner, member))
     for scoped in _SCOPED.findall(text):
         owner, member = scoped.split("::")[-2:]
         # `Type::method` names a member as `Type.method` does; a plain lower-case owner is

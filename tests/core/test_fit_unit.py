@@ -496,6 +496,34 @@ def test_a_word_saying_what_to_do_names_no_definition(tmp_path: Path) -> None:
     assert "def add_entries" not in item.text
 
 
+def test_a_caller_of_a_member_the_task_qualifies_is_in_the_slice(tmp_path: Path) -> None:
+    # The task names `KeyPair.Load`, defined in crypto.go; in ca.go the fix goes where it is
+    # called, though other functions there hold more of the task's words (`load` too).
+    wordy = "".join(
+        f"func (ca *CA) rootChain{i}() error {{\n"
+        "\t// the root chain read from disk: its error handled\n"
+        f"\treturn ca.loadFromDisk({i})\n}}\n\n"
+        for i in range(4)
+    )
+    steps = "".join(
+        f"func (ca *CA) step{i}(n int) int {{\n\treturn n * {i} + ca.n\n}}\n\n" for i in range(40)
+    )
+    caller = (
+        "func (ca *CA) Provision() error {\n\tcerts, k, e := ca.Signer.Load()\n"
+        "\tca.cert = certs[0]\n\tca.k = k\n\treturn e\n}\n"
+    )
+    files = {
+        "pki/crypto.go": "package pki\n\ntype KeyPair struct{ Path string }\n\n"
+        "func (kp KeyPair) Load() ([]string, string, error) { return nil, kp.Path, nil }\n",
+        "pki/ca.go": "package pki\n\ntype CA struct{ Signer KeyPair }\n\n" + wordy + steps + caller,
+    }
+    ws = Workspace.open(write(tmp_path / "repo", files), Config(cache_dir=str(tmp_path / "c")))
+    task = "`KeyPair.Load` returns a chain now: handle its error when it is read from disk"
+    items = {item.path: item for item in _fit(ws, task, 260)}
+    assert items["pki/ca.go"].mode == "slice"
+    assert caller.rstrip() in items["pki/ca.go"].text
+
+
 def test_a_gap_mark_costs_what_the_tokenizer_counts_for_it(ws: Workspace) -> None:
     # A slice's gaps are costed without writing its text: a mark counted short lets a slice
     # of many gaps overrun its room, and the pack then drops the file.

@@ -435,3 +435,54 @@ def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Pat
     item = _member_pack(tmp_path, "app/dispatch.go", text, task, 1500)
     _shown_in_order(item, "func dispatch(opt int) error {", *cases[150].rstrip("\n").split("\n"))
     assert "OPTION_299" not in item.text  # a piece, not the whole function
+
+
+def _two_closers() -> str:
+    """A Go file where two types have a `Close`; `ServerConn`'s matches more of the words of
+    the panic below ("closed channel"), `Server`'s is the one its trace names."""
+    parts = ['package srv\n\nimport "sync"\n']
+    for typ in ("ServerConn", "Server"):
+        parts.append(
+            f"type {typ} struct {{\n\tmu   sync.Mutex\n\tdone chan struct{{}}\n\tn int\n}}\n"
+        )
+        steps = "".join(f"\tx.n -= {i} // drain step {i}\n" for i in range(8))
+        note = " // the closed channel panics" if typ == "ServerConn" else ""
+        parts.append(
+            f"func (x *{typ}) Close() error {{\n\tx.mu.Lock()\n\tdefer x.mu.Unlock()\n{steps}"
+            f"\tclose(x.done){note}\n\treturn nil\n}}\n"
+        )
+        for i in range(12):
+            parts.append(f"func (x *{typ}) Stat{i}() int {{\n\treturn x.n + {i}\n}}\n")
+    return "\n".join(parts)
+
+
+GO_PANIC = (
+    "panic: close of closed channel\n\ngoroutine 9 [running]:\n"
+    "example.com/srv.(*Server).Close(0xc000010000)\n"
+    "\t/home/me/go/pkg/mod/example.com/srv@v0.3.0/pool.go:999 +0x45\n"
+)
+
+
+def test_a_go_trace_names_a_method_by_its_receiver_type() -> None:
+    assert ("Server", "Close") in extract(GO_PANIC).qualified
+    assert ("ServerConn", "Close") not in extract(GO_PANIC).qualified
+
+
+def test_the_method_a_go_trace_names_is_shown_though_its_line_is_another_version_s(
+    tmp_path: Path,
+) -> None:
+    # The trace's line (999) is past the end of this version of the file: its names still hold.
+    root = tmp_path / "srv"
+    root.mkdir()
+    (root / "go.mod").write_text("module example.com/srv\n\ngo 1.21\n")
+    (root / "pool.go").write_text(_two_closers())
+    lines = _two_closers().split("\n")
+    ws = Workspace.open(root, Config.load(root))
+    pack = ws.pack(Task(GO_PANIC), 250, "json")
+    assert pack.tokens <= 250
+    item = pack.items[0]
+    assert item.path == "pool.go"
+    server_close = lines.index("func (x *Server) Close() error {") + 1
+    conn_close = lines.index("func (x *ServerConn) Close() error {") + 1
+    assert any(s <= server_close <= e for s, e in item.lines)
+    assert not any(s <= conn_close <= e for s, e in item.lines)

@@ -11,6 +11,7 @@ from ctxtrim.errors import CtxtrimError
 from ctxtrim.index import FileIndex
 from ctxtrim.rank import (
     FEATURES,
+    MAX_DEFINERS,
     MAX_PATH_HITS,
     MAX_SCOPE_FILES,
     MODULES_NAMED_FULLY,
@@ -83,6 +84,45 @@ def test_a_frame_in_an_installed_copy_points_at_the_repository_file(
     first = rank(index, task, extract(task.text))[0]
     assert first.path == "shop/payment.py" and first.named
     assert 2 in first.lines
+
+
+GO_SERVER = {
+    "go.mod": "module google.golang.org/grpc\n\ngo 1.21\n",
+    "server.go": "package grpc\n\nfunc (s *Server) Serve() {\n\tpanic(s)\n}\n",
+    "internal/transport/server.go": "package transport\n\nfunc serve() {}\n",
+    "README.md": "# grpc\n\nServe it.\n",
+}
+GO_TRACE = "panic: boom\n\ngoroutine 1 [running]:\ngrpc.(*Server).Serve()\n\t{}\n"
+
+
+@pytest.mark.parametrize(
+    ("frame", "path", "line"),
+    [
+        ("/home/me/go/pkg/mod/google.golang.org/grpc@v1.50.0/server.go:4 +0x1c", "server.go", 4),
+        (
+            "/root/go/pkg/mod/google.golang.org/grpc@v0.0.0-20240101-abc123/internal/transport/"
+            "server.go:3 +0x2d",
+            "internal/transport/server.go",
+            3,
+        ),
+    ],
+)
+def test_a_go_module_cache_frame_points_at_the_repository_file(
+    tmp_path: Path, frame: str, path: str, line: int
+) -> None:
+    # Past the repository's own module's `@version/` is its path, a root file's too.
+    index = build(write(tmp_path / "repo", GO_SERVER), tmp_path / "c")
+    task = Task(GO_TRACE.format(frame))
+    first = rank(index, task, extract(task.text))[0]
+    assert first.path == path and first.named
+    assert line in first.lines
+
+
+def test_a_dependency_s_module_cache_frame_names_no_root_file(tmp_path: Path) -> None:
+    index = build(write(tmp_path / "repo", GO_SERVER), tmp_path / "c")
+    task = Task(GO_TRACE.format("/go/pkg/mod/golang.org/x/net@v0.10.0/server.go:4 +0x1c"))
+    ranked = rank(index, task, extract(task.text))
+    assert not any(c.lines or "in a traceback" in " ".join(c.reasons) for c in ranked)
 
 
 def test_a_foreign_path_matches_no_file_by_its_name_alone(tmp_path: Path) -> None:
@@ -374,6 +414,27 @@ def test_the_package_a_title_s_scope_names_ranks_its_files(tmp_path: Path) -> No
     assert not any("the title names" in r for c in ranked for r in c.reasons)
 
 
+def test_a_scope_naming_the_go_module_names_its_root_package(tmp_path: Path) -> None:
+    files = {
+        "go.mod": "module github.com/go-chi/chi/v5\n\ngo 1.20\n",
+        "mux.go": "package chi\n\nfunc (mx *Mux) Handle() {}\n",
+        "tree.go": "package chi\n\nfunc route() {}\n",
+        "mux_test.go": "package chi\n\nfunc TestHandle() {} // handle routes\n",
+        "middleware/logger.go": "package middleware\n\nfunc Logger() {} // handle routes\n",
+    }
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    reason = "in the package `chi` the title names"
+    for title in ("chi: handle routes", "chi/v5: handle routes"):
+        ranked = rank(index, Task(title), extract(title))
+        scoped = sorted(c.path for c in ranked if reason in c.reasons)
+        assert scoped == (["mux.go", "tree.go"] if title.startswith("chi:") else [])
+    # Another module's name is no package here.
+    files["go.mod"] = "module github.com/go-chi/router\n"
+    index = build(write(tmp_path / "repo2", files), tmp_path / "c2")
+    ranked = rank(index, Task("chi: handle routes"), extract("chi: handle routes"))
+    assert not any(reason in c.reasons for c in ranked)
+
+
 # A module named for the scope, never its docs; a crate named for it, with its whole tree.
 COBRA = {
     "completions.go": "package cobra\n\nfunc complete() {}\n",
@@ -408,6 +469,46 @@ def test_a_scope_names_modules_and_crates_named_for_it(
     assert [c.path for c in ranked if reason in c.reasons] == scoped
     assert ranked[0].path == scoped[0]
     assert all(c.reasons.count(reason) <= 1 for c in ranked)
+
+
+# `Parse` is defined in more files than MAX_DEFINERS: the bare name points at none of them.
+GO_PARSERS = {
+    f"codec/format{i}/parse.go": f"package format{i}\n\nfunc Parse(s string) error {{ return nil }}\n"
+    for i in range(MAX_DEFINERS + 1)
+} | {
+    "rest/httpx/requests.go": "package httpx\n\nfunc Parse(r string) error { return nil }\n",
+    "rest/httpx/util.go": "package httpx\n\nfunc flush() {}\n",
+    # A module's root package by its package clause; a major version's directory by its parent.
+    "server.go": "// Copyright 2024\n\npackage grpc\n\nfunc Parse(t string) error { return nil }\n",
+    "store/v2/parse.go": "package store\n\nfunc Parse(k string) error { return nil }\n",
+    "internal/httpx_test.go": "package httpx\n\nfunc Parse(t string) error { return nil }\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "definer"),
+    [
+        ("httpx.Parse drops the form values", "rest/httpx/requests.go"),
+        ("grpc.Parse drops the form values", "server.go"),
+        ("store.Parse drops the form values", "store/v2/parse.go"),
+    ],
+)
+def test_a_go_package_qualified_name_points_at_that_package_s_definer(
+    tmp_path: Path, text: str, definer: str
+) -> None:
+    index = build(write(tmp_path / "repo", GO_PARSERS), tmp_path / "c")
+    ranked = rank(index, Task(text), extract(text))
+    defining = [c.path for c in ranked if "defines `Parse`" in c.reasons]
+    assert defining == [definer]  # not the other packages' `Parse`, nor a test's
+    assert ranked[0].path == definer
+
+
+def test_a_package_without_the_name_leaves_the_bare_name_s_evidence(tmp_path: Path) -> None:
+    files = GO_PARSERS | {"pool/pool.go": "package pool\n\nfunc Get() {}\n"}
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    text = "pool.Parse drops the form values"
+    # No file of `pool` defines `Parse`: as before, a name of more than MAX_DEFINERS definers.
+    assert not any("defines `Parse`" in c.reasons for c in rank(index, Task(text), extract(text)))
 
 
 def test_a_flag_is_not_found_as_the_start_of_a_longer_one(tmp_path: Path) -> None:
