@@ -38,7 +38,13 @@ from ctxtrim.index.analysis import (  # noqa: E402
     doc_terms,
     find_defs,
 )
-from ctxtrim.index.build import Chunk, Job, analyze_chunk, chunk_jobs  # noqa: E402
+from ctxtrim.index.build import (  # noqa: E402
+    POSTING_BATCH_TERMS,
+    Chunk,
+    Job,
+    analyze_chunk,
+    chunk_jobs,
+)
 from ctxtrim.index.postings import TF_MAX, flatten  # noqa: E402
 from ctxtrim.lang import detect_language  # noqa: E402
 from ctxtrim.scan import TreeReader, scan  # noqa: E402
@@ -102,6 +108,8 @@ def step_cpu(jobs: list[Job]) -> str:
         post_docs: list[array[int]] = []
         post_tfs: list[array[int]] = []
         analyses = []
+        batch: list[dict[str, int]] = []
+        held = 0
         with TreeReader(root) as reader:
             for n, rel in enumerate(paths):
                 t0 = clock()
@@ -132,20 +140,25 @@ def step_cpu(jobs: list[Job]) -> str:
                         spent["  of which runs: split, count"] += t5 - t4
                         spent["definitions"] += t6 - t5
                 t7 = clock()
-                counts = doc_terms(rel, analysis)
-                t8 = clock()
-                for term, tf in counts.items():
-                    tid = local.get(term)
-                    if tid is None:
-                        tid = local[term] = len(post_docs)
-                        post_docs.append(array("I"))
-                        post_tfs.append(array("H"))
-                    post_docs[tid].append(base + n)
-                    post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
-                spent["path terms"] += t8 - t7
-                spent["postings"] += clock() - t8
+                batch.append(doc_terms(rel, analysis))
+                held += len(batch[-1])
+                spent["path terms"] += clock() - t7
                 analysis.terms = {}
                 analyses.append(analysis)
+                if held >= POSTING_BATCH_TERMS or n == len(paths) - 1:  # as analyze_chunk
+                    t8 = clock()
+                    for doc_id, counts in enumerate(batch, base + n + 1 - len(batch)):
+                        for term, tf in counts.items():
+                            tid = local.get(term)
+                            if tid is None:
+                                tid = local[term] = len(post_docs)
+                                post_docs.append(array("I"))
+                                post_tfs.append(array("H"))
+                            post_docs[tid].append(doc_id)
+                            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
+                    batch.clear()
+                    held = 0
+                    spent["postings"] += clock() - t8
         t9 = clock()
         offsets, docs = flatten(post_docs, "I")
         _, tfs = flatten(post_tfs, "H")
