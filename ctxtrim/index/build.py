@@ -39,6 +39,9 @@ _FILE_COST = 2_000  # a file's fixed cost (open, stat, hash) in bytes of text an
 # that has none.
 STREAM_CHUNK_COST = 8_000_000
 STREAM_CHUNK_MAX = 4
+# A worker posts the terms of the files it analysed once they hold this many (~150 a file;
+# a few MB of dicts held): see `analyze_chunk`.
+POSTING_BATCH_TERMS = 100_000
 
 # (root, max_bytes, paths, first doc id): one worker's job, picklable.
 Job = tuple[str, int, list[str], int]
@@ -70,12 +73,16 @@ def analyze_chunk(job: Job) -> Chunk:
     lengths = array("I")
     shared = SharedDefs()  # the chunk is pickled: shared objects are sent once
     get = local.get
-    with TreeReader(root) as reader:
-        for n, rel in enumerate(paths):
-            dig, analysis = analyze_file(reader, rel, max_bytes)
-            counts = doc_terms(rel, analysis)
-            doc_id = base + n
-            for term, tf in counts.items():  # the hot loop of a cold start: once per posting
+    batch: list[dict[str, int]] = []  # the term counts of the files analysed, not yet posted
+    held = 0  # terms in `batch`
+
+    def post() -> None:
+        # The hot loop of a cold start: once per posting. Run for many files in a row, not
+        # after each file: the chunk's term dict and the arrays of common terms then stay
+        # in the CPU's caches, instead of being pushed out by reading and splitting the
+        # next file (16,000 files of big100k: 8 % less CPU).
+        for doc_id, counts in enumerate(batch, base + len(lengths) - len(batch)):
+            for term, tf in counts.items():
                 tid = get(term)
                 if tid is None:
                     tid = local[term] = len(post_docs)
@@ -83,11 +90,23 @@ def analyze_chunk(job: Job) -> Chunk:
                     post_tfs.append(array("H"))
                 post_docs[tid].append(doc_id)
                 post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
+        batch.clear()
+
+    with TreeReader(root) as reader:
+        for rel in paths:
+            dig, analysis = analyze_file(reader, rel, max_bytes)
+            counts = doc_terms(rel, analysis)
             analysis.terms = NO_TERMS
             analysis.defs = shared(analysis.defs)
             digests.append(dig)
             analyses.append(analysis)
             lengths.append(sum(counts.values()))
+            batch.append(counts)
+            held += len(counts)
+            if held >= POSTING_BATCH_TERMS:
+                post()
+                held = 0
+    post()
     offsets, docs = flatten(post_docs, "I")
     _, tfs = flatten(post_tfs, "H")
     return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)

@@ -18,7 +18,7 @@ from ctxtrim.config import Config
 from ctxtrim.index import FileIndex
 from ctxtrim.scan import scan
 
-from ..support.index import VERSION, summary
+from ..support.index import VERSION, make_repo, summary
 
 PACKAGES = 30
 MODULES = 100  # 30 x 100 = 3,000 modules, plus a few ignored and binary files
@@ -106,6 +106,25 @@ def test_index_is_compact(tree: Path, tmp_path: Path, monkeypatch: pytest.Monkey
         assert all(not d.analysis.terms and d.term_ids is None for d in store.docs)
         assert not ix.overlays() and not ix._outlines
     assert warm.stats.snapshot == "loaded" and summary(warm) == summary(index)
+
+
+def test_postings_posted_in_batches_equal_those_of_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold build posts the terms of several files at once (`POSTING_BATCH_TERMS`); the
+    # language server's edits add one file at a time, by other code: both must index alike.
+    root = make_repo(tmp_path / "repo")
+    monkeypatch.setattr(index_build, "POSTING_BATCH_TERMS", 12)  # 2-3 files a batch
+    config = Config(cache_dir="")
+    cold = FileIndex(root.resolve(), config, Cache.open("", VERSION))
+    scanned = scan(root, config)
+    cold.build(scanned)
+    edited = FileIndex(root.resolve(), config, Cache.open("", VERSION))
+    for entry in scanned.files:
+        edited.update(entry.path)
+    assert summary(edited)["postings"]  # the comparison is not of two empty indexes
+    assert summary(cold) == summary(edited)
+    assert list(cold.paths()) == list(edited.paths())
 
 
 def build_streaming(
