@@ -57,7 +57,7 @@ from .views import (
 TOKENS_PER_CANDIDATE = 500
 MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 NAMES_KEPT = 65_536  # (name, class) pairs whose words are remembered
-HELP_MIN_FILES = 6  # fewer files to prepare are done here sooner than a helper is told
+HELP_MIN_FILES = 2  # a pack never waits for its helper: even two files may be split
 MAX_SLICE_SYMBOLS = 8
 SHARPEN = 3.0  # file value ~ score ** SHARPEN: the budget goes deeper into the best files
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
