@@ -533,7 +533,9 @@ def extract(text: str) -> Signals:
                 query[term] += TITLE_BONUS
     for ident, w in sig.symbols.items():
         whole = ident.lower()
-        if whole in query or len(split_identifier(ident)) > 1:
+        # A stopword is a symbol only where the task writes it as code (`xr.where(`): then
+        # it names a definition, whose name the word should meet like any other.
+        if whole in query or len(split_identifier(ident)) > 1 or whole in STOPWORDS:
             query[whole] = query.get(whole, 1.0) + 0.5 * w
     sig.query = query
     return sig

@@ -245,6 +245,13 @@ def test_a_member_call_is_a_name_even_when_it_is_a_common_word() -> None:
     assert "where" not in extract("the place where (as said) it breaks").symbols
 
 
+def test_a_common_word_written_as_a_call_joins_the_query() -> None:
+    # As a query word it meets the definition's name (`def where`) in fit; in prose it is
+    # still a stopword.
+    assert "where" in extract("`xr.where(cond, x, y)` drops attrs").query
+    assert "where" not in extract("the place where it breaks").query
+
+
 def test_latin_abbreviations_are_not_paths() -> None:
     signals = extract("Options (e.g. `--foo`), i.e. flags, live in cli.py")
     assert signals.paths == ["cli.py"] and signals.modules == ["cli.py"]
