@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .lang.detect import detect_language
+from .terms import IDENT as IDENT_WORDS
 from .terms import STOPWORDS, split_identifier, text_terms
 
 
@@ -328,6 +329,60 @@ def _report_heading(lines: list[str], start: int) -> list[int]:
     return above
 
 
+# An issue form's environment fields, one heading each ("### Python version" over "3.9.10",
+# "### Sphinx extensions" over a list of modules): the reporter's setup in the form's own
+# words. A field is a heading and a short answer; a version field's answer is one version.
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
+_VERSION = r"[`'\"]?(?:[<>=~^!]=?\s*)?[vV]?\d+(?:\.[\w+-]+)*[`'\"]?"
+_VERSION_ANSWER = re.compile(rf"^{_VERSION}(?:\s*[,/]\s*{_VERSION})*$")  # "3.7, 3.8, 3.9" too
+MIN_VERSION_FIELDS = 2  # one version heading may be a task's own subject ("Python version")
+MAX_FIELD_LINES = 16  # a field's answer: a value, a list of extensions; longer is the task's
+# Words of a field's heading that say what kind of field it is, not what it is about.
+_FIELD_WORDS = frozenset({"version", "versions"})
+
+
+def _without_form_fields(text: str) -> str:
+    """`text` without the environment fields of an issue form: where MIN_VERSION_FIELDS or
+    more headings outside code are each answered by one version, those fields go, and with
+    them the fields next to them whose heading names what a version heading names
+    ("### Sphinx extensions" beside "### Sphinx version")."""
+    lines = text.split("\n")
+    code = [m.span() for m in _FENCE.finditer(text)]
+    starts: list[int] = []  # the line of each heading outside code
+    offset = 0
+    for i, line in enumerate(lines):
+        if _HEADING.match(line) and not _inside(offset, code):
+            starts.append(i)
+        offset += len(line) + 1
+    # Each heading's field: its line, its answer up to the next heading, the answer's lines.
+    fields = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        answer = [ln.strip() for ln in lines[start + 1 : end] if ln.strip()]
+        heading = _HEADING.match(lines[start])
+        words = {w.lower() for w in IDENT_WORDS.findall(heading.group(1))} if heading else set()
+        fields.append((start, end, words, answer))
+    versions = [
+        k
+        for k, (_, _, _, answer) in enumerate(fields)
+        if len(answer) == 1 and _VERSION_ANSWER.match(answer[0])
+    ]
+    if len(versions) < MIN_VERSION_FIELDS:
+        return text
+    named = set().union(*(fields[k][2] for k in versions)) - _FIELD_WORDS
+    drop: set[int] = set(versions)
+    for k in versions:  # the short fields next to a version field that share its subject
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(fields) and j not in drop and fields[j][2] & named:
+                if len(fields[j][3]) > MAX_FIELD_LINES:
+                    break
+                drop.add(j)
+                j += step
+    gone = {i for k in drop for i in range(fields[k][0], fields[k][1])}
+    return "\n".join(line for i, line in enumerate(lines) if i not in gone)
+
+
 # An HTML comment: an issue template's instructions ("<!-- Please include a minimal
 # example -->"), hidden from the issue's readers and written by none of them.
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -404,7 +459,7 @@ def _scopes(title: str) -> list[str]:
 
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
-    text = _without_reports(_without_comments(text))
+    text = _without_form_fields(_without_reports(_without_comments(text)))
     sig = Signals()
     jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
     for m in _JVM_FRAME.finditer(text):

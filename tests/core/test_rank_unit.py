@@ -252,6 +252,51 @@ def test_a_common_word_written_as_a_call_joins_the_query() -> None:
     assert "where" not in extract("the place where it breaks").query
 
 
+FORM = """Include directive drops replaced text
+
+### Describe the bug
+
+The `source-read` event's changes are lost for included files.
+
+### OS
+
+Linux
+
+### Python version
+
+3.7, 3.8, 3.9
+
+### Sphinx version
+
+`>=5.0.2`
+
+### Sphinx extensions
+
+['sphinx.ext.todo', 'sphinx.ext.extlinks']
+
+### Additional context
+
+See the include directive.
+"""
+
+
+def test_an_issue_form_s_version_fields_add_no_evidence() -> None:
+    signals = extract(FORM)
+    assert not {"python", "extensions", "extlinks", "todo"} & set(signals.query)
+    assert not [m for m in signals.modules if "todo" in m]
+    assert not [lit for lit in signals.literals if "todo" in lit]
+    # The task's own sections, and a field beside them of another subject, stay.
+    assert {"replaced", "directive", "source", "read", "linux", "context"} <= set(signals.query)
+
+
+def test_one_version_field_may_be_the_task_s_subject() -> None:
+    text = FORM.replace("### Sphinx version\n\n`>=5.0.2`\n\n", "")
+    assert {"python", "extlinks", "todo"} <= set(extract(text).query)
+    # A heading inside a code block is the code's comment, not a field.
+    fenced = "Bug\n```python\n# Python version\n3.10\n# Sphinx version\n5.0\n```\n"
+    assert "python" in extract(fenced).query
+
+
 def test_latin_abbreviations_are_not_paths() -> None:
     signals = extract("Options (e.g. `--foo`), i.e. flags, live in cli.py")
     assert signals.paths == ["cli.py"] and signals.modules == ["cli.py"]
