@@ -337,15 +337,16 @@ _VERSION = r"[`'\"]?(?:[<>=~^!]=?\s*)?[vV]?\d+(?:\.[\w+-]+)*[`'\"]?"
 _VERSION_ANSWER = re.compile(rf"^{_VERSION}(?:\s*[,/]\s*{_VERSION})*$")  # "3.7, 3.8, 3.9" too
 MIN_VERSION_FIELDS = 2  # one version heading may be a task's own subject ("Python version")
 MAX_FIELD_LINES = 16  # a field's answer: a value, a list of extensions; longer is the task's
+NO_RESPONSE = "_No response_"  # a code host's answer to a form's optional field left empty
 # Words of a field's heading that say what kind of field it is, not what it is about.
 _FIELD_WORDS = frozenset({"version", "versions"})
 
 
 def _without_form_fields(text: str) -> str:
-    """`text` without the environment fields of an issue form: where MIN_VERSION_FIELDS or
-    more headings outside code are each answered by one version, those fields go, and with
-    them the fields next to them whose heading names what a version heading names
-    ("### Sphinx extensions" beside "### Sphinx version")."""
+    """`text` without an issue form's unanswered fields and its environment fields: where
+    MIN_VERSION_FIELDS or more headings outside code are each answered by one version, those
+    fields go, and with them the fields next to them whose heading names what a version
+    heading names ("### Sphinx extensions" beside "### Sphinx version")."""
     lines = text.split("\n")
     code = [m.span() for m in _FENCE.finditer(text)]
     starts: list[int] = []  # the line of each heading outside code
@@ -367,18 +368,22 @@ def _without_form_fields(text: str) -> str:
         for k, (_, _, _, answer) in enumerate(fields)
         if len(answer) == 1 and _VERSION_ANSWER.match(answer[0])
     ]
-    if len(versions) < MIN_VERSION_FIELDS:
+    # A field left unanswered is all the form's words ("### Additional context" over
+    # "_No response_"), none of the task's.
+    drop = {k for k, (_, _, _, answer) in enumerate(fields) if answer == [NO_RESPONSE]}
+    if len(versions) >= MIN_VERSION_FIELDS:
+        named = set().union(*(fields[k][2] for k in versions)) - _FIELD_WORDS
+        drop.update(versions)
+        for k in versions:  # the short fields next to a version field that share its subject
+            for step in (-1, 1):
+                j = k + step
+                while 0 <= j < len(fields) and j not in drop and fields[j][2] & named:
+                    if len(fields[j][3]) > MAX_FIELD_LINES:
+                        break
+                    drop.add(j)
+                    j += step
+    if not drop:
         return text
-    named = set().union(*(fields[k][2] for k in versions)) - _FIELD_WORDS
-    drop: set[int] = set(versions)
-    for k in versions:  # the short fields next to a version field that share its subject
-        for step in (-1, 1):
-            j = k + step
-            while 0 <= j < len(fields) and j not in drop and fields[j][2] & named:
-                if len(fields[j][3]) > MAX_FIELD_LINES:
-                    break
-                drop.add(j)
-                j += step
     gone = {i for k in drop for i in range(fields[k][0], fields[k][1])}
     return "\n".join(line for i, line in enumerate(lines) if i not in gone)
 

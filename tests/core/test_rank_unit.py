@@ -258,6 +258,10 @@ FORM = """Include directive drops replaced text
 
 The `source-read` event's changes are lost for included files.
 
+### Screenshots
+
+_No response_
+
 ### OS
 
 Linux
@@ -282,7 +286,7 @@ See the include directive.
 
 def test_an_issue_form_s_version_fields_add_no_evidence() -> None:
     signals = extract(FORM)
-    assert not {"python", "extensions", "extlinks", "todo"} & set(signals.query)
+    assert not {"python", "extensions", "extlinks", "todo", "screenshots"} & set(signals.query)
     assert not [m for m in signals.modules if "todo" in m]
     assert not [lit for lit in signals.literals if "todo" in lit]
     # The task's own sections, and a field beside them of another subject, stay.
@@ -291,7 +295,9 @@ def test_an_issue_form_s_version_fields_add_no_evidence() -> None:
 
 def test_one_version_field_may_be_the_task_s_subject() -> None:
     text = FORM.replace("### Sphinx version\n\n`>=5.0.2`\n\n", "")
-    assert {"python", "extlinks", "todo"} <= set(extract(text).query)
+    query = extract(text).query
+    assert {"python", "extlinks", "todo"} <= set(query)
+    assert "screenshots" not in query  # a field left unanswered goes all the same
     # A heading inside a code block is the code's comment, not a field.
     fenced = "Bug\n```python\n# Python version\n3.10\n# Sphinx version\n5.0\n```\n"
     assert "python" in extract(fenced).query
