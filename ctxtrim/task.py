@@ -574,7 +574,12 @@ def extract(text: str) -> Signals:
     for name in _own_names(_FENCE.findall(text)):
         if name in symbols and not _named_in_prose(name, prose):
             del symbols[name]
-    sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
+    # A name in the title is what the task is about, as a title's words are.
+    head = text.lstrip().split("\n", 1)[0]
+    in_title = set(_IDENT.findall(head)) if len(head) <= TITLE_MAX_CHARS else set()
+    sig.symbols = {
+        s: 1.0 + math.log(n) + (TITLE_BONUS if s in in_title else 0.0) for s, n in symbols.items()
+    }
     sig.literals = literals(text)
     sig.code_lines = code_lines(text)
 

@@ -245,6 +245,17 @@ def test_a_member_call_is_a_name_even_when_it_is_a_common_word() -> None:
     assert "where" not in extract("the place where (as said) it breaks").symbols
 
 
+def test_a_name_in_the_title_weighs_more_than_the_same_name_below_it() -> None:
+    body = "\n\nCalling `merge_core` from `Dataset.merge` breaks."
+    titled = extract("merge_core drops attrs" + body).symbols
+    below = extract("Attributes are dropped\n\nmerge_core" + body).symbols
+    assert titled["merge_core"] == pytest.approx(below["merge_core"] + TITLE_BONUS)
+    assert titled["merge"] == pytest.approx(below["merge"])
+    # A first line too long to be a title is the task's first paragraph.
+    long_title = "merge_core drops attrs" + " and more words" * 20
+    assert extract(long_title + body).symbols["merge_core"] == pytest.approx(below["merge_core"])
+
+
 def test_a_common_word_written_as_a_call_joins_the_query() -> None:
     # As a query word it meets the definition's name (`def where`) in fit; in prose it is
     # still a stopword.
