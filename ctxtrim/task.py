@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .lang.detect import detect_language
+from .terms import IDENT as IDENT_WORDS
 from .terms import STOPWORDS, split_identifier, text_terms
 
 
@@ -331,6 +332,65 @@ def _report_heading(lines: list[str], start: int) -> list[int]:
     return above
 
 
+# An issue form's environment fields, one heading each ("### Python version" over "3.9.10",
+# "### Sphinx extensions" over a list of modules): the reporter's setup in the form's own
+# words. A field is a heading and a short answer; a version field's answer is one version.
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$")
+_VERSION = r"[`'\"]?(?:[<>=~^!]=?\s*)?[vV]?\d+(?:\.[\w+-]+)*[`'\"]?"
+_VERSION_ANSWER = re.compile(rf"^{_VERSION}(?:\s*[,/]\s*{_VERSION})*$")  # "3.7, 3.8, 3.9" too
+MIN_VERSION_FIELDS = 2  # one version heading may be a task's own subject ("Python version")
+MAX_FIELD_LINES = 16  # a field's answer: a value, a list of extensions; longer is the task's
+NO_RESPONSE = "_No response_"  # a code host's answer to a form's optional field left empty
+# Words of a field's heading that say what kind of field it is, not what it is about.
+_FIELD_WORDS = frozenset({"version", "versions"})
+
+
+def _without_form_fields(text: str) -> str:
+    """`text` without an issue form's unanswered fields and its environment fields: where
+    MIN_VERSION_FIELDS or more headings outside code are each answered by one version, those
+    fields go, and with them the fields next to them whose heading names what a version
+    heading names ("### Sphinx extensions" beside "### Sphinx version")."""
+    lines = text.split("\n")
+    code = [m.span() for m in _FENCE.finditer(text)]
+    starts: list[int] = []  # the line of each heading outside code
+    offset = 0
+    for i, line in enumerate(lines):
+        if _HEADING.match(line) and not _inside(offset, code):
+            starts.append(i)
+        offset += len(line) + 1
+    # Each heading's field: its line, its answer up to the next heading, the answer's lines.
+    fields = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        answer = [ln.strip() for ln in lines[start + 1 : end] if ln.strip()]
+        heading = _HEADING.match(lines[start])
+        words = {w.lower() for w in IDENT_WORDS.findall(heading.group(1))} if heading else set()
+        fields.append((start, end, words, answer))
+    versions = [
+        k
+        for k, (_, _, _, answer) in enumerate(fields)
+        if len(answer) == 1 and _VERSION_ANSWER.match(answer[0])
+    ]
+    # A field left unanswered is all the form's words ("### Additional context" over
+    # "_No response_"), none of the task's.
+    drop = {k for k, (_, _, _, answer) in enumerate(fields) if answer == [NO_RESPONSE]}
+    if len(versions) >= MIN_VERSION_FIELDS:
+        named = set().union(*(fields[k][2] for k in versions)) - _FIELD_WORDS
+        drop.update(versions)
+        for k in versions:  # the short fields next to a version field that share its subject
+            for step in (-1, 1):
+                j = k + step
+                while 0 <= j < len(fields) and j not in drop and fields[j][2] & named:
+                    if len(fields[j][3]) > MAX_FIELD_LINES:
+                        break
+                    drop.add(j)
+                    j += step
+    if not drop:
+        return text
+    gone = {i for k in drop for i in range(fields[k][0], fields[k][1])}
+    return "\n".join(line for i, line in enumerate(lines) if i not in gone)
+
+
 # An HTML comment: an issue template's instructions ("<!-- Please include a minimal
 # example -->"), hidden from the issue's readers and written by none of them.
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -407,7 +467,7 @@ def _scopes(title: str) -> list[str]:
 
 def extract(text: str) -> Signals:
     """Pull paths, traceback frames, symbols and weighted search terms out of a task text."""
-    text = _without_reports(_without_comments(text))
+    text = _without_form_fields(_without_reports(_without_comments(text)))
     sig = Signals()
     jvm: list[tuple[int, int]] = []  # spans of JVM frames, read by their own pattern
     for m in _JVM_FRAME.finditer(text):
@@ -521,7 +581,12 @@ def extract(text: str) -> Signals:
     for name in _own_names(_FENCE.findall(text)):
         if name in symbols and not _named_in_prose(name, prose):
             del symbols[name]
-    sig.symbols = {s: 1.0 + math.log(n) for s, n in symbols.items()}
+    # A name in the title is what the task is about, as a title's words are.
+    head = text.lstrip().split("\n", 1)[0]
+    in_title = set(_IDENT.findall(head)) if len(head) <= TITLE_MAX_CHARS else set()
+    sig.symbols = {
+        s: 1.0 + math.log(n) + (TITLE_BONUS if s in in_title else 0.0) for s, n in symbols.items()
+    }
     sig.literals = literals(text)
     sig.code_lines = code_lines(text)
 
@@ -540,7 +605,9 @@ def extract(text: str) -> Signals:
                 query[term] += TITLE_BONUS
     for ident, w in sig.symbols.items():
         whole = ident.lower()
-        if whole in query or len(split_identifier(ident)) > 1:
+        # A stopword is a symbol only where the task writes it as code (`xr.where(`): then
+        # it names a definition, whose name the word should meet like any other.
+        if whole in query or len(split_identifier(ident)) > 1 or whole in STOPWORDS:
             query[whole] = query.get(whole, 1.0) + 0.5 * w
     sig.query = query
     return sig

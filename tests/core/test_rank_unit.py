@@ -285,6 +285,75 @@ def test_a_member_call_is_a_name_even_when_it_is_a_common_word() -> None:
     assert "where" not in extract("the place where (as said) it breaks").symbols
 
 
+def test_a_name_in_the_title_weighs_more_than_the_same_name_below_it() -> None:
+    body = "\n\nCalling `merge_core` from `Dataset.merge` breaks."
+    titled = extract("merge_core drops attrs" + body).symbols
+    below = extract("Attributes are dropped\n\nmerge_core" + body).symbols
+    assert titled["merge_core"] == pytest.approx(below["merge_core"] + TITLE_BONUS)
+    assert titled["merge"] == pytest.approx(below["merge"])
+    # A first line too long to be a title is the task's first paragraph.
+    long_title = "merge_core drops attrs" + " and more words" * 20
+    assert extract(long_title + body).symbols["merge_core"] == pytest.approx(below["merge_core"])
+
+
+def test_a_common_word_written_as_a_call_joins_the_query() -> None:
+    # As a query word it meets the definition's name (`def where`) in fit; in prose it is
+    # still a stopword.
+    assert "where" in extract("`xr.where(cond, x, y)` drops attrs").query
+    assert "where" not in extract("the place where it breaks").query
+
+
+FORM = """Include directive drops replaced text
+
+### Describe the bug
+
+The `source-read` event's changes are lost for included files.
+
+### Screenshots
+
+_No response_
+
+### OS
+
+Linux
+
+### Python version
+
+3.7, 3.8, 3.9
+
+### Sphinx version
+
+`>=5.0.2`
+
+### Sphinx extensions
+
+['sphinx.ext.todo', 'sphinx.ext.extlinks']
+
+### Additional context
+
+See the include directive.
+"""
+
+
+def test_an_issue_form_s_version_fields_add_no_evidence() -> None:
+    signals = extract(FORM)
+    assert not {"python", "extensions", "extlinks", "todo", "screenshots"} & set(signals.query)
+    assert not [m for m in signals.modules if "todo" in m]
+    assert not [lit for lit in signals.literals if "todo" in lit]
+    # The task's own sections, and a field beside them of another subject, stay.
+    assert {"replaced", "directive", "source", "read", "linux", "context"} <= set(signals.query)
+
+
+def test_one_version_field_may_be_the_task_s_subject() -> None:
+    text = FORM.replace("### Sphinx version\n\n`>=5.0.2`\n\n", "")
+    query = extract(text).query
+    assert {"python", "extlinks", "todo"} <= set(query)
+    assert "screenshots" not in query  # a field left unanswered goes all the same
+    # A heading inside a code block is the code's comment, not a field.
+    fenced = "Bug\n```python\n# Python version\n3.10\n# Sphinx version\n5.0\n```\n"
+    assert "python" in extract(fenced).query
+
+
 def test_latin_abbreviations_are_not_paths() -> None:
     signals = extract("Options (e.g. `--foo`), i.e. flags, live in cli.py")
     assert signals.paths == ["cli.py"] and signals.modules == ["cli.py"]
