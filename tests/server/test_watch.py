@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from ..support.lsp import make_repo
 
 pytest.importorskip("pygls")
 
+import ctxtrim.server.folder as folder_module  # noqa: E402
 from ctxtrim.server.folder import Folder  # noqa: E402
 from ctxtrim.server.watch import Poller  # noqa: E402
 
@@ -86,3 +89,30 @@ def test_filtered_views_get_buffers_and_edits(folder: Folder) -> None:
     folder.set_text("web/cart.js", "export function secondEdit() {}\n")
     settle(folder)
     assert "secondEdit" in (view.index.text("web/cart.js") or "")
+
+
+class _Node:
+    me: object = None
+
+
+def test_each_job_leaves_what_it_kept_out_of_the_collectors_reach(
+    folder: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(folder_module, "FULL_COLLECT_JOBS", 3)
+    kept: list[weakref.ref[_Node]] = []
+
+    def job() -> None:
+        node = _Node()
+        node.me = node  # a reference cycle: only the collector can free it
+        kept.append(weakref.ref(node))
+
+    try:
+        folder.jobs_done = 0
+        folder.submit(job).result(timeout=30)
+        gc.collect()  # a full collection no longer walks what the job left
+        assert kept[0]() is not None and gc.get_freeze_count() > 0
+        settle(folder)
+        settle(folder)  # the third job ends with a full collection first
+        assert kept[0]() is None
+    finally:
+        gc.unfreeze()
