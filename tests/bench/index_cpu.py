@@ -44,8 +44,9 @@ from ctxtrim.index.build import (  # noqa: E402
     Job,
     analyze_chunk,
     chunk_jobs,
+    post_terms,
 )
-from ctxtrim.index.postings import TF_MAX, flatten  # noqa: E402
+from ctxtrim.index.postings import flatten  # noqa: E402
 from ctxtrim.lang import detect_language  # noqa: E402
 from ctxtrim.scan import TreeReader, scan  # noqa: E402
 from ctxtrim.terms import _NOT_IDENT, utf8_terms  # noqa: E402
@@ -147,16 +148,7 @@ def step_cpu(jobs: list[Job]) -> str:
                 analyses.append(analysis)
                 if held >= POSTING_BATCH_TERMS or n == len(paths) - 1:  # as analyze_chunk
                     t8 = clock()
-                    for doc_id, counts in enumerate(batch, base + n + 1 - len(batch)):
-                        for term, tf in counts.items():
-                            tid = local.get(term)
-                            if tid is None:
-                                tid = local[term] = len(post_docs)
-                                post_docs.append(array("I"))
-                                post_tfs.append(array("H"))
-                            post_docs[tid].append(doc_id)
-                            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
-                    batch.clear()
+                    post_terms(batch, base + n + 1 - len(batch), local, post_docs, post_tfs)
                     held = 0
                     spent["postings"] += clock() - t8
         t9 = clock()
