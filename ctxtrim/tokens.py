@@ -282,9 +282,7 @@ class Tokenizer:
         """A text's count, by pieces if it is long and the encoding is cl100k_base."""
         if len(text) < PIECES_FROM_CHARS or self.name != "cl100k_base":
             return self._encode_count(text)
-        known = self._pieces
-        if len(known) > PIECES_KEPT:
-            known.clear()
+        known = self._piece_counts()
         total = 0
         for piece in _pieces(text):
             n = known.get(piece)
@@ -309,9 +307,7 @@ class Tokenizer:
         """Tokens of each line with its line break. Lines are encoded one by one, which runs
         about 2% above the count of the joined text: a safe estimate for fitting (the
         rendered pack is counted exactly afterwards)."""
-        known = self._pieces
-        if len(known) > PIECES_KEPT:
-            known.clear()
+        known = self._piece_counts()
         encode = self._enc.encode_ordinary
         out = []
         for line in lines:
@@ -323,14 +319,18 @@ class Tokenizer:
         return out
 
     def remember_lines(self, counted: Iterable[tuple[str, int]]) -> None:
-        """Take (line, count of the line with its break) pairs counted earlier, by
+        """Take (line, count of the line with its break) pairs counted earlier, here or by
         `count_lines` in another process (the persistent cache holds them): a rendering
         that shows those lines then counts without encoding them again."""
-        known = self._pieces
-        if len(known) > PIECES_KEPT:
-            known.clear()
+        known = self._piece_counts()
         for line, n in counted:
             known[line + "\n"] = n
+
+    def _piece_counts(self) -> dict[str, int]:
+        """The counts of pieces and lines remembered, emptied once over their bound."""
+        if len(self._pieces) > PIECES_KEPT:
+            self._pieces.clear()
+        return self._pieces
 
     def truncate(self, text: str, limit: int) -> str:
         """The longest prefix of `text` that ends on a line break and has at most `limit` tokens."""
