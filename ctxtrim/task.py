@@ -187,7 +187,13 @@ def _looks_like_code(ident: str) -> bool:
 
 
 def _is_dunder(ident: str) -> bool:
-    return len(ident) > 4 and ident.startswith("__") and ident.endswith("__")
+    # Not a rule of underscores (`_____`, a heading or separator in pasted test output).
+    return (
+        len(ident) > 4
+        and ident.startswith("__")
+        and ident.endswith("__")
+        and ident.strip("_") != ""
+    )
 
 
 def _path_mention(raw: str) -> str:

@@ -724,3 +724,11 @@ def test_a_package_named_test_inside_the_source_is_source_not_a_test_suite(
     for path in ("fw/test/test_client.py", "test/client.py"):
         assert "test file (weight 0.4)" in got[path].reasons
         assert got[path].score < got["fw/test/client.py"].score
+
+
+def test_a_rule_of_underscores_in_pasted_output_is_not_a_name() -> None:
+    text = "Failure in setup\n\n```\n" + "_" * 40 + " test_total " + "_" * 40 + "\n```\n"
+    text += "and `__subclasscheck__` is never called"
+    symbols = extract(text).symbols
+    assert "__subclasscheck__" in symbols
+    assert not [s for s in symbols if not s.strip("_")]
