@@ -285,6 +285,8 @@ def body_units(
     for owner, start, end, members in containers:
         taken = merge([(m.start, m.end) for m in members])
         header = [signature(owner, lines)] if owner else []
+        if owner is not None and owner.kind in MODULE_KINDS:
+            header.append(_module_tail(owner, lines))
         name = owner.name if owner else "<module>"
         cursor = start
         for s, e in taken + [(end + 1, end + 1)]:
@@ -293,6 +295,15 @@ def body_units(
                 units.append((unit, [(a, _blank_after(lines, b)), *header]))
             cursor = max(cursor, e + 1)
     return units
+
+
+def _module_tail(owner: Symbol, lines: list[str]) -> tuple[int, int]:
+    """The last line of a nested module's body and its closing line: a new item of a module
+    of statements (re-exports, `use` lists) is most often added at its end."""
+    last = owner.end - 1
+    while last > owner.start and not lines[last - 1].strip():
+        last -= 1
+    return max(last, owner.start), owner.end
 
 
 def _pieces(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:

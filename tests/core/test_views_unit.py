@@ -243,3 +243,21 @@ def test_a_member_of_a_documented_trait_is_shown_with_the_trait_line() -> None:
     method = next(s for s in symbols if s.name == "len")
     (ranges,) = contexts(symbols, lines, [method])
     assert ranges == [(11, 21), (10, 10)]  # not the first lines of its doc comment
+
+
+def test_statements_of_a_nested_module_come_with_its_last_line_where_a_new_one_goes() -> None:
+    text = (
+        "mod lib {\n"  # 1
+        "    mod core {\n"  # 2
+        "        pub use std::*;\n"
+        "    }\n"  # 4
+        + "".join(f"    pub use self::core::m{i}::T{i};\n" for i in range(70))  # 5-74
+        + "    pub use std::sync::Arc;\n"  # 75
+        "\n"
+        "}\n"  # 77
+    )
+    lines, symbols = _parsed(text, "rust")
+    units = [(u.start, u.end, r) for u, r in body_units(symbols, lines, after=0) if u.parent]
+    # The first 60 re-exports with the module's header and its last re-export and closing line.
+    assert units[0] == (5, 64, [(5, 64), (1, 1), (75, 77)])
+    assert units[1] == (65, 77, [(65, 77), (1, 1), (75, 77)])
