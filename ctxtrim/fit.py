@@ -854,18 +854,9 @@ def build_choice(
         total = sum(w for _, w in weights)
         # Code no definition's words matched may still hold the change: the larger its share
         # of the file, the less even a slice of every matching definition is worth.
-        # Counted in tokens (a blank line costs none) past the head every slice shows: a
-        # long import block is no code a slice leaves out.
         leaves = prep.leaves
-        n = len(lines)
-        prefix = prep.prefix
-        head = sum(prefix[e] - prefix[s - 1] for s, e in clamped(n, prep.head))
-        matched = merge(
-            clamped(n, prep.head + [(leaves[j].start, leaves[j].end) for j, _ in weights])
-        )
-        seen = sum(prefix[e] - prefix[s - 1] for s, e in matched) - head
-        code = prefix[-1] - head
-        unmatched = max(code - seen, 0) / max(code, 1)
+        matched = sum(leaves[j].end - leaves[j].start + 1 for j, _ in weights)
+        unmatched = max(len(lines) - matched, 0) / max(len(lines), 1)
         total *= 1.0 + UNMATCHED * unmatched
         # The heaviest first, then the first in the file (then the first leaf: ties keep
         # their order); only the ones a slice can take.
@@ -875,9 +866,11 @@ def build_choice(
                 MAX_SLICE_SYMBOLS, [(-w, leaves[j].start, j) for j, w in weights]
             )
         ]
+        n = len(lines)
         # Each slice adds a definition to the last: its merged ranges grow by that one's.
         shown = merge(clamped(n, prep.head + [(ln, ln) for ln in cand.lines]))
         covered = 0.0
+        prefix = prep.prefix
         for j, w in ranked:
             shown = merge(shown + clamped(n, prep.contexts[j]))
             covered += w

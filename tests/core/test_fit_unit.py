@@ -14,11 +14,9 @@ from ctxtrim.fit import (
     PREPARED_FACTS,
     FileChoice,
     Option,
-    build_choice,
     fit,
     greedy,
     line_costs,
-    symbol_scores,
 )
 from ctxtrim.pack import Item
 from ctxtrim.rank import Candidate, rank
@@ -551,40 +549,3 @@ def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_enc
         shown |= {lines[i] + "\n" for a, b in item.lines for i in range(a - 1, b) if lines[i]}
     assert shown and not shown & set(encoded)
     assert pack.tokens == len(ws.tokenizer._enc.encode_ordinary(render(pack, "markdown")))
-
-
-def _slice_shares(ws: Workspace, path: str, text: str) -> list[float]:
-    """The values of the slices `build_choice` offers for `path`, as shares of the whole
-    file's value."""
-    signals = extract(text)
-    cand = Candidate(path, 1.0)
-    prep = ws.preparer.get(path)
-    assert prep is not None
-    scored = symbol_scores(prep, cand, signals, ws.index)
-    choice = build_choice(cand, prep, scored, OVERHEAD)
-    whole = choice.options[-1]
-    assert whole.view is not None and whole.view.mode == "full"
-    return [round(o.value / whole.value, 6) for o in choice.options if o.view is None]
-
-
-def test_the_imports_a_slice_shows_do_not_discount_it(tmp_path: Path) -> None:
-    # The code no matching definition holds discounts a file's slices: the change may be
-    # there. Not the imports every slice shows: a file with a long import block offers its
-    # slices at the same shares as one with a single import.
-    defs = (
-        "func ParseDuration(text string) (time.Duration, error) {\n"
-        "\treturn time.ParseDuration(text)\n}\n\n"
-        "func FormatDuration(d time.Duration) string {\n\treturn d.String()\n}\n\n"
-        "func unrelatedHelper(x int) int {\n\treturn x * 2\n}\n"
-    )
-    imports = "".join(f'\t"example.com/pkg{i}"\n' for i in range(20))
-    files = {
-        "short/dur.go": 'package short\n\nimport "time"\n\n' + defs,
-        "long/dur.go": 'package long\n\nimport (\n\t"time"\n' + imports + ")\n\n" + defs,
-    }
-    root = write(tmp_path / "repo", files)
-    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
-    task = "ParseDuration fails to parse a duration given in days"
-    short = _slice_shares(ws, "short/dur.go", task)
-    assert short and all(0 < s < 1 for s in short)
-    assert _slice_shares(ws, "long/dur.go", task) == short
