@@ -187,6 +187,14 @@ def test_ranking_is_deterministic(index: FileIndex) -> None:
         ("config/settings.yaml", 0.5, "data/config file"),
         ("examples/demo.py", 0.6, "example/docs directory"),
         (".github/workflows/release.py", 0.5, "CI/tooling file"),
+        ("Makefile", 0.5, "CI/tooling file"),
+        ("build/rules.mk", 0.5, "CI/tooling file"),
+        ("flake.nix", 0.5, "CI/tooling file"),
+        ("web/.gitignore", 0.5, "CI/tooling file"),
+        ("Dockerfile", 0.5, "CI/tooling file"),
+        ("go.sum", 0.5, "CI/tooling file"),
+        ("cmd/makefile.go", 1.0, None),
+        ("go.mod", 1.0, None),
     ],
 )
 def test_prior_weighs_the_kind_of_file(path: str, weight: float, why: str | None) -> None:
