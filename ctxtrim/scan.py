@@ -238,6 +238,7 @@ class _Layer:
     # Most paths match none of a layer's patterns; the prefilter says so at C speed where a
     # Python loop over each pattern's regex costs ~30x more.
     prefilter: _Prefilter | None = None
+    by_name: _Verdicts = field(default_factory=dict)  # see `_Prefilter.name_decides`
 
     def verdict(self, rel: str) -> tuple[bool, str] | None:
         """(ignored?, rule text) for `rel` (root-relative; directories end in '/'), or None."""
@@ -245,8 +246,18 @@ class _Layer:
             if not rel.startswith(self.base + "/"):
                 return None
             rel = rel[len(self.base) + 1 :]
-        if self.prefilter is not None and not self.prefilter.may_match(rel):
-            return None
+        prefilter = self.prefilter
+        if prefilter is None:
+            return self.exact(rel)
+        if not prefilter.name_decides(rel):
+            return self.exact(rel) if prefilter.may_match(rel) else None
+        return _by_name(self.by_name, rel, self._checked)
+
+    def _checked(self, rel: str) -> tuple[bool, str] | None:
+        return self.exact(rel) if self.prefilter is None or self.prefilter.may_match(rel) else None
+
+    def exact(self, rel: str) -> tuple[bool, str] | None:
+        """`verdict` of a path relative to `base`, pattern by pattern."""
         for index in range(len(self.spec.patterns) - 1, -1, -1):
             pattern = self.spec.patterns[index]
             regex: re.Pattern[str] | None = getattr(pattern, "regex", None)  # RegexPattern's
@@ -256,6 +267,28 @@ class _Layer:
             if m and _whole(regex, m.end(), rel):
                 return pattern.include, f"{self.source}:{index + 1}: {self.lines[index]}"
         return None
+
+
+# Verdicts by a path's last component (with its '/' for a directory); see `_by_name`.
+_Verdicts: TypeAlias = "dict[str, tuple[bool, str] | None]"
+_BY_NAME_MAX = 100_000  # names remembered per ignore source: a huge tree must not grow it forever
+
+
+def _by_name(
+    memo: _Verdicts, rel: str, decide: Callable[[str], tuple[bool, str] | None]
+) -> tuple[bool, str] | None:
+    """`decide(rel)`, remembered by `rel`'s last component: for a path whose verdict that
+    component alone decides (`_Prefilter.name_decides`). Most names recur across a tree
+    (`__init__.py`, a `.mo` per locale), and its files are most of the walk's ignore checks."""
+    name = rel[rel.rfind("/", 0, len(rel) - 1) + 1 :]
+    try:
+        return memo[name]
+    except KeyError:
+        pass
+    if len(memo) >= _BY_NAME_MAX:
+        memo.clear()
+    got = memo[name] = decide(rel)
+    return got
 
 
 def _whole(regex: re.Pattern[str], end: int, rel: str) -> bool:
@@ -348,6 +381,12 @@ class _Prefilter:
         self.rest = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
         self.globs = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
         self.dir_globs = re.compile("|".join(f"(?:{g})" for g in dir_globs)) if dir_globs else None
+
+    def name_decides(self, rel: str) -> bool:
+        """Whether the patterns' verdict on `rel` rests on its last component alone: so it
+        does when none of the other patterns (`rest`) matches, for the simple shapes and the
+        component globs match at any depth and, as `_whole` wants, only on the last one."""
+        return self.rest is None or self.rest.match(rel) is None
 
     def may_match(self, rel: str) -> bool:
         is_dir = rel.endswith("/")
@@ -528,6 +567,9 @@ def _read_ignore_file(path: Path, root: Path) -> list[str] | None:
     return data[:_IGNORE_FILE_LIMIT].decode("utf-8", "replace").split("\n")
 
 
+_NOT_IGNORED: tuple[bool, str | None] = (False, None)
+
+
 class IgnoreRules:
     """The ignore verdict for any root-relative path, with the rule that decided it."""
 
@@ -551,6 +593,7 @@ class IgnoreRules:
             self._back.append(_layer("", list(patterns), f"default ({group})"))
         # One prefilter for all the root-level layers at the back: most paths pass them all.
         self._back_filter = _prefilter(p for layer in self._back for p in layer.spec.patterns)
+        self._back_by_name: _Verdicts = {}
 
     def load_dir(self, rel_dir: str, present: Container[str] | None = None) -> None:
         """Read the ignore files of a directory the walk has just entered. `present`, when
@@ -583,13 +626,19 @@ class IgnoreRules:
                     verdict = layer.verdict(probe)
                     if verdict:
                         return verdict
+        back = self._back_filter
+        if back is not None and back.name_decides(probe):
+            return _by_name(self._back_by_name, probe, self._back_verdict) or _NOT_IGNORED
+        return self._back_verdict(probe) or _NOT_IGNORED
+
+    def _back_verdict(self, probe: str) -> tuple[bool, str] | None:
         if self._back_filter is not None and not self._back_filter.may_match(probe):
-            return False, None
+            return None
         for layer in self._back:
             verdict = layer.verdict(probe)
             if verdict:
                 return verdict
-        return False, None
+        return None
 
     def wanted(self, rel: str) -> bool:
         """False if `include` patterns are set and `rel` matches none of them."""

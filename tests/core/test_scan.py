@@ -11,7 +11,7 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
-from ctxtrim.scan import decode, scan, why
+from ctxtrim.scan import IgnoreRules, decode, scan, why
 
 from ..support.repos import git, init_repo
 
@@ -88,6 +88,23 @@ def test_gitignore_chain_negation_anchoring_and_directories(tmp_path: Path) -> N
         "local.txt",
         "main.py",
     }
+
+
+def test_a_name_judged_before_is_judged_again_where_a_path_pattern_applies(
+    tmp_path: Path,
+) -> None:
+    # Verdicts are remembered by file name, except where a pattern naming a path matches:
+    # `docs/x.log` is re-included, its namesakes before and after it in the walk are not.
+    write(tmp_path, ".gitignore", "*.log\n!docs/x.log\nkeep/vendor/\n")
+    for rel in ["a/x.log", "docs/x.log", "docs/sub/x.log", "z/x.log", "keep/vendor/v.py"]:
+        write(tmp_path, rel)
+    write(tmp_path, "keep/b/vendor/v.py")  # `vendor/` is a default at any depth
+    write(tmp_path, "lib/vendorx/v.py")
+    rules = IgnoreRules(tmp_path, Config())
+    rules.load_dir("")
+    verdicts = [rules.check(rel)[0] for rel in ["a/x.log", "docs/x.log", "z/x.log", "docs/x.log"]]
+    assert verdicts == [True, False, True, False]
+    assert paths(tmp_path) == {".gitignore", "docs/x.log", "lib/vendorx/v.py"}
 
 
 def test_info_exclude_ctxtrimignore_and_config(tmp_path: Path) -> None:
