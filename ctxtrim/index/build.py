@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..scan import FileEntry, TreeReader
 from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
-from .postings import TF_MAX, flatten
+from .postings import DOC_SHIFT, PACKED, TF_MAX, flatten
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,17 +57,15 @@ class Chunk:
     analyses: list[Analysis]
     lengths: array[int]  # per file: its indexed term count
     terms: list[str]  # local term id -> term
-    offsets: array[int]  # local term id -> its range of `docs` and `tfs`
-    docs: array[int]
-    tfs: array[int]
+    offsets: array[int]  # local term id -> its range of `postings`
+    postings: array[int]  # packed: doc id and term frequency (`postings.PACKED`)
 
 
 def analyze_chunk(job: Job) -> Chunk:
     """Analyse files `paths` (doc ids from `base` on) and index them as one block."""
     root, max_bytes, paths, base = job
     local: dict[str, int] = {}
-    post_docs: list[array[int]] = []
-    post_tfs: list[array[int]] = []
+    lists: list[array[int]] = []
     digests: list[str] = []
     analyses: list[Analysis] = []
     lengths = array("I")
@@ -76,7 +74,7 @@ def analyze_chunk(job: Job) -> Chunk:
     held = 0  # terms in `batch`
 
     def post() -> None:
-        post_terms(batch, base + len(lengths) - len(batch), local, post_docs, post_tfs)
+        post_terms(batch, base + len(lengths) - len(batch), local, lists)
 
     with TreeReader(root) as reader:
         for rel in paths:
@@ -93,20 +91,16 @@ def analyze_chunk(job: Job) -> Chunk:
                 post()
                 held = 0
     post()
-    offsets, docs = flatten(post_docs, "I")
-    _, tfs = flatten(post_tfs, "H")
-    return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)
+    offsets, postings = flatten(lists, PACKED)
+    return Chunk(base, digests, analyses, lengths, list(local), offsets, postings)
 
 
 def post_terms(
-    batch: list[dict[str, int]],
-    first: int,
-    local: dict[str, int],
-    post_docs: list[array[int]],
-    post_tfs: list[array[int]],
+    batch: list[dict[str, int]], first: int, local: dict[str, int], lists: list[array[int]]
 ) -> None:
     """Post the term counts of files `first`, `first` + 1, ... (then empty `batch`): each
-    term's doc ids and frequencies go to its arrays, a new term gets the next local id.
+    term's postings (doc id and frequency, packed) go to its array, a new term gets the
+    next local id.
 
     The hot loop of a cold start: once per posting. Run for many files in a row, not after
     each file: the chunk's term dict and the arrays of common terms then stay in the CPU's
@@ -114,14 +108,15 @@ def post_terms(
     files of big100k: 8 % less CPU)."""
     get = local.get
     for doc_id, counts in enumerate(batch, first):
+        if max(counts.values(), default=0) > TF_MAX:
+            counts = {term: min(tf, TF_MAX) for term, tf in counts.items()}
+        key = doc_id << DOC_SHIFT
         for term, tf in counts.items():
             tid = get(term)
             if tid is None:
-                tid = local[term] = len(post_docs)
-                post_docs.append(array("I"))
-                post_tfs.append(array("H"))
-            post_docs[tid].append(doc_id)
-            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
+                tid = local[term] = len(lists)
+                lists.append(array(PACKED))
+            lists[tid].append(key | tf)
     batch.clear()
 
 

@@ -46,7 +46,7 @@ from ctxtrim.index.build import (  # noqa: E402
     chunk_jobs,
     post_terms,
 )
-from ctxtrim.index.postings import flatten  # noqa: E402
+from ctxtrim.index.postings import PACKED, flatten, unpack  # noqa: E402
 from ctxtrim.lang import detect_language  # noqa: E402
 from ctxtrim.scan import TreeReader, scan  # noqa: E402
 from ctxtrim.terms import _NOT_IDENT, utf8_terms  # noqa: E402
@@ -60,7 +60,9 @@ def chunk_hash(chunks: list[Chunk]) -> str:
     for c in chunks:
         facts = [(a.lang, a.lines, a.defs, a.problem) for a in c.analyses]
         h.update(repr((c.base, c.digests, facts, c.terms)).encode())
-        for arr in (c.lengths, c.offsets, c.docs, c.tfs):
+        # The doc ids and frequencies apart, as chunks held them before they were packed: a
+        # hash taken then is still comparable.
+        for arr in (c.lengths, c.offsets, *unpack(c.postings)):
             h.update(arr.tobytes())
     return h.hexdigest()[:16]
 
@@ -106,8 +108,7 @@ def step_cpu(jobs: list[Job]) -> str:
     clock = time.process_time
     for root, max_bytes, paths, base in jobs:
         local: dict[str, int] = {}
-        post_docs: list[array[int]] = []
-        post_tfs: list[array[int]] = []
+        lists: list[array[int]] = []
         analyses = []
         batch: list[dict[str, int]] = []
         held = 0
@@ -148,14 +149,13 @@ def step_cpu(jobs: list[Job]) -> str:
                 analyses.append(analysis)
                 if held >= POSTING_BATCH_TERMS or n == len(paths) - 1:  # as analyze_chunk
                     t8 = clock()
-                    post_terms(batch, base + n + 1 - len(batch), local, post_docs, post_tfs)
+                    post_terms(batch, base + n + 1 - len(batch), local, lists)
                     held = 0
                     spent["postings"] += clock() - t8
         t9 = clock()
-        offsets, docs = flatten(post_docs, "I")
-        _, tfs = flatten(post_tfs, "H")
+        offsets, postings = flatten(lists, PACKED)
         t10 = clock()
-        chunk = Chunk(base, [], analyses, array("I"), list(local), offsets, docs, tfs)
+        chunk = Chunk(base, [], analyses, array("I"), list(local), offsets, postings)
         pickle.dumps(chunk)
         spent["postings"] += t10 - t9
         spent["pickle chunk (no digests, lengths)"] += clock() - t10

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from array import array
 
+import pytest
+
+import ctxtrim.index.postings as postings
 from ctxtrim.index.analysis import SharedDefs, find_defs
-from ctxtrim.index.postings import flatten
+from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, flatten_packed, unpack
 
 
 def test_flatten_cuts_offsets_and_frees_the_per_term_arrays() -> None:
@@ -14,6 +17,26 @@ def test_flatten_cuts_offsets_and_frees_the_per_term_arrays() -> None:
     assert list(offsets) == [0, 2, 2, 5]
     assert list(data) == [1, 4, 2, 3, 7]
     assert lists == []  # emptied: a large build must not hold both forms
+
+
+def packed(pairs: list[tuple[int, int]]) -> array[int]:
+    return array(PACKED, [doc << DOC_SHIFT | tf for doc, tf in pairs])
+
+
+def test_packed_postings_unpack_to_doc_ids_and_frequencies_in_order() -> None:
+    docs, tfs = unpack(packed([(0, 1), (7, 65_535), (2**32 - 1, 3)]))
+    assert docs.typecode == "I" and tfs.typecode == "H"
+    assert list(docs) == [0, 7, 2**32 - 1] and list(tfs) == [1, 65_535, 3]
+    assert unpack(array(PACKED)) == (array("I"), array("H"))
+
+
+def test_flatten_packed_cuts_offsets_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings, "UNPACK_BLOCK", 2)  # terms then span unpacked blocks
+    lists = [packed([(1, 2)]), array(PACKED), packed([(3, 4), (9, 1), (12, 5)]), packed([(4, 8)])]
+    offsets, docs, tfs = flatten_packed(lists)
+    assert list(offsets) == [0, 1, 1, 4, 5]
+    assert list(docs) == [1, 3, 9, 12, 4] and list(tfs) == [2, 4, 1, 5, 8]
+    assert lists == []
 
 
 def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
