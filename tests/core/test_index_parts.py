@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from array import array
 
 import pytest
 
 import ctxtrim.index.postings as postings
-from ctxtrim.index.analysis import SharedDefs, find_defs
+from ctxtrim.index.analysis import Analysis, SharedDefs, find_defs
 from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, flatten_packed, unpack
 
 
@@ -46,6 +47,14 @@ def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
     assert again is first
     other = shared(("".join(["sa", "ve"]), "delete"))
     assert other == ("save", "delete") and other[0] is first[1]
+
+
+def test_analyses_pickle_whole_and_keep_shared_definitions_shared() -> None:
+    # A cold build's workers pickle every file's analysis; equal definitions stay one object.
+    defs = ("Model", "save")
+    sent = [Analysis("python", 12, defs, {}, None), Analysis(None, 0, defs, {}, "binary")]
+    got = pickle.loads(pickle.dumps(sent))
+    assert got == sent and got[0].defs is got[1].defs
 
 
 def test_definitions_after_indentation_and_modifier_chains() -> None:
