@@ -11,7 +11,7 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
-from ctxtrim.scan import IgnoreRules, decode, scan, why
+from ctxtrim.scan import IgnoreRules, decode, read_regular, scan, why
 
 from ..support.repos import git, init_repo
 
@@ -157,6 +157,16 @@ def test_huge_files_and_special_files(tmp_path: Path) -> None:
     reasons = {e.path: e.rule for e in result.excluded}
     assert reasons["big.txt"].startswith("huge")
     assert reasons["fifo"] == "not a regular file"
+
+
+def test_a_file_is_read_whole_up_to_the_limit_in_any_number_of_reads(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 9000  # 2.3 MB: more than one read
+    (tmp_path / "blob").write_bytes(data)
+    (tmp_path / "empty").write_bytes(b"")
+    assert read_regular(str(tmp_path / "blob"), 3_000_000) == data
+    assert read_regular(str(tmp_path / "blob"), 2_000_000) == data[:2_000_001]
+    assert read_regular(str(tmp_path / "blob"), len(data)) == data
+    assert read_regular(str(tmp_path / "empty"), 100) == b""
 
 
 def test_decode_refuses_binary_and_foreign_bytes_but_tolerates_a_stray_byte() -> None:
