@@ -736,7 +736,8 @@ class _LazyRules:
                     self._rules.load_dir(above)
                     self._loaded.add(above)
         if rel_dir not in self._loaded:
-            self._rules.load_dir(rel_dir, present)
+            if present:  # most directories have no ignore file: nothing to read
+                self._rules.load_dir(rel_dir, present)
             self._loaded.add(rel_dir)
         return self._rules
 
@@ -794,13 +795,11 @@ def _walk(
         lasting = True  # may this listing be kept for the next scan?
         kept: list[FileEntry] = []
         left_out: list[Excluded] = []
+        prefix = f"{rel_dir}/" if rel_dir else ""
         for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            outcome = _classify(root_str, rel, entry, dir_rules, config)
-            if outcome == "dir":
+            outcome = _classify(root_str, prefix + entry.name, entry, dir_rules, config)
+            if outcome is None:
                 subdirs.append(entry.name)
-                continue
-            if outcome is None or isinstance(outcome, str):
                 continue
             if isinstance(outcome, FileEntry):
                 kept.append(outcome)
@@ -854,6 +853,10 @@ def _push_in_order(
     path order: a subdirectory `b` sorts as `b/`, so its files come between `b.py` (`.`
     sorts before `/`) and `b_c.py`."""
     files.sort(key=_BY_PATH)
+    if not subdirs:  # most directories
+        if files:
+            stack.append(files)
+        return
     prefix = f"{rel_dir}/" if rel_dir else ""
     todo: list[_Pending] = []
     start = 0
@@ -942,8 +945,8 @@ def _huge(rel: str, size: int, config: Config) -> Excluded:
 
 def _classify(
     root: str, rel: str, entry: os.DirEntry[str], rules: IgnoreRules, config: Config
-) -> FileEntry | Excluded | str | None:
-    """'dir' to descend, a FileEntry to keep, an Excluded to report, or None to skip silently."""
+) -> FileEntry | Excluded | None:
+    """None for a directory to enter, a FileEntry to keep, or an Excluded to report."""
     try:
         is_link = entry.is_symlink()
         is_dir = entry.is_dir(follow_symlinks=False)
@@ -953,7 +956,7 @@ def _classify(
         ignored, rule = rules.check(rel, is_dir=True)
         if ignored:
             return Excluded(rel, rule or "ignored", True)
-        return "dir"
+        return None
     ignored, rule = rules.check(rel)
     if ignored:
         return Excluded(rel, rule or "ignored")
