@@ -10,6 +10,7 @@ import bisect
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TypeAlias
 
 from ..scan import FileEntry
@@ -63,12 +64,12 @@ class Store:
         vocab = self.vocab.writable()
         get = vocab.get
         off, postings = chunk.offsets, chunk.postings
-        for local, term in enumerate(chunk.terms):
+        for term, lo, hi in zip(chunk.terms, off, islice(off, 1, None)):
             tid = get(term)
             if tid is None:
                 tid = vocab[term] = len(lists)
                 lists.append(array(PACKED))
-            lists[tid].extend(postings[off[local] : off[local + 1]])
+            lists[tid].extend(postings[lo:hi])
         if self._shared_defs is None:
             self._shared_defs = SharedDefs()  # chunks repeat each other's definitions
         shared = self._shared_defs
