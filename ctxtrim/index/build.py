@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..scan import FileEntry, TreeReader
 from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
-from .postings import DOC_SHIFT, PACKED, TF_MAX, flatten
+from .postings import DOC_SHIFT, PACKED, TF_MAX, flatten, unpack
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,8 +57,9 @@ class Chunk:
     analyses: list[Analysis]
     lengths: array[int]  # per file: its indexed term count
     terms: list[str]  # local term id -> term
-    offsets: array[int]  # local term id -> its range of `postings`
-    postings: array[int]  # packed: doc id and term frequency (`postings.PACKED`)
+    offsets: array[int]  # local term id -> its range of `docs` and `tfs`
+    docs: array[int]
+    tfs: array[int]
 
 
 def analyze_chunk(job: Job) -> Chunk:
@@ -91,8 +92,9 @@ def analyze_chunk(job: Job) -> Chunk:
                 post()
                 held = 0
     post()
-    offsets, postings = flatten(lists, PACKED)
-    return Chunk(base, digests, analyses, lengths, list(local), offsets, postings)
+    offsets, packed = flatten(lists, PACKED)
+    docs, tfs = unpack(packed)  # the parent merges them apart: its memory stays as it was
+    return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)
 
 
 def post_terms(

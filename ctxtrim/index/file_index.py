@@ -81,7 +81,7 @@ class FileIndex:
         # (documents' version key, the docs list they were computed for, norms): see bm25
         self._norms: tuple[tuple[int, int, int, int], list[Doc], list[float | None]] | None = None
         self._stream: Stream | None = None  # a cold build's analysis started during the scan
-        self._lists: Lists = []  # and the postings it merged meanwhile
+        self._lists: Lists = ([], [])  # and the postings it merged meanwhile
         self._save_apart = False  # while building: write a snapshot from a forked copy
 
     # ------------------------------------------------------------------ named lookups
@@ -163,7 +163,7 @@ class FileIndex:
             yield None
             return
         stream = self._stream = Stream(str(self.root), self.config.max_file_bytes, workers)
-        lists = self._lists = []
+        lists = self._lists = ([], [])
 
         def found(files: list[FileEntry]) -> None:
             stream.add(files)
@@ -239,7 +239,7 @@ class FileIndex:
             if stream is not None:
                 stream.close()
             self._adopt(Store())
-            stream, lists = Stream(str(self.root), self.config.max_file_bytes, 1), []
+            stream, lists = Stream(str(self.root), self.config.max_file_bytes, 1), ([], [])
         store = self._store
         for chunk in stream.chunks(files, idle):
             store.merge(chunk, files, lists)
@@ -250,7 +250,7 @@ class FileIndex:
         self.stats.idle_done = stream.workers_used > 1 and idle is not None
         self.stats.streamed = stream.sent
         store.finish(lists)
-        self._lists = []
+        self._lists = ([], [])
 
     def save_snapshot(self) -> None:
         """Persist the whole index for the next start (a no-op without a cache)."""

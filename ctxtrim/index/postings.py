@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import accumulate
 
 TF_MAX = 65_535  # term frequencies are stored as 16-bit; BM25 saturates long before this
-# While an index is built, a posting is one number: its doc id above these bits, its term
-# frequency (at most TF_MAX) below. One append, one slice and one extend per posting or
-# term instead of two each: the build's hot loops run once per posting (`build.post_terms`)
-# and once per term and chunk (`Store.merge`). `unpack` splits them at C speed.
+# While a worker posts a chunk's terms, a posting is one number: its doc id above these bits,
+# its term frequency (at most TF_MAX) below. One append per posting instead of two in the
+# build's hottest loop (`build.post_terms`); `unpack` splits them at C speed.
 PACKED = "Q"
 DOC_SHIFT = 32
 # `unpack` cuts packed postings in blocks of this many: its copies stay small.
@@ -120,21 +118,6 @@ def _unpack_into(packed: array[int], docs: array[int], tfs: array[int]) -> None:
         block = whole[start : start + step]
         docs.frombytes(block.cast("I")[_DOC_WORD::2].tobytes())
         tfs.frombytes(block.cast("H")[_TF_HALF::4].tobytes())
-
-
-def flatten_packed(lists: list[array[int]]) -> tuple[array[int], array[int], array[int]]:
-    """Per-term arrays of packed postings as (offsets, doc ids, frequencies), emptying
-    `lists` as `flatten` does; about a block of them at most is held packed twice."""
-    offsets = array("Q", [0])
-    offsets.extend(accumulate(map(len, lists)))
-    docs, tfs = array("I"), array("H")
-    lists.reverse()  # popped from the end: first term first
-    while lists:
-        block = array(PACKED)
-        while lists and len(block) < UNPACK_BLOCK:
-            block.extend(lists.pop())
-        _unpack_into(block, docs, tfs)
-    return offsets, docs, tfs
 
 
 def from_bytes(typecode: str, data: bytes) -> array[int]:

@@ -16,12 +16,11 @@ from typing import TypeAlias
 from ..scan import FileEntry
 from .analysis import NO_TERMS, Analysis, SharedDefs, doc_terms
 from .build import Chunk
-from .postings import DOC_SHIFT, PACKED, TF_MAX, Postings, flatten_packed
+from .postings import TF_MAX, Postings, flatten
 from .vocab import Vocab
 
-# Per-term postings (packed: `postings.PACKED`) of a build in progress, flattened by
-# `Store.finish`.
-Lists: TypeAlias = "list[array[int]]"  # array[int]: 3.12+ at runtime
+# Per-term doc ids and frequencies of a build in progress, flattened by `Store.finish`.
+Lists: TypeAlias = "tuple[list[array[int]], list[array[int]]]"  # array[int]: 3.12+ at runtime
 
 # Rebuild the postings without retired documents once they are this share of all documents.
 COMPACT_SHARE = 0.1
@@ -60,16 +59,19 @@ class Store:
     # ------------------------------------------------------------------ building
     def merge(self, chunk: Chunk, entries: list[FileEntry], lists: Lists) -> None:
         """Fold a worker's chunk into the store under construction (chunks arrive in order);
-        `lists` are the per-term postings `finish` flattens."""
+        `lists` are the per-term doc id and frequency arrays `finish` flattens."""
+        lists_docs, lists_tfs = lists
         vocab = self.vocab.writable()
         get = vocab.get
-        off, postings = chunk.offsets, chunk.postings
+        off, cdocs, ctfs = chunk.offsets, chunk.docs, chunk.tfs
         for term, lo, hi in zip(chunk.terms, off, islice(off, 1, None)):
             tid = get(term)
             if tid is None:
-                tid = vocab[term] = len(lists)
-                lists.append(array(PACKED))
-            lists[tid].extend(postings[lo:hi])
+                tid = vocab[term] = len(lists_docs)
+                lists_docs.append(array("I"))
+                lists_tfs.append(array("H"))
+            lists_docs[tid].extend(cdocs[lo:hi])
+            lists_tfs[tid].extend(ctfs[lo:hi])
         if self._shared_defs is None:
             self._shared_defs = SharedDefs()  # chunks repeat each other's definitions
         shared = self._shared_defs
@@ -83,10 +85,12 @@ class Store:
             self.live_count += 1
 
     def finish(self, lists: Lists) -> None:
-        """Adopt the merged per-term postings as the flat postings (emptying `lists`)."""
+        """Adopt the merged per-term arrays as the flat postings."""
         self._shared_defs = None
-        self.doc_freq = array("I", map(len, lists))
-        offsets, docs, tfs = flatten_packed(lists)
+        lists_docs, lists_tfs = lists
+        self.doc_freq = array("I", map(len, lists_docs))
+        offsets, docs = flatten(lists_docs, "I")
+        _, tfs = flatten(lists_tfs, "H")
         self.postings = Postings("I", offsets, docs)
         self.frequencies = Postings("H", offsets, tfs)
 
@@ -168,25 +172,24 @@ class Store:
             if doc.is_live:
                 remap[old] = len(docs)
                 docs.append(doc)
-        lists: Lists = []
+        lists_docs: list[array[int]] = []
+        lists_tfs: list[array[int]] = []
         vocab: dict[str, int] = {}
         ids = self.vocab.writable()
         for term in sorted(ids, key=ids.__getitem__):
             tid = ids[term]
-            kept = array(
-                PACKED,
-                (
-                    remap[d] << DOC_SHIFT | tf
-                    for d, tf in zip(self.postings[tid], self.frequencies[tid])
-                    if remap[d] >= 0
-                ),
-            )
+            kept = [
+                (remap[d], tf)
+                for d, tf in zip(self.postings[tid], self.frequencies[tid])
+                if remap[d] >= 0
+            ]
             if not kept:
                 continue  # a term no live document has any more
-            vocab[term] = len(lists)
-            lists.append(kept)
+            vocab[term] = len(lists_docs)
+            lists_docs.append(array("I", (d for d, _ in kept)))
+            lists_tfs.append(array("H", (tf for _, tf in kept)))
         self.vocab = Vocab(vocab)
-        self.finish(lists)
+        self.finish((lists_docs, lists_tfs))
         for doc in docs:
             doc.term_ids = None
         self.docs = docs

@@ -60,9 +60,7 @@ def chunk_hash(chunks: list[Chunk]) -> str:
     for c in chunks:
         facts = [(a.lang, a.lines, a.defs, a.problem) for a in c.analyses]
         h.update(repr((c.base, c.digests, facts, c.terms)).encode())
-        # The doc ids and frequencies apart, as chunks held them before they were packed: a
-        # hash taken then is still comparable.
-        for arr in (c.lengths, c.offsets, *unpack(c.postings)):
+        for arr in (c.lengths, c.offsets, c.docs, c.tfs):
             h.update(arr.tobytes())
     return h.hexdigest()[:16]
 
@@ -153,9 +151,10 @@ def step_cpu(jobs: list[Job]) -> str:
                     held = 0
                     spent["postings"] += clock() - t8
         t9 = clock()
-        offsets, postings = flatten(lists, PACKED)
+        offsets, packed = flatten(lists, PACKED)
+        docs, tfs = unpack(packed)
         t10 = clock()
-        chunk = Chunk(base, [], analyses, array("I"), list(local), offsets, postings)
+        chunk = Chunk(base, [], analyses, array("I"), list(local), offsets, docs, tfs)
         pickle.dumps(chunk)
         spent["postings"] += t10 - t9
         spent["pickle chunk (no digests, lengths)"] += clock() - t10

@@ -9,7 +9,7 @@ import pytest
 
 import ctxtrim.index.postings as postings
 from ctxtrim.index.analysis import Analysis, SharedDefs, find_defs
-from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, flatten_packed, unpack
+from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, unpack
 
 
 def test_flatten_cuts_offsets_and_frees_the_per_term_arrays() -> None:
@@ -31,13 +31,10 @@ def test_packed_postings_unpack_to_doc_ids_and_frequencies_in_order() -> None:
     assert unpack(array(PACKED)) == (array("I"), array("H"))
 
 
-def test_flatten_packed_cuts_offsets_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(postings, "UNPACK_BLOCK", 2)  # terms then span unpacked blocks
-    lists = [packed([(1, 2)]), array(PACKED), packed([(3, 4), (9, 1), (12, 5)]), packed([(4, 8)])]
-    offsets, docs, tfs = flatten_packed(lists)
-    assert list(offsets) == [0, 1, 1, 4, 5]
-    assert list(docs) == [1, 3, 9, 12, 4] and list(tfs) == [2, 4, 1, 5, 8]
-    assert lists == []
+def test_unpacking_in_blocks_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings, "UNPACK_BLOCK", 2)
+    docs, tfs = unpack(packed([(1, 2), (3, 4), (9, 1), (12, 5), (40, 8)]))
+    assert list(docs) == [1, 3, 9, 12, 40] and list(tfs) == [2, 4, 1, 5, 8]
 
 
 def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
