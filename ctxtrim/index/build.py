@@ -129,12 +129,18 @@ def cost(entry: FileEntry) -> int:
 
 
 def chunk_jobs(
-    root: str, max_bytes: int, files: list[FileEntry], workers: int, first: int = 0
+    root: str,
+    max_bytes: int,
+    files: list[FileEntry],
+    workers: int,
+    first: int = 0,
+    costs: list[int] | None = None,
 ) -> list[Job]:
     """Cut `files` (doc ids from `first` on) into runs for `workers`, their work shrinking
-    towards the end (see TAPER_SHARE). Work is counted by `cost`: file count is a poor proxy,
-    a docs or locale directory is all one kind."""
-    costs = [cost(e) for e in files]
+    towards the end (see TAPER_SHARE). Work is counted by `cost` (or given, per file, in
+    `costs`): file count is a poor proxy, a docs or locale directory is all one kind."""
+    if costs is None:
+        costs = [cost(e) for e in files]
     left = sum(costs)
     floor = TAPER_FLOOR * left
     jobs: list[Job] = []
@@ -214,6 +220,7 @@ class Stream:
     def __init__(self, root: str, max_bytes: int, workers: int) -> None:
         self.root, self.max_bytes, self.workers = root, max_bytes, workers
         self.files: list[FileEntry] = []  # every file handed in, in order
+        self._costs: list[int] = []  # and the `cost` of each
         self.sent = 0  # files[:sent] went to workers while the scan walked
         self.workers_used = 0  # worker processes `chunks` ran (1: this process alone)
         self._size = 0  # bytes of every file handed in
@@ -232,7 +239,9 @@ class Stream:
             return
         self.files += files
         self._size += sum(e.size for e in files)
-        self._cost += sum(map(cost, files))
+        costs = list(map(cost, files))
+        self._costs += costs
+        self._cost += sum(costs)
         if self._cost < self._due:
             return
         if self._pool is None:
@@ -243,7 +252,7 @@ class Stream:
             return
         start, end, work = self.sent, self.sent, 0
         while work < self._due:  # the chunk due; the rest waits for the next free worker
-            work += cost(self.files[end])
+            work += self._costs[end]
             end += 1
         job = (self.root, self.max_bytes, [e.path for e in self.files[start:end]], start)
         self._futures.append(self._pool.submit(analyze_chunk, job))
@@ -271,7 +280,12 @@ class Stream:
             return
         self.workers_used = self.workers
         for job in chunk_jobs(
-            self.root, self.max_bytes, files[self.sent :], self.workers, self.sent
+            self.root,
+            self.max_bytes,
+            files[self.sent :],
+            self.workers,
+            self.sent,
+            self._costs[self.sent :],  # the same files (`matches`)
         ):
             self._futures.append(self._pool.submit(analyze_chunk, job))
         if idle is not None:
