@@ -228,6 +228,12 @@ class Stream:
         self._due = STREAM_CHUNK_COST  # work that makes the next chunk
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[Chunk]] = []  # sent, not yet handed over; in order
+        # One mark per future ended, put by its callback (from the pool's thread: a list's
+        # append is atomic): the walk asks after every directory whether a worker is free,
+        # and asking each future (a lock each time) cost more than the asking was worth.
+        self._ended: list[None] = []
+        self._submitted = 0  # futures sent while the scan walked
+        self._handed = 0  # of them, handed over by `finished`
         self._in_order = True
 
     def add(self, files: list[FileEntry]) -> None:
@@ -248,21 +254,26 @@ class Stream:
             if self._size < PARALLEL_MIN_BYTES or len(self.files) < PARALLEL_MIN_FILES:
                 return
             self._pool = _pool(self.workers)
-        elif sum(not f.done() for f in self._futures) >= self.workers:
+        elif self._submitted - len(self._ended) >= self.workers:
             return
         start, end, work = self.sent, self.sent, 0
         while work < self._due:  # the chunk due; the rest waits for the next free worker
             work += self._costs[end]
             end += 1
         job = (self.root, self.max_bytes, [e.path for e in self.files[start:end]], start)
-        self._futures.append(self._pool.submit(analyze_chunk, job))
+        future = self._pool.submit(analyze_chunk, job)
+        ended = self._ended
+        future.add_done_callback(lambda _: ended.append(None))
+        self._futures.append(future)
+        self._submitted += 1
         self.sent, self._cost = end, self._cost - work
         self._due = min(2 * work, STREAM_CHUNK_MAX * STREAM_CHUNK_COST)
 
     def finished(self) -> Iterator[Chunk]:
         """The chunks done by now that follow those handed over before, in order."""
         futures = self._futures
-        while futures and futures[0].done():
+        while futures and len(self._ended) > self._handed and futures[0].done():
+            self._handed += 1
             yield futures.pop(0).result()
 
     def matches(self, files: list[FileEntry]) -> bool:
