@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scan import FileEntry, TreeReader
-from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
+from .analysis import NAME_ONLY, Analysis, SharedDefs, analyze_file, doc_terms
 from .postings import DOC_SHIFT, PACKED, TF_MAX, flatten, unpack
 
 if TYPE_CHECKING:
@@ -80,8 +80,7 @@ def analyze_chunk(job: Job) -> Chunk:
     with TreeReader(root) as reader:
         for rel in paths:
             dig, analysis = analyze_file(reader, rel, max_bytes)
-            counts = doc_terms(rel, analysis)
-            analysis.terms = NO_TERMS
+            counts = doc_terms(rel, analysis, take=True)
             analysis.defs = shared(analysis.defs)
             digests.append(dig)
             analyses.append(analysis)

@@ -140,10 +140,9 @@ def step_cpu(jobs: list[Job]) -> str:
                         spent["  of which runs: split, count"] += t5 - t4
                         spent["definitions"] += t6 - t5
                 t7 = clock()
-                batch.append(doc_terms(rel, analysis))
+                batch.append(doc_terms(rel, analysis, take=True))
                 held += len(batch[-1])
                 spent["path terms"] += clock() - t7
-                analysis.terms = {}
                 analyses.append(analysis)
                 if held >= POSTING_BATCH_TERMS or n == len(paths) - 1:  # as analyze_chunk
                     t8 = clock()

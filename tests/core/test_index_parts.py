@@ -8,7 +8,14 @@ from array import array
 import pytest
 
 import ctxtrim.index.postings as postings
-from ctxtrim.index.analysis import Analysis, SharedDefs, find_defs
+from ctxtrim.index.analysis import (
+    NO_TERMS,
+    Analysis,
+    SharedDefs,
+    analyze,
+    doc_terms,
+    find_defs,
+)
 from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, unpack
 
 
@@ -52,6 +59,19 @@ def test_analyses_pickle_whole_and_keep_shared_definitions_shared() -> None:
     sent = [Analysis("python", 12, defs, {}, None), Analysis(None, 0, defs, {}, "binary")]
     got = pickle.loads(pickle.dumps(sent))
     assert got == sent and got[0].defs is got[1].defs
+
+
+def test_terms_taken_from_an_analysis_equal_those_copied_and_leave_it_none() -> None:
+    copied = analyze("app/user_model.py", "class UserModel:\n    user = 1\n")
+    taken = analyze("app/user_model.py", "class UserModel:\n    user = 1\n")
+    counts = doc_terms("app/user_model.py", copied)
+    assert counts["user"] == 2 + 3 * 1 and copied.terms["user"] == 2  # path terms weigh 3
+    assert doc_terms("app/user_model.py", taken, take=True) == counts
+    assert taken.terms is NO_TERMS
+    # An analysis whose terms were taken already: the shared empty dict is never written.
+    path_only = {"app": 3, "user_model": 3, "user": 3, "model": 3}
+    assert doc_terms("app/user_model.py", taken, take=True) == path_only
+    assert NO_TERMS == {}
 
 
 def test_definitions_after_indentation_and_modifier_chains() -> None:
