@@ -238,6 +238,7 @@ class _Layer:
     # Most paths match none of a layer's patterns; the prefilter says so at C speed where a
     # Python loop over each pattern's regex costs ~30x more.
     prefilter: _Prefilter | None = None
+    by_name: _Verdicts = field(default_factory=dict)  # see `_Prefilter.name_decides`
 
     def verdict(self, rel: str) -> tuple[bool, str] | None:
         """(ignored?, rule text) for `rel` (root-relative; directories end in '/'), or None."""
@@ -245,8 +246,18 @@ class _Layer:
             if not rel.startswith(self.base + "/"):
                 return None
             rel = rel[len(self.base) + 1 :]
-        if self.prefilter is not None and not self.prefilter.may_match(rel):
-            return None
+        prefilter = self.prefilter
+        if prefilter is None:
+            return self.exact(rel)
+        if not prefilter.name_decides(rel):
+            return self.exact(rel) if prefilter.may_match(rel) else None
+        return _by_name(self.by_name, rel, self._checked)
+
+    def _checked(self, rel: str) -> tuple[bool, str] | None:
+        return self.exact(rel) if self.prefilter is None or self.prefilter.may_match(rel) else None
+
+    def exact(self, rel: str) -> tuple[bool, str] | None:
+        """`verdict` of a path relative to `base`, pattern by pattern."""
         for index in range(len(self.spec.patterns) - 1, -1, -1):
             pattern = self.spec.patterns[index]
             regex: re.Pattern[str] | None = getattr(pattern, "regex", None)  # RegexPattern's
@@ -256,6 +267,28 @@ class _Layer:
             if m and _whole(regex, m.end(), rel):
                 return pattern.include, f"{self.source}:{index + 1}: {self.lines[index]}"
         return None
+
+
+# Verdicts by a path's last component (with its '/' for a directory); see `_by_name`.
+_Verdicts: TypeAlias = "dict[str, tuple[bool, str] | None]"
+_BY_NAME_MAX = 100_000  # names remembered per ignore source: a huge tree must not grow it forever
+
+
+def _by_name(
+    memo: _Verdicts, rel: str, decide: Callable[[str], tuple[bool, str] | None]
+) -> tuple[bool, str] | None:
+    """`decide(rel)`, remembered by `rel`'s last component: for a path whose verdict that
+    component alone decides (`_Prefilter.name_decides`). Most names recur across a tree
+    (`__init__.py`, a `.mo` per locale), and its files are most of the walk's ignore checks."""
+    name = rel[rel.rfind("/", 0, len(rel) - 1) + 1 :]
+    try:
+        return memo[name]
+    except KeyError:
+        pass
+    if len(memo) >= _BY_NAME_MAX:
+        memo.clear()
+    got = memo[name] = decide(rel)
+    return got
 
 
 def _whole(regex: re.Pattern[str], end: int, rel: str) -> bool:
@@ -349,6 +382,12 @@ class _Prefilter:
         self.globs = re.compile("|".join(f"(?:{g})" for g in globs)) if globs else None
         self.dir_globs = re.compile("|".join(f"(?:{g})" for g in dir_globs)) if dir_globs else None
 
+    def name_decides(self, rel: str) -> bool:
+        """Whether the patterns' verdict on `rel` rests on its last component alone: so it
+        does when none of the other patterns (`rest`) matches, for the simple shapes and the
+        component globs match at any depth and, as `_whole` wants, only on the last one."""
+        return self.rest is None or self.rest.match(rel) is None
+
     def may_match(self, rel: str) -> bool:
         is_dir = rel.endswith("/")
         name = rel[:-1] if is_dir else rel
@@ -429,16 +468,22 @@ def read_regular(path: str, limit: int, root: str | None = None) -> bytes | str:
 def _read_fd(fd: int, limit: int) -> bytes | str:
     """Read from an open descriptor (and close it): a regular file's first `limit` + 1 bytes."""
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return "not a regular file"
         chunks = []
         left = limit + 1
         while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
+            want = min(left, 1 << 20)
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
+            # The whole file as it was when stat: no further read to see its end (a cold
+            # start reads every file of the tree; that read was a fifth of its syscalls).
+            if len(chunk) < want and left == limit + 1 - st.st_size:
+                break
         return b"".join(chunks)
     except OSError as exc:
         return f"unreadable ({exc.strerror or exc})"
@@ -528,6 +573,9 @@ def _read_ignore_file(path: Path, root: Path) -> list[str] | None:
     return data[:_IGNORE_FILE_LIMIT].decode("utf-8", "replace").split("\n")
 
 
+_NOT_IGNORED: tuple[bool, str | None] = (False, None)
+
+
 class IgnoreRules:
     """The ignore verdict for any root-relative path, with the rule that decided it."""
 
@@ -551,6 +599,7 @@ class IgnoreRules:
             self._back.append(_layer("", list(patterns), f"default ({group})"))
         # One prefilter for all the root-level layers at the back: most paths pass them all.
         self._back_filter = _prefilter(p for layer in self._back for p in layer.spec.patterns)
+        self._back_by_name: _Verdicts = {}
 
     def load_dir(self, rel_dir: str, present: Container[str] | None = None) -> None:
         """Read the ignore files of a directory the walk has just entered. `present`, when
@@ -583,13 +632,19 @@ class IgnoreRules:
                     verdict = layer.verdict(probe)
                     if verdict:
                         return verdict
+        back = self._back_filter
+        if back is not None and back.name_decides(probe):
+            return _by_name(self._back_by_name, probe, self._back_verdict) or _NOT_IGNORED
+        return self._back_verdict(probe) or _NOT_IGNORED
+
+    def _back_verdict(self, probe: str) -> tuple[bool, str] | None:
         if self._back_filter is not None and not self._back_filter.may_match(probe):
-            return False, None
+            return None
         for layer in self._back:
             verdict = layer.verdict(probe)
             if verdict:
                 return verdict
-        return False, None
+        return None
 
     def wanted(self, rel: str) -> bool:
         """False if `include` patterns are set and `rel` matches none of them."""
@@ -681,7 +736,8 @@ class _LazyRules:
                     self._rules.load_dir(above)
                     self._loaded.add(above)
         if rel_dir not in self._loaded:
-            self._rules.load_dir(rel_dir, present)
+            if present:  # most directories have no ignore file: nothing to read
+                self._rules.load_dir(rel_dir, present)
             self._loaded.add(rel_dir)
         return self._rules
 
@@ -739,13 +795,11 @@ def _walk(
         lasting = True  # may this listing be kept for the next scan?
         kept: list[FileEntry] = []
         left_out: list[Excluded] = []
+        prefix = f"{rel_dir}/" if rel_dir else ""
         for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            outcome = _classify(root_str, rel, entry, dir_rules, config)
-            if outcome == "dir":
+            outcome = _classify(root_str, prefix + entry.name, entry, dir_rules, config)
+            if outcome is None:
                 subdirs.append(entry.name)
-                continue
-            if outcome is None or isinstance(outcome, str):
                 continue
             if isinstance(outcome, FileEntry):
                 kept.append(outcome)
@@ -799,6 +853,10 @@ def _push_in_order(
     path order: a subdirectory `b` sorts as `b/`, so its files come between `b.py` (`.`
     sorts before `/`) and `b_c.py`."""
     files.sort(key=_BY_PATH)
+    if not subdirs:  # most directories
+        if files:
+            stack.append(files)
+        return
     prefix = f"{rel_dir}/" if rel_dir else ""
     todo: list[_Pending] = []
     start = 0
@@ -887,8 +945,8 @@ def _huge(rel: str, size: int, config: Config) -> Excluded:
 
 def _classify(
     root: str, rel: str, entry: os.DirEntry[str], rules: IgnoreRules, config: Config
-) -> FileEntry | Excluded | str | None:
-    """'dir' to descend, a FileEntry to keep, an Excluded to report, or None to skip silently."""
+) -> FileEntry | Excluded | None:
+    """None for a directory to enter, a FileEntry to keep, or an Excluded to report."""
     try:
         is_link = entry.is_symlink()
         is_dir = entry.is_dir(follow_symlinks=False)
@@ -898,7 +956,7 @@ def _classify(
         ignored, rule = rules.check(rel, is_dir=True)
         if ignored:
             return Excluded(rel, rule or "ignored", True)
-        return "dir"
+        return None
     ignored, rule = rules.check(rel)
     if ignored:
         return Excluded(rel, rule or "ignored")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scan import FileEntry, TreeReader
-from .analysis import NAME_ONLY, NO_TERMS, Analysis, SharedDefs, analyze_file, doc_terms
-from .postings import TF_MAX, flatten
+from .analysis import NAME_ONLY, Analysis, SharedDefs, analyze_file, doc_terms
+from .postings import DOC_SHIFT, PACKED, TF_MAX, flatten, unpack
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -66,8 +66,7 @@ def analyze_chunk(job: Job) -> Chunk:
     """Analyse files `paths` (doc ids from `base` on) and index them as one block."""
     root, max_bytes, paths, base = job
     local: dict[str, int] = {}
-    post_docs: list[array[int]] = []
-    post_tfs: list[array[int]] = []
+    lists: list[array[int]] = []
     digests: list[str] = []
     analyses: list[Analysis] = []
     lengths = array("I")
@@ -76,13 +75,12 @@ def analyze_chunk(job: Job) -> Chunk:
     held = 0  # terms in `batch`
 
     def post() -> None:
-        post_terms(batch, base + len(lengths) - len(batch), local, post_docs, post_tfs)
+        post_terms(batch, base + len(lengths) - len(batch), local, lists)
 
     with TreeReader(root) as reader:
         for rel in paths:
             dig, analysis = analyze_file(reader, rel, max_bytes)
-            counts = doc_terms(rel, analysis)
-            analysis.terms = NO_TERMS
+            counts = doc_terms(rel, analysis, take=True)
             analysis.defs = shared(analysis.defs)
             digests.append(dig)
             analyses.append(analysis)
@@ -93,20 +91,17 @@ def analyze_chunk(job: Job) -> Chunk:
                 post()
                 held = 0
     post()
-    offsets, docs = flatten(post_docs, "I")
-    _, tfs = flatten(post_tfs, "H")
+    offsets, packed = flatten(lists, PACKED)
+    docs, tfs = unpack(packed)  # the parent merges them apart: its memory stays as it was
     return Chunk(base, digests, analyses, lengths, list(local), offsets, docs, tfs)
 
 
 def post_terms(
-    batch: list[dict[str, int]],
-    first: int,
-    local: dict[str, int],
-    post_docs: list[array[int]],
-    post_tfs: list[array[int]],
+    batch: list[dict[str, int]], first: int, local: dict[str, int], lists: list[array[int]]
 ) -> None:
     """Post the term counts of files `first`, `first` + 1, ... (then empty `batch`): each
-    term's doc ids and frequencies go to its arrays, a new term gets the next local id.
+    term's postings (doc id and frequency, packed) go to its array, a new term gets the
+    next local id.
 
     The hot loop of a cold start: once per posting. Run for many files in a row, not after
     each file: the chunk's term dict and the arrays of common terms then stay in the CPU's
@@ -114,14 +109,15 @@ def post_terms(
     files of big100k: 8 % less CPU)."""
     get = local.get
     for doc_id, counts in enumerate(batch, first):
+        if max(counts.values(), default=0) > TF_MAX:
+            counts = {term: min(tf, TF_MAX) for term, tf in counts.items()}
+        key = doc_id << DOC_SHIFT
         for term, tf in counts.items():
             tid = get(term)
             if tid is None:
-                tid = local[term] = len(post_docs)
-                post_docs.append(array("I"))
-                post_tfs.append(array("H"))
-            post_docs[tid].append(doc_id)
-            post_tfs[tid].append(tf if tf <= TF_MAX else TF_MAX)
+                tid = local[term] = len(lists)
+                lists.append(array(PACKED))
+            lists[tid].append(key | tf)
     batch.clear()
 
 
@@ -132,12 +128,18 @@ def cost(entry: FileEntry) -> int:
 
 
 def chunk_jobs(
-    root: str, max_bytes: int, files: list[FileEntry], workers: int, first: int = 0
+    root: str,
+    max_bytes: int,
+    files: list[FileEntry],
+    workers: int,
+    first: int = 0,
+    costs: list[int] | None = None,
 ) -> list[Job]:
     """Cut `files` (doc ids from `first` on) into runs for `workers`, their work shrinking
-    towards the end (see TAPER_SHARE). Work is counted by `cost`: file count is a poor proxy,
-    a docs or locale directory is all one kind."""
-    costs = [cost(e) for e in files]
+    towards the end (see TAPER_SHARE). Work is counted by `cost` (or given, per file, in
+    `costs`): file count is a poor proxy, a docs or locale directory is all one kind."""
+    if costs is None:
+        costs = [cost(e) for e in files]
     left = sum(costs)
     floor = TAPER_FLOOR * left
     jobs: list[Job] = []
@@ -217,6 +219,7 @@ class Stream:
     def __init__(self, root: str, max_bytes: int, workers: int) -> None:
         self.root, self.max_bytes, self.workers = root, max_bytes, workers
         self.files: list[FileEntry] = []  # every file handed in, in order
+        self._costs: list[int] = []  # and the `cost` of each
         self.sent = 0  # files[:sent] went to workers while the scan walked
         self.workers_used = 0  # worker processes `chunks` ran (1: this process alone)
         self._size = 0  # bytes of every file handed in
@@ -224,6 +227,12 @@ class Stream:
         self._due = STREAM_CHUNK_COST  # work that makes the next chunk
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future[Chunk]] = []  # sent, not yet handed over; in order
+        # One mark per future ended, put by its callback (from the pool's thread: a list's
+        # append is atomic): the walk asks after every directory whether a worker is free,
+        # and asking each future (a lock each time) cost more than the asking was worth.
+        self._ended: list[None] = []
+        self._submitted = 0  # futures sent while the scan walked
+        self._handed = 0  # of them, handed over by `finished`
         self._in_order = True
 
     def add(self, files: list[FileEntry]) -> None:
@@ -235,28 +244,35 @@ class Stream:
             return
         self.files += files
         self._size += sum(e.size for e in files)
-        self._cost += sum(map(cost, files))
+        costs = list(map(cost, files))
+        self._costs += costs
+        self._cost += sum(costs)
         if self._cost < self._due:
             return
         if self._pool is None:
             if self._size < PARALLEL_MIN_BYTES or len(self.files) < PARALLEL_MIN_FILES:
                 return
             self._pool = _pool(self.workers)
-        elif sum(not f.done() for f in self._futures) >= self.workers:
+        elif self._submitted - len(self._ended) >= self.workers:
             return
         start, end, work = self.sent, self.sent, 0
         while work < self._due:  # the chunk due; the rest waits for the next free worker
-            work += cost(self.files[end])
+            work += self._costs[end]
             end += 1
         job = (self.root, self.max_bytes, [e.path for e in self.files[start:end]], start)
-        self._futures.append(self._pool.submit(analyze_chunk, job))
+        future = self._pool.submit(analyze_chunk, job)
+        ended = self._ended
+        future.add_done_callback(lambda _: ended.append(None))
+        self._futures.append(future)
+        self._submitted += 1
         self.sent, self._cost = end, self._cost - work
         self._due = min(2 * work, STREAM_CHUNK_MAX * STREAM_CHUNK_COST)
 
     def finished(self) -> Iterator[Chunk]:
         """The chunks done by now that follow those handed over before, in order."""
         futures = self._futures
-        while futures and futures[0].done():
+        while futures and len(self._ended) > self._handed and futures[0].done():
+            self._handed += 1
             yield futures.pop(0).result()
 
     def matches(self, files: list[FileEntry]) -> bool:
@@ -274,7 +290,12 @@ class Stream:
             return
         self.workers_used = self.workers
         for job in chunk_jobs(
-            self.root, self.max_bytes, files[self.sent :], self.workers, self.sent
+            self.root,
+            self.max_bytes,
+            files[self.sent :],
+            self.workers,
+            self.sent,
+            self._costs[self.sent :],  # the same files (`matches`)
         ):
             self._futures.append(self._pool.submit(analyze_chunk, job))
         if idle is not None:

@@ -10,6 +10,7 @@ import bisect
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TypeAlias
 
 from ..scan import FileEntry
@@ -61,14 +62,14 @@ class Store:
         `lists` are the per-term doc id and frequency arrays `finish` flattens."""
         lists_docs, lists_tfs = lists
         vocab = self.vocab.writable()
+        get = vocab.get
         off, cdocs, ctfs = chunk.offsets, chunk.docs, chunk.tfs
-        for local, term in enumerate(chunk.terms):
-            tid = vocab.get(term)
+        for term, lo, hi in zip(chunk.terms, off, islice(off, 1, None)):
+            tid = get(term)
             if tid is None:
                 tid = vocab[term] = len(lists_docs)
                 lists_docs.append(array("I"))
                 lists_tfs.append(array("H"))
-            lo, hi = off[local], off[local + 1]
             lists_docs[tid].extend(cdocs[lo:hi])
             lists_tfs[tid].extend(ctfs[lo:hi])
         if self._shared_defs is None:
@@ -87,7 +88,7 @@ class Store:
         """Adopt the merged per-term arrays as the flat postings."""
         self._shared_defs = None
         lists_docs, lists_tfs = lists
-        self.doc_freq = array("I", (len(a) for a in lists_docs))
+        self.doc_freq = array("I", map(len, lists_docs))
         offsets, docs = flatten(lists_docs, "I")
         _, tfs = flatten(lists_tfs, "H")
         self.postings = Postings("I", offsets, docs)

@@ -46,7 +46,7 @@ from ctxtrim.index.build import (  # noqa: E402
     chunk_jobs,
     post_terms,
 )
-from ctxtrim.index.postings import flatten  # noqa: E402
+from ctxtrim.index.postings import PACKED, flatten, unpack  # noqa: E402
 from ctxtrim.lang import detect_language  # noqa: E402
 from ctxtrim.scan import TreeReader, scan  # noqa: E402
 from ctxtrim.terms import _NOT_IDENT, utf8_terms  # noqa: E402
@@ -106,8 +106,7 @@ def step_cpu(jobs: list[Job]) -> str:
     clock = time.process_time
     for root, max_bytes, paths, base in jobs:
         local: dict[str, int] = {}
-        post_docs: list[array[int]] = []
-        post_tfs: list[array[int]] = []
+        lists: list[array[int]] = []
         analyses = []
         batch: list[dict[str, int]] = []
         held = 0
@@ -141,19 +140,18 @@ def step_cpu(jobs: list[Job]) -> str:
                         spent["  of which runs: split, count"] += t5 - t4
                         spent["definitions"] += t6 - t5
                 t7 = clock()
-                batch.append(doc_terms(rel, analysis))
+                batch.append(doc_terms(rel, analysis, take=True))
                 held += len(batch[-1])
                 spent["path terms"] += clock() - t7
-                analysis.terms = {}
                 analyses.append(analysis)
                 if held >= POSTING_BATCH_TERMS or n == len(paths) - 1:  # as analyze_chunk
                     t8 = clock()
-                    post_terms(batch, base + n + 1 - len(batch), local, post_docs, post_tfs)
+                    post_terms(batch, base + n + 1 - len(batch), local, lists)
                     held = 0
                     spent["postings"] += clock() - t8
         t9 = clock()
-        offsets, docs = flatten(post_docs, "I")
-        _, tfs = flatten(post_tfs, "H")
+        offsets, packed = flatten(lists, PACKED)
+        docs, tfs = unpack(packed)
         t10 = clock()
         chunk = Chunk(base, [], analyses, array("I"), list(local), offsets, docs, tfs)
         pickle.dumps(chunk)

@@ -23,6 +23,7 @@ from ctxtrim.cli import main
 from ctxtrim.config import Config
 from ctxtrim.fit import PREPARED_FACTS
 from ctxtrim.index import FileIndex, digest, find_defs
+from ctxtrim.index.postings import TF_MAX
 from ctxtrim.lang import outline
 from ctxtrim.scan import read_text, scan
 
@@ -541,6 +542,8 @@ def test_cold_build_equals_file_by_file_updates(tmp_path: Path) -> None:
     (root / "app" / "weird.js").write_text(
         "const parseHTTPResponse_v2 = (x) => x\nself.self = 1\n" * 3
     )
+    # A term more frequent than a posting can hold is stored at the most it holds.
+    (root / "app" / "many.txt").write_text("ab " * (TF_MAX + 10))
     built = build(root, "")
     by_hand = FileIndex(root.resolve(), Config(cache_dir=""), Cache.open("", VERSION))
     for rel in sorted(built.paths()):
@@ -550,6 +553,12 @@ def test_cold_build_equals_file_by_file_updates(tmp_path: Path) -> None:
     vocab = built._store.vocab
     assert {t for t in vocab if "locale/fr.po" in built.files_with(t)} == {"locale", "fr"}
     assert "parsehttpresponse_v2" in vocab and "http" in vocab
+    store = built._store
+    many = store.by_path["app/many.txt"]
+    tid = vocab["ab"]
+    assert [tf for d, tf in zip(store.postings[tid], store.frequencies[tid]) if d == many] == [
+        TF_MAX
+    ]
 
 
 def test_definitions_by_language() -> None:

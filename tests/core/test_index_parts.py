@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import pickle
 from array import array
 
-from ctxtrim.index.analysis import SharedDefs, find_defs
-from ctxtrim.index.postings import flatten
+import pytest
+
+import ctxtrim.index.postings as postings
+from ctxtrim.index.analysis import (
+    NO_TERMS,
+    Analysis,
+    SharedDefs,
+    analyze,
+    doc_terms,
+    find_defs,
+)
+from ctxtrim.index.postings import DOC_SHIFT, PACKED, flatten, unpack
 
 
 def test_flatten_cuts_offsets_and_frees_the_per_term_arrays() -> None:
@@ -16,6 +27,23 @@ def test_flatten_cuts_offsets_and_frees_the_per_term_arrays() -> None:
     assert lists == []  # emptied: a large build must not hold both forms
 
 
+def packed(pairs: list[tuple[int, int]]) -> array[int]:
+    return array(PACKED, [doc << DOC_SHIFT | tf for doc, tf in pairs])
+
+
+def test_packed_postings_unpack_to_doc_ids_and_frequencies_in_order() -> None:
+    docs, tfs = unpack(packed([(0, 1), (7, 65_535), (2**32 - 1, 3)]))
+    assert docs.typecode == "I" and tfs.typecode == "H"
+    assert list(docs) == [0, 7, 2**32 - 1] and list(tfs) == [1, 65_535, 3]
+    assert unpack(array(PACKED)) == (array("I"), array("H"))
+
+
+def test_unpacking_in_blocks_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postings, "UNPACK_BLOCK", 2)
+    docs, tfs = unpack(packed([(1, 2), (3, 4), (9, 1), (12, 5), (40, 8)]))
+    assert list(docs) == [1, 3, 9, 12, 40] and list(tfs) == [2, 4, 1, 5, 8]
+
+
 def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
     shared = SharedDefs()
     first = shared(("Model", "save"))
@@ -23,6 +51,27 @@ def test_shared_defs_give_equal_lists_and_names_one_object() -> None:
     assert again is first
     other = shared(("".join(["sa", "ve"]), "delete"))
     assert other == ("save", "delete") and other[0] is first[1]
+
+
+def test_analyses_pickle_whole_and_keep_shared_definitions_shared() -> None:
+    # A cold build's workers pickle every file's analysis; equal definitions stay one object.
+    defs = ("Model", "save")
+    sent = [Analysis("python", 12, defs, {}, None), Analysis(None, 0, defs, {}, "binary")]
+    got = pickle.loads(pickle.dumps(sent))
+    assert got == sent and got[0].defs is got[1].defs
+
+
+def test_terms_taken_from_an_analysis_equal_those_copied_and_leave_it_none() -> None:
+    copied = analyze("app/user_model.py", "class UserModel:\n    user = 1\n")
+    taken = analyze("app/user_model.py", "class UserModel:\n    user = 1\n")
+    counts = doc_terms("app/user_model.py", copied)
+    assert counts["user"] == 2 + 3 * 1 and copied.terms["user"] == 2  # path terms weigh 3
+    assert doc_terms("app/user_model.py", taken, take=True) == counts
+    assert taken.terms is NO_TERMS
+    # An analysis whose terms were taken already: the shared empty dict is never written.
+    path_only = {"app": 3, "user_model": 3, "user": 3, "model": 3}
+    assert doc_terms("app/user_model.py", taken, take=True) == path_only
+    assert NO_TERMS == {}
 
 
 def test_definitions_after_indentation_and_modifier_chains() -> None:

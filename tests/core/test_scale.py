@@ -157,6 +157,19 @@ def test_cold_build_started_during_the_scan_equals_serial(
     assert list(streamed.paths()) == list(serial.paths())
 
 
+def test_the_rest_of_a_stream_is_cut_as_a_plain_build_cuts_it(tree: Path) -> None:
+    # The stream keeps each file's cost as it comes; the jobs cut from them are the same.
+    files = scan(tree, Config(cache_dir="")).files
+    stream = index_build.Stream(str(tree), 1_000_000, 2)
+    for n in range(0, len(files), 7):
+        stream.add(files[n : n + 7])
+    assert stream.sent == 0 and stream.matches(files)  # too little for a worker: none sent
+    assert index_build.chunk_jobs(
+        str(tree), 1_000_000, files, 2, 0, stream._costs
+    ) == index_build.chunk_jobs(str(tree), 1_000_000, files, 2)
+    stream.close()
+
+
 def test_files_handed_over_out_of_order_are_built_the_plain_way(
     tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

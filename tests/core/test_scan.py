@@ -11,7 +11,7 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.errors import CtxtrimError
-from ctxtrim.scan import decode, scan, why
+from ctxtrim.scan import IgnoreRules, decode, read_regular, scan, why
 
 from ..support.repos import git, init_repo
 
@@ -90,6 +90,23 @@ def test_gitignore_chain_negation_anchoring_and_directories(tmp_path: Path) -> N
     }
 
 
+def test_a_name_judged_before_is_judged_again_where_a_path_pattern_applies(
+    tmp_path: Path,
+) -> None:
+    # Verdicts are remembered by file name, except where a pattern naming a path matches:
+    # `docs/x.log` is re-included, its namesakes before and after it in the walk are not.
+    write(tmp_path, ".gitignore", "*.log\n!docs/x.log\nkeep/vendor/\n")
+    for rel in ["a/x.log", "docs/x.log", "docs/sub/x.log", "z/x.log", "keep/vendor/v.py"]:
+        write(tmp_path, rel)
+    write(tmp_path, "keep/b/vendor/v.py")  # `vendor/` is a default at any depth
+    write(tmp_path, "lib/vendorx/v.py")
+    rules = IgnoreRules(tmp_path, Config())
+    rules.load_dir("")
+    verdicts = [rules.check(rel)[0] for rel in ["a/x.log", "docs/x.log", "z/x.log", "docs/x.log"]]
+    assert verdicts == [True, False, True, False]
+    assert paths(tmp_path) == {".gitignore", "docs/x.log", "lib/vendorx/v.py"}
+
+
 def test_info_exclude_ctxtrimignore_and_config(tmp_path: Path) -> None:
     write(tmp_path, ".git/info/exclude", "secret_notes.md\n")
     write(tmp_path, ".ctxtrimignore", "docs/\n")
@@ -140,6 +157,16 @@ def test_huge_files_and_special_files(tmp_path: Path) -> None:
     reasons = {e.path: e.rule for e in result.excluded}
     assert reasons["big.txt"].startswith("huge")
     assert reasons["fifo"] == "not a regular file"
+
+
+def test_a_file_is_read_whole_up_to_the_limit_in_any_number_of_reads(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 9000  # 2.3 MB: more than one read
+    (tmp_path / "blob").write_bytes(data)
+    (tmp_path / "empty").write_bytes(b"")
+    assert read_regular(str(tmp_path / "blob"), 3_000_000) == data
+    assert read_regular(str(tmp_path / "blob"), 2_000_000) == data[:2_000_001]
+    assert read_regular(str(tmp_path / "blob"), len(data)) == data
+    assert read_regular(str(tmp_path / "empty"), 100) == b""
 
 
 def test_decode_refuses_binary_and_foreign_bytes_but_tolerates_a_stray_byte() -> None:
