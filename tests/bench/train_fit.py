@@ -1,7 +1,7 @@
 """Learn fit's view values (ctxtrim/fit_values.json) from the git history of public repos.
 
     CTXTRIM_CACHE_DIR=/tmp/train-cache python tests/bench/train_fit.py --mirrors /work/.mirror \
-        --per-repo 4 --states /tmp/fit-states [--repos owner+name,...] [--write]
+        --per-repo 6 --states /tmp/fit-states [--repos owner+name,...] [--write]
 
 Tasks: the commits train_rank.py learns from (its REPOS_BY_LANGUAGE and `tasks`: a commit's
 message is the task, its changed non-test source files the files to find, its parent the
@@ -19,9 +19,9 @@ in --states, and read from there when present.
 
 Search: coordinate ascent on the number of (task, budget) pairs with edit_all, over a few
 values of each constant in GRID, from the hand-set defaults; a constant takes its best value
-only if that wins MIN_GAIN pairs more than its current one, for ROUNDS rounds. Printed: edit_all per budget
-with the defaults and with the learned values, fitted on the training repositories and scored
-on the held-out ones (train_rank.HELD_OUT: the last of each language). `--write` stores the
+only if that wins MIN_GAIN pairs more than its current one, for ROUNDS rounds. Printed:
+edit_all per budget with the defaults and with the learned values, fitted on the training
+repositories and scored on the held-out ones (train_rank.HELD_OUT: the last of each language). `--write` stores the
 values fitted on all tasks, those in --adopt as "values" (what fit loads), the rest only as
 "learned", with these figures.
 """
@@ -314,7 +314,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--mirrors", default="/work/.mirror")
     p.add_argument("--repos", default=",".join(train_rank.REPOS))
-    p.add_argument("--per-repo", type=int, default=4)
+    p.add_argument("--per-repo", type=int, default=6)
     p.add_argument("--states", required=True, help="folder of the pickled task states")
     p.add_argument("--min-gain", type=int, default=MIN_GAIN, help="pairs a move must win")
     p.add_argument("--adopt", default=ADOPT, help="values --write puts where fit loads them")
