@@ -23,6 +23,7 @@ from typing import cast
 
 from .bm25 import idf
 from .cache import OUTLINE_KIND
+from .fit_values import load_values
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
@@ -161,6 +162,24 @@ LITERAL_WORD = 2.0  # the same for a lone quoted word: `"version"` is in many pl
 TEST_MODULE = PRIOR["test"]
 TEST_MODULE_NAMES = frozenset({"test", "tests"})
 TEST_ATTRIBUTE = "#[cfg(test)]"
+# The view values tests/bench/train_fit.py learned (fit_values.json), where they validated: the
+# values above are the hand-set defaults it starts from, and stay for any the file leaves out.
+VIEW_VALUES = load_values(
+    {
+        "sharpen": SHARPEN,
+        "sym_sharpen": SYM_SHARPEN,
+        "sym_floor": SYM_FLOOR,
+        "slice_base": SLICE_BASE,
+        "slice_max": SLICE_MAX,
+        "unmatched": UNMATCHED,
+        "preamble": PREAMBLE,
+        **COVERAGE,
+    }
+)
+SHARPEN, SYM_SHARPEN, SYM_FLOOR = (VIEW_VALUES[k] for k in ("sharpen", "sym_sharpen", "sym_floor"))
+SLICE_BASE, SLICE_MAX = VIEW_VALUES["slice_base"], VIEW_VALUES["slice_max"]
+UNMATCHED, PREAMBLE = VIEW_VALUES["unmatched"], VIEW_VALUES["preamble"]
+COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
 
 
 @dataclass
