@@ -23,6 +23,7 @@ from typing import cast
 
 from .bm25 import idf
 from .cache import OUTLINE_KIND
+from .changelog import change_log_for, head_end
 from .fit_values import load_values
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
@@ -180,6 +181,9 @@ SHARPEN, SYM_SHARPEN, SYM_FLOOR = (VIEW_VALUES[k] for k in ("sharpen", "sym_shar
 SLICE_BASE, SLICE_MAX = VIEW_VALUES["slice_base"], VIEW_VALUES["slice_max"]
 UNMATCHED, PREAMBLE = VIEW_VALUES["unmatched"], VIEW_VALUES["preamble"]
 COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
+# What the head of the changelog nearest the likeliest file is worth, as a share of that file
+# shown whole: a fix in a project that keeps a changelog adds an entry at its top.
+CHANGE_LOG_SHARE = 0.05
 
 
 @dataclass
@@ -904,14 +908,55 @@ def build_choice(
             choice.options.append(Option(None, base * share, tokens + overhead, spans))
     fv = full(lines, prep.redacted.text)  # a copy of the text: made per pack, not kept
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
-    # Keep the ladder monotone: never offer a dearer view that is worth less.
-    choice.options.sort(key=lambda o: (o.cost, -o.value))
+    choice.options = _monotone(choice.options)
+    return choice
+
+
+def _monotone(options: list[Option]) -> list[Option]:
+    """The options by cost, without any dearer one that is worth no more than a cheaper."""
+    options = sorted(options, key=lambda o: (o.cost, -o.value))
     ladder: list[Option] = []
-    for opt in choice.options:
+    for opt in options:
         if not ladder or opt.value > ladder[-1].value:
             ladder.append(opt)
-    choice.options = ladder
-    return choice
+    return ladder
+
+
+def _with_change_log(
+    choices: list[FileChoice],
+    candidates: list[Candidate],
+    index: FileIndex,
+    preparer: Preparer,
+    overhead: Callable[[str], int],
+) -> list[FileChoice]:
+    """`choices` with the head of the changelog nearest the likeliest file offered, worth a
+    share of that file: in a project that keeps one, a fix adds its entry there."""
+    if not choices:
+        return choices
+    top = choices[0]
+    path = change_log_for(index, top.cand.path)
+    if path is None or path == top.cand.path:
+        return choices
+    log = next((c for c in choices if c.cand.path == path), None)
+    if log is None:
+        prep = preparer.get(path)
+        if prep is None:
+            return choices
+        ranked = next((c for c in candidates if c.path == path), None)
+        cand = replace(ranked, reasons=list(ranked.reasons)) if ranked else Candidate(path, 0.0)
+        log = FileChoice(
+            cand, prep.language, redacted=prep.redacted, lines=prep.lines, prefix=prep.prefix
+        )
+        choices = [*choices, log]
+    value = max(top.cand.score, 0.0) ** SHARPEN * CHANGE_LOG_SHARE
+    spans = ((1, head_end(log.lines)),)
+    cost = _shown_tokens(elided("slice", log.lines, spans), log.prefix) + overhead(path)
+    for opt in log.options:
+        if opt.view is not None and opt.view.mode == "full":
+            opt.value += value
+    log.options = _monotone([*log.options, Option(None, value, cost, spans)])
+    log.cand.reasons.insert(0, f"the changelog nearest `{top.cand.path}`: where a fix is recorded")
+    return choices
 
 
 def greedy(choices: list[FileChoice], budget: int) -> int:
@@ -975,6 +1020,7 @@ def fit(
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
     choices = [build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared]
+    choices = _with_change_log(choices, candidates, index, preparer, overhead)
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0
