@@ -3,11 +3,11 @@ data file beside this module, over the hand-set defaults that fit.py names and d
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import CtxtrimError
+from .numbers_file import parse_numbers
 
 VALUES_FILE = "fit_values.json"
 
@@ -16,23 +16,15 @@ def parse_values(text: str, defaults: Mapping[str, float]) -> dict[str, float]:
     """`defaults` with what the file's text sets: a JSON object whose "values" maps any of
     their names to a non-negative number. The file may leave values out (those that did not
     validate keep their default); it may not name one fit does not have."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    values = data.get("values") if isinstance(data, dict) else None
-    if (
-        not isinstance(values, dict)
-        or not set(values) <= set(defaults)
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-            for v in values.values()
-        )
-    ):
-        raise CtxtrimError(
-            f'{VALUES_FILE}: needs "values", a non-negative number for any of {", ".join(defaults)}'
-        )
-    return {**defaults, **{k: float(v) for k, v in values.items()}}
+    values = parse_numbers(
+        text,
+        "values",
+        defaults,
+        complete=False,
+        problem=f'{VALUES_FILE}: needs "values", a non-negative number for any of '
+        f"{', '.join(defaults)}",
+    )
+    return {**defaults, **values}
 
 
 def load_values(defaults: Mapping[str, float], folder: Path | None = None) -> dict[str, float]:

@@ -6,7 +6,6 @@ import bisect
 import builtins
 import functools
 import heapq
-import json
 import math
 import posixpath
 import re
@@ -17,10 +16,10 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from .errors import CtxtrimError
 from .index import FileIndex
 from .lang.detect import SOURCE_EXTENSIONS, TREE_SITTER_LANGUAGES, detect_language
 from .locales import named_codes, path_code
+from .numbers_file import parse_numbers
 from .task import Signals, Task
 from .terms import IDENT, text_terms
 
@@ -160,23 +159,14 @@ PYTHON_BUILTINS = frozenset(name for name in dir(builtins) if not name.startswit
 def parse_weights(text: str) -> dict[str, float]:
     """What each kind of evidence adds to a file's score, per unit of that evidence (lexical
     relevance is 0..1, the best match 1), from the weights file's text."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    weights = data.get("weights") if isinstance(data, dict) else None
-    if (
-        not isinstance(weights, dict)
-        or set(weights) != set(FEATURES)
-        or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-            for v in weights.values()
-        )
-    ):
-        raise CtxtrimError(
-            f"{WEIGHTS_FILE}: needs a non-negative weight for each of {', '.join(FEATURES)}"
-        )
-    return {k: float(weights[k]) for k in FEATURES}
+    weights = parse_numbers(
+        text,
+        "weights",
+        FEATURES,
+        complete=True,
+        problem=f"{WEIGHTS_FILE}: needs a non-negative weight for each of {', '.join(FEATURES)}",
+    )
+    return {k: weights[k] for k in FEATURES}
 
 
 # The kinds of evidence, in the order of the weights file: the task's words (BM25), its path
