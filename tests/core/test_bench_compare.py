@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..support import ROOT
+from ..support import ROOT, load_script
 
 BENCH = ROOT / "tests" / "bench" / "bench.py"
-spec = importlib.util.spec_from_file_location("ctxtrim_bench", BENCH)
-assert spec is not None and spec.loader is not None
-bench = importlib.util.module_from_spec(spec)
-sys.modules["ctxtrim_bench"] = bench  # its dataclasses look their module up
-spec.loader.exec_module(bench)
+bench = load_script("ctxtrim_bench", BENCH)
 
 
 def run(wall: float, cpu: float, rss_kb: int = 100_000, ok: bool = True) -> dict:

@@ -3,9 +3,7 @@ learns them (tests/bench/train_fit.py) on a small synthetic git history."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import ctxtrim.fit as fit_module
 from ctxtrim.errors import CtxtrimError
 from ctxtrim.fit_values import VALUES_FILE, load_values, parse_values
 
-from ..support import ROOT
+from ..support import ROOT, load_script
 from ..support.repos import git, init_repo, write
 
 DEFAULTS = {"sharpen": 3.0, "slice_max": 0.9, "listed": 0.01}
@@ -22,13 +20,7 @@ BAD_FILE = (
     'fit_values.json: needs "values", a non-negative number for any of sharpen, slice_max, listed'
 )
 
-spec = importlib.util.spec_from_file_location(
-    "ctxtrim_train_fit", ROOT / "tests" / "bench" / "train_fit.py"
-)
-assert spec is not None and spec.loader is not None
-train_fit = importlib.util.module_from_spec(spec)
-sys.modules["ctxtrim_train_fit"] = train_fit  # its dataclasses look their module up
-spec.loader.exec_module(train_fit)
+train_fit = load_script("ctxtrim_train_fit", ROOT / "tests" / "bench" / "train_fit.py")
 
 
 def test_the_file_sets_some_values_and_the_rest_keep_their_defaults() -> None:
