@@ -330,9 +330,9 @@ def _scope_files(index: FileIndex, scope: str) -> list[str]:
         named = re.compile(rf"^(?:.*/)?[^/]*[_-]{re.escape(scope)}(?:/|$)")
         files += [p for d in dirs if named.match(d) for p in dirs[d]]
     stem = scope.rsplit("/", 1)[-1].lower()
-    for path, name in _stems(index)[0] if len(stem) >= 4 else ():
-        if name == stem and path.rsplit(".", 1)[0].endswith(scope):
-            files.append(path)
+    for name, paths in _stems(index)[0] if len(stem) >= 4 else ():
+        if name == stem:
+            files += [p for p in paths if p.rsplit(".", 1)[0].endswith(scope)]
     if not files and "/" not in scope:
         # A Go module's root package is named for the module (`grpc` of google.golang.org/grpc,
         # `chi` of github.com/go-chi/chi/v5), not for a directory: "grpc: ..." names its files.
@@ -678,36 +678,52 @@ def _name_parts(index: FileIndex, signals: Signals, cand: Callable[[str], Candid
     gains: dict[int, float] = defaultdict(float)
     hits: dict[int, list[str]] = defaultdict(list)
     for weight, term in keys:
-        # One scan of all names joined by newlines finds every name holding the term.
+        # One scan of all stems joined by newlines finds every stem holding the term.
         at = joined.find(term)
         while at >= 0:
             k = bisect.bisect_right(starts, at) - 1
-            if term != stems[k][1]:
+            if term != stems[k][0]:
                 gains[k] += weight / top
                 hits[k].append(term)
-            at = joined.find(term, starts[k] + len(stems[k][1]) + 1)
+            at = joined.find(term, starts[k] + len(stems[k][0]) + 1)
     for k, gain in gains.items():
-        c = cand(stems[k][0])
-        c.add("name_part", min(gain, MAX_NAME_PART))
-        c.reasons.append(f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}")
+        reason = f"its name contains {', '.join(f'“{h}”' for h in hits[k][:3])}"
+        for path in stems[k][1]:
+            c = cand(path)
+            c.add("name_part", min(gain, MAX_NAME_PART))
+            c.reasons.append(reason)
 
 
-_Names = tuple[list[tuple[str, str]], str, list[int]]
+# (stem, the paths of the files with that stem), the stems joined by newlines, and where each
+# one starts in that string.
+_Names = tuple[list[tuple[str, list[str]]], str, list[int]]
 _STEMS: weakref.WeakKeyDictionary[FileIndex, tuple[int, _Names]] = weakref.WeakKeyDictionary()
 
 
 def _stems(index: FileIndex) -> _Names:
-    """(path, lower-case file name stem) of every file with a stem worth matching, the
-    stems joined by newlines, and where each starts; memoised per index until it changes."""
+    """Every lower-case file name stem worth matching, once, with the paths of the files
+    that have it (in index order), the stems joined by newlines, and where each starts;
+    memoised per index until it changes. A large tree repeats its file names (`__init__`,
+    `models`, a monorepo's copies of a package): one stem each makes the table and the
+    scans of the joined string several times smaller."""
     got = _STEMS.get(index)
     if got is None or got[0] != index.version:
-        pairs = [(p, p.rsplit("/", 1)[-1].split(".", 1)[0].lower()) for p in index.paths()]
-        stems = [(p, s) for p, s in pairs if len(s) >= 4 and "\n" not in s]
+        stem_of: dict[str, str] = {}  # file name -> its stem ("" when not worth matching)
+        by_stem: dict[str, list[str]] = {}
+        for path in index.paths():
+            name = path[path.rfind("/") + 1 :]
+            stem = stem_of.get(name)
+            if stem is None:
+                stem = name.split(".", 1)[0].lower()
+                stem = stem_of[name] = stem if len(stem) >= 4 and "\n" not in stem else ""
+            if stem:
+                by_stem.setdefault(stem, []).append(path)
+        stems = list(by_stem.items())
         starts, pos = [], 0
-        for _, stem in stems:
+        for stem, _ in stems:
             starts.append(pos)
             pos += len(stem) + 1
-        got = _STEMS[index] = (index.version, (stems, "\n".join(s for _, s in stems), starts))
+        got = _STEMS[index] = (index.version, (stems, "\n".join(by_stem), starts))
     return got[1]
 
 
