@@ -221,7 +221,9 @@ class CtxtrimServer(LanguageServer):
         supported = bool(window and window.work_done_progress)
         for folder in self.folders:
             token = f"ctxtrim/index/{next(self._tokens)}"
-            if supported and not folder.ready.done():
+            # Even a folder indexed by now gets its begin and end: whether a small folder
+            # beat this handshake is a race, and the end says how many files and how long.
+            if supported:
                 try:
                     await asyncio.wait_for(self.work_done_progress.create_async(token), 5)
                 except Exception:  # noqa: BLE001 - a client that refuses still gets a pack
