@@ -11,6 +11,7 @@ from ctxtrim.config import Config
 from ctxtrim.fit import (
     ELISION_TOKENS,
     LISTED,
+    MAX_SLICE_SYMBOLS,
     PREPARED_FACTS,
     FileChoice,
     Option,
@@ -549,3 +550,16 @@ def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_enc
         shown |= {lines[i] + "\n" for a, b in item.lines for i in range(a - 1, b) if lines[i]}
     assert shown and not shown & set(encoded)
     assert pack.tokens == len(ws.tokenizer._enc.encode_ordinary(render(pack, "markdown")))
+
+
+def test_a_slice_goes_past_the_usual_depth_while_it_is_cheap_next_to_the_whole(
+    ws: Workspace,
+) -> None:
+    # The task names twelve of core.py's methods, each defined twice: more than MAX_SLICE_SYMBOLS,
+    # but together a small part of the file, so a slice may show every one of them.
+    named = [f"step_{i}" for i in range(0, 60, 5)]
+    assert len(named) > MAX_SLICE_SYMBOLS
+    items = _fit(ws, "Engine " + " ".join(named) + " are wrong", 1500)
+    core = next(item for item in items if item.path == "engine/core.py")
+    assert core.mode == "slice"
+    assert all(f"def {name}(self, value):" in core.text for name in named)
