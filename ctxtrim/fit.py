@@ -61,6 +61,14 @@ MIN_CANDIDATES, MAX_CANDIDATES = 24, 64
 NAMES_KEPT = 65_536  # (name, class) pairs whose words are remembered
 HELP_MIN_FILES = 2  # a pack never waits for its helper: even two files may be split
 MAX_SLICE_SYMBOLS = 8
+# With a budget of DEEP_BUDGET or more, a slice may go DEEP_SYMBOLS definitions past those,
+# for as long as it costs at most DEEP_COST of the whole file: in a large module whose change
+# lies past its best 8 definitions (the 9th-30th of a 2,600-line autodoc/__init__.py), the
+# whole is out of reach, and the next definitions are the cheaper way in. Not at smaller
+# budgets: there a deeper slice of the best file crowds out the next files.
+DEEP_SYMBOLS = 24
+DEEP_COST = 0.5
+DEEP_BUDGET = 12_000
 SHARPEN = 3.0  # file value ~ score ** SHARPEN: the budget goes deeper into the best files
 SYM_SHARPEN = 2.0  # definition weight ~ score ** this
 SYM_FLOOR = 0.15  # definitions below this share of the file's best count as no evidence
@@ -853,7 +861,9 @@ def build_choice(
     prep: Prepared,
     scored: list[tuple[Symbol, float]],
     overhead: int,
+    depth: int = MAX_SLICE_SYMBOLS,
 ) -> FileChoice:
+    """A file's options; its slices take up to `depth` of its definitions (see DEEP_SYMBOLS)."""
     lines = prep.lines
     choice = FileChoice(
         cand, prep.language, redacted=prep.redacted, lines=lines, prefix=prep.prefix
@@ -885,16 +895,15 @@ def build_choice(
         # their order); only the ones a slice can take.
         ranked = [
             (j, -neg)
-            for neg, _, j in heapq.nsmallest(
-                MAX_SLICE_SYMBOLS, [(-w, leaves[j].start, j) for j, w in weights]
-            )
+            for neg, _, j in heapq.nsmallest(depth, [(-w, leaves[j].start, j) for j, w in weights])
         ]
         n = len(lines)
+        whole = prep.prefix[-1]
         # Each slice adds a definition to the last: its merged ranges grow by that one's.
         shown = merge(clamped(n, prep.head + [(ln, ln) for ln in cand.lines]))
         covered = 0.0
         prefix = prep.prefix
-        for j, w in ranked:
+        for k, (j, w) in enumerate(ranked):
             shown = merge(shown + clamped(n, prep.contexts[j]))
             covered += w
             share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
@@ -905,11 +914,18 @@ def build_choice(
                 tokens = _shown_tokens(elided("slice", lines, spans), prefix)
             else:
                 tokens = _spans_tokens(spans, prefix, n)
+            if k >= MAX_SLICE_SYMBOLS and tokens > DEEP_COST * whole:
+                break
             choice.options.append(Option(None, base * share, tokens + overhead, spans))
     fv = full(lines, prep.redacted.text)  # a copy of the text: made per pack, not kept
     choice.options.append(Option(fv, base, prep.prefix[-1] + overhead))
     choice.options = _monotone(choice.options)
     return choice
+
+
+def slice_depth(budget: int) -> int:
+    """How many definitions a slice may take at `budget` (see DEEP_SYMBOLS)."""
+    return MAX_SLICE_SYMBOLS + (DEEP_SYMBOLS if budget >= DEEP_BUDGET else 0)
 
 
 def _monotone(options: list[Option]) -> list[Option]:
@@ -1019,7 +1035,8 @@ def fit(
     scored = {c.path: symbol_scores(p, c, signals, index, weights) for c, p in prepared}
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
-    choices = [build_choice(c, p, scored[c.path], overhead(c.path)) for c, p in prepared]
+    depth = slice_depth(budget)
+    choices = [build_choice(c, p, scored[c.path], overhead(c.path), depth) for c, p in prepared]
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
     greedy(choices, budget)
     items: list[Item] = []

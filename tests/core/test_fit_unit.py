@@ -9,8 +9,10 @@ import pytest
 
 from ctxtrim.config import Config
 from ctxtrim.fit import (
+    DEEP_BUDGET,
     ELISION_TOKENS,
     LISTED,
+    MAX_SLICE_SYMBOLS,
     PREPARED_FACTS,
     FileChoice,
     Option,
@@ -549,3 +551,24 @@ def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_enc
         shown |= {lines[i] + "\n" for a, b in item.lines for i in range(a - 1, b) if lines[i]}
     assert shown and not shown & set(encoded)
     assert pack.tokens == len(ws.tokenizer._enc.encode_ordinary(render(pack, "markdown")))
+
+
+def test_a_slice_goes_past_the_usual_depth_at_a_large_budget(tmp_path: Path) -> None:
+    # The task names twelve of a module's 600 functions: more than MAX_SLICE_SYMBOLS, but
+    # together a small part of a module too large to show whole. From DEEP_BUDGET on, a
+    # slice may show every one of them; below it, a slice takes the usual number.
+    source = "".join(
+        f"def step_{i}(value):\n    total = value * {i} + OFFSET\n"
+        f"    return normalise(total, {i})\n\n\n"
+        for i in range(600)
+    )
+    root = write(tmp_path / "repo", {"engine/steps.py": source, "engine/util.py": "x = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    named = [f"step_{i}" for i in range(0, 600, 50)]
+    assert len(named) > MAX_SLICE_SYMBOLS
+    task = " ".join(named) + " return the wrong total"
+    for budget, shown in ((DEEP_BUDGET, len(named)), (DEEP_BUDGET // 2, MAX_SLICE_SYMBOLS)):
+        items = _fit(ws, task, budget)
+        (steps,) = (item for item in items if item.path == "engine/steps.py")
+        assert steps.mode == "slice"
+        assert sum(f"def {name}(value):" in steps.text for name in named) == shown
