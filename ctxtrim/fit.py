@@ -188,7 +188,7 @@ COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
 # Only from WHOLE_BEST_MIN_BUDGET tokens of code on: at smaller budgets a slice leaves room
 # for the other files a change touches.
 WHOLE_BEST_SHARE = 0.5
-WHOLE_BEST_MIN_BUDGET = 12_000
+WHOLE_BEST_MIN_BUDGET = 24_000
 # What the head of the changelog nearest the likeliest file is worth, as a share of that file
 # shown whole: a fix in a project that keeps a changelog adds an entry at its top.
 CHANGE_LOG_SHARE = 0.05
