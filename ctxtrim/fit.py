@@ -181,12 +181,13 @@ SHARPEN, SYM_SHARPEN, SYM_FLOOR = (VIEW_VALUES[k] for k in ("sharpen", "sym_shar
 SLICE_BASE, SLICE_MAX = VIEW_VALUES["slice_base"], VIEW_VALUES["slice_max"]
 UNMATCHED, PREAMBLE = VIEW_VALUES["unmatched"], VIEW_VALUES["preamble"]
 COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
-# At a budget several times the size of the likeliest file, that file is shown whole before
-# anything else is bought: its slices hold the definitions that match the task best, but in a
-# large file the change is often in one that matches little (a module-level constant, a
-# helper), and the greedy would spend the rest on many small, weakly related files first.
-# Only from WHOLE_BEST_MIN_BUDGET tokens of code on: at smaller budgets a slice leaves room
-# for the other files a change touches.
+# At a large budget, the likeliest file is shown whole first when it takes at most
+# WHOLE_BEST_SHARE of it: its slices hold the definitions that match the task best, but in a
+# large file the change is often in one that matches little (a module-level regex, a branch
+# of a long component), and otherwise the greedy spends the rest on many small, weakly
+# related files (a 12k-token `html.ts` ranked first stayed a 940-token slice at 32k).
+# Only from WHOLE_BEST_MIN_BUDGET tokens of code on (a 32k pack's): at 16k, a file that
+# large took the room of the next file's slice (bench README, session 13).
 WHOLE_BEST_SHARE = 0.5
 WHOLE_BEST_MIN_BUDGET = 24_000
 # What the head of the changelog nearest the likeliest file is worth, as a share of that file
