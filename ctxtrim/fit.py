@@ -189,6 +189,15 @@ SHARPEN, SYM_SHARPEN, SYM_FLOOR = (VIEW_VALUES[k] for k in ("sharpen", "sym_shar
 SLICE_BASE, SLICE_MAX = VIEW_VALUES["slice_base"], VIEW_VALUES["slice_max"]
 UNMATCHED, PREAMBLE = VIEW_VALUES["unmatched"], VIEW_VALUES["preamble"]
 COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
+# At a large budget, the likeliest file is shown whole first when it takes at most
+# WHOLE_BEST_SHARE of it: its slices hold the definitions that match the task best, but in a
+# large file the change is often in one that matches little (a module-level regex, a branch
+# of a long component), and otherwise the greedy spends the rest on many small, weakly
+# related files (a 12k-token `html.ts` ranked first stayed a 940-token slice at 32k).
+# Only from WHOLE_BEST_MIN_BUDGET tokens of code on (a 32k pack's): at 16k, a file that
+# large took the room of the next file's slice (bench README, session 13).
+WHOLE_BEST_SHARE = 0.5
+WHOLE_BEST_MIN_BUDGET = 24_000
 # What the head of the changelog nearest the likeliest file is worth, as a share of that file
 # shown whole: a fix in a project that keeps a changelog adds an entry at its top.
 CHANGE_LOG_SHARE = 0.05
@@ -975,14 +984,28 @@ def _with_change_log(
     return choices
 
 
+def _whole_best(choices: list[FileChoice], budget: int) -> None:
+    """Choose the likeliest file whole when it costs at most WHOLE_BEST_SHARE of a large
+    budget (see WHOLE_BEST_SHARE)."""
+    if budget < WHOLE_BEST_MIN_BUDGET or not choices:
+        return
+    best = choices[0]
+    for oi, opt in enumerate(best.options):
+        if opt.view is not None and opt.view.mode == "full" and opt.value > 0:
+            if opt.cost <= WHOLE_BEST_SHARE * budget:
+                best.current = oi
+            return
+
+
 def greedy(choices: list[FileChoice], budget: int) -> int:
     """Spend `budget` on the upgrades with the best value per token. Returns the cost used.
 
     Each round buys the upgrade of best ratio that still fits (ties: the first file, then
     its cheapest option). A file's upgrades change only when it is upgraded, and one that
     no longer fits never fits again (the spent budget only grows), so they wait in a heap,
-    and an entry is dropped when it is stale or too dear."""
-    used = 0
+    and an entry is dropped when it is stale or too dear. Options already chosen count
+    as spent."""
+    used = sum(ch.chosen.cost for ch in choices if ch.chosen)
     heap: list[tuple[float, int, int, int]] = []  # (-ratio, file, option, file's current)
     for ci, ch in enumerate(choices):
         _push_upgrades(heap, ci, ch)
@@ -1038,6 +1061,7 @@ def fit(
     depth = slice_depth(budget)
     choices = [build_choice(c, p, scored[c.path], overhead(c.path), depth) for c, p in prepared]
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
+    _whole_best(choices, budget)
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0

@@ -14,8 +14,11 @@ from ctxtrim.fit import (
     LISTED,
     MAX_SLICE_SYMBOLS,
     PREPARED_FACTS,
+    WHOLE_BEST_MIN_BUDGET,
+    WHOLE_BEST_SHARE,
     FileChoice,
     Option,
+    _whole_best,
     fit,
     greedy,
     line_costs,
@@ -25,7 +28,7 @@ from ctxtrim.rank import Candidate, rank
 from ctxtrim.render import render
 from ctxtrim.task import Task, extract
 from ctxtrim.tokens import Tokenizer
-from ctxtrim.views import ELISION, split_lines
+from ctxtrim.views import ELISION, View, split_lines
 from ctxtrim.workspace import Workspace
 
 from ..support.repos import write
@@ -274,6 +277,40 @@ def test_greedy_gives_a_tie_to_the_first_file_and_buys_nothing_worthless() -> No
     assert (a.current, b.current) == (0, -1)
     c = _choice((0.0, 1))
     assert greedy([c], 100) == 0 and c.current == -1
+
+
+def _best_and_small(whole: int) -> list[FileChoice]:
+    """The likeliest file (a cheap slice of its best definition, or all of it for `whole`
+    tokens) and forty small files, each worth less per token than the slice but more than
+    the step from the slice to the whole file."""
+    best = FileChoice(
+        Candidate("big.ts", 1.0),
+        "typescript",
+        [Option(None, 0.4, 100), Option(View("full", "", ((1, 900),)), 1.0, whole)],
+    )
+    return [best] + [
+        FileChoice(Candidate(f"s{i}.ts", 0.5), "typescript", [Option(LISTED, 0.2, 600)])
+        for i in range(40)
+    ]
+
+
+def test_the_likeliest_file_is_whole_at_a_large_budget_it_takes_at_most_a_share_of() -> None:
+    budget = WHOLE_BEST_MIN_BUDGET
+    whole = int(budget * WHOLE_BEST_SHARE)
+    choices = _best_and_small(whole)
+    _whole_best(choices, budget)
+    assert greedy(choices, budget) <= budget
+    assert choices[0].current == 1  # whole, then small files in the rest
+    assert sum(ch.current == 0 for ch in choices[1:]) == (budget - whole) // 600
+    # Without it the greedy buys the slice and then small files until nothing else fits.
+    choices = _best_and_small(whole)
+    greedy(choices, budget)
+    assert choices[0].current == 0
+    # A file dearer than the share, or a smaller budget, is left to the greedy.
+    for cost, room in ((whole + 1, budget), (1000, budget - 1)):
+        choices = _best_and_small(cost)
+        _whole_best(choices, room)
+        assert choices[0].current == -1
 
 
 def test_a_file_prepared_from_cached_facts_is_the_file_prepared_from_its_text(
