@@ -13,9 +13,14 @@ import pytest
 from ..support.repos import init_repo
 
 WAIT = 60
+HOOK_ROOM = 30  # seconds: the --timeout of tests that are not about it
 
 
 def run_hook(stdin: bytes, *extra: str) -> subprocess.CompletedProcess[str]:
+    # The hook's own deadline (a few seconds) is for a live session; a cold start on a loaded
+    # CI machine can take longer, so tests not about the deadline give it room.
+    if "--timeout" not in extra:
+        extra = (*extra, "--timeout", str(HOOK_ROOM))
     done = subprocess.run(
         [sys.executable, "-m", "ctxtrim", "hook", "claude-code", *extra],
         input=stdin,
