@@ -210,6 +210,11 @@ class Option:
     cost: int
     spans: tuple[tuple[int, int], ...] = ()  # a slice's shown lines
 
+    @property
+    def is_full(self) -> bool:
+        """Whether this option shows the whole file."""
+        return self.view is not None and self.view.mode == "full"
+
 
 @dataclass
 class FileChoice:
@@ -977,7 +982,7 @@ def _with_change_log(
     spans = ((1, head_end(log.lines)),)
     cost = _shown_tokens(elided("slice", log.lines, spans), log.prefix) + overhead(path)
     for opt in log.options:
-        if opt.view is not None and opt.view.mode == "full":
+        if opt.is_full:
             opt.value += value
     log.options = _monotone([*log.options, Option(None, value, cost, spans)])
     log.cand.reasons.insert(0, f"the changelog nearest `{top.cand.path}`: where a fix is recorded")
@@ -991,7 +996,7 @@ def _whole_best(choices: list[FileChoice], budget: int) -> None:
         return
     best = choices[0]
     for oi, opt in enumerate(best.options):
-        if opt.view is not None and opt.view.mode == "full" and opt.value > 0:
+        if opt.is_full and opt.value > 0:
             if opt.cost <= WHOLE_BEST_SHARE * budget:
                 best.current = oi
             return
