@@ -44,8 +44,11 @@ _BLOB = re.compile(
     r"([^\s#?)\]>'\"`]+)(?:#L(\d+))?"
 )
 # Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
+# A `file.ext:line` starts where a run of path characters does: tried from inside the run too,
+# a long run with no `:line` (a hex blob, a minified name) would cost time quadratic in it.
 _FRAME = re.compile(
-    r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
+    r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?"""
+    r"""|(?<![\w./\\-])([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
 )
 # JVM stack frames, `at org.pkg.Outer$Inner.method(Outer.java:12)`: the package names the
 # file's directories, so a frame of the JDK's `Method.java` never points at a project's own.
@@ -82,7 +85,8 @@ _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(", re.ASCII)
 # an option, a message id or a package, spelled `min_similarity_lines` where code holds it.
 _KEBAB = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])")
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b", re.ASCII)
-_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
+# Not from inside a run of backticks: each start would scan its line again (quadratic).
+_FENCE = re.compile(r"(?<!`)```[^\n]*\n(.*?)(?:```|$)", re.S)
 # Strings that code spells exactly: command-line flags, quoted strings, exception messages.
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|--[a-z]{4,})\b")
 _QUOTED = re.compile(r"""(?<![\w])(["'])([^"'\n]{6,80})\1""")
@@ -437,8 +441,15 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 def _without_comments(text: str) -> str:
     """`text` without HTML comments outside code (`<!--` in a code span or a fence is the
     code the task is about)."""
+    # Only up to the last `-->`: a `<!--` after it never closes, and looking for its end
+    # from each of many would cost time quadratic in the text.
+    end = text.rfind("-->")
+    if end < 0:
+        return text
+    end += len("-->")
     code = [m.span() for m in _FENCE.finditer(text)] + [m.span() for m in _BACKTICK.finditer(text)]
-    return _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text)
+    head = _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text[:end])
+    return head + text[end:]
 
 
 # What a task's example code defines is the reporter's own code: its classes and functions
