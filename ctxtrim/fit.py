@@ -31,7 +31,7 @@ from .pack import Item
 from .rank import PRIOR, Candidate, prior
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
-from .terms import TASK_WORDS, split_identifier, stem, text_terms
+from .terms import TASK_WORDS, split_identifier, stem, utf8_terms
 from .timing import Timings
 from .tokens import Tokenizer
 from .views import (
@@ -472,7 +472,9 @@ class Preparer:
         ):
             counts = line_costs(self.tok, lines)
             bodies = _bodies(lines, leaves)
-            leaf_terms = [text_terms(b) for b in bodies]
+            # The index's way of finding terms (bytes, C-speed splitting): the same terms as
+            # `text_terms`, a quarter faster, and an empty cache prepares ~15 files a pack.
+            leaf_terms = [utf8_terms(b.encode("utf-8", "surrogatepass")) for b in bodies]
             outline_tokens = self.tok.count(ov.text) if ov is not None else 0
             if cached:
                 facts = (spans, counts, leaf_terms, outline_tokens)

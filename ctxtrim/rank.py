@@ -150,6 +150,9 @@ GO_HEAD_CHARS = 4000
 GO_MAJOR_DIR = re.compile(r"v\d+")  # `chi/v5`: a module's major version, not a package
 GO_MODULE_LINE = re.compile(r"^module\s+\"?([^\s\"]+)", re.MULTILINE)  # go.mod's module path
 GO_MOD_CHARS = 2000
+# No package nests deeper; a longer dotted run (minified code, a version list) would cost a
+# prefix per part, each as long as the run (time quadratic in it).
+MAX_MODULE_PARTS = 12
 MODULES_NAMED_FULLY = 3  # the task names more module files: each counts sqrt(this / their number)
 # Python's built-in names (`print(`, `str`, `ValueError`): a Python file defining one shadows
 # it or has a method of that name, and is not what a task using the built-in is about.
@@ -357,7 +360,7 @@ def _locales_table(index: FileIndex) -> PathTable:
 
 def _module_paths(index: FileIndex, dotted: str) -> list[str]:
     """Files a dotted name may refer to: `pkg.mod.func` -> pkg/mod.py, pkg/mod/__init__.py."""
-    parts = dotted.split(".")
+    parts = dotted.split(".")[:MAX_MODULE_PARTS]
     found: list[str] = []
     for cut in range(len(parts), 1, -1):
         base = "/".join(parts[:cut])

@@ -32,9 +32,11 @@ class Task:
 
 
 # `path/to/file.py`, `file.py`, `pkg/module` with a slash, dotfiles (`.pre-commit-config.yaml`,
-# `.github/workflows/ci.yml`); extensions of 1-10 characters.
+# `.github/workflows/ci.yml`); extensions of 1-10 characters, whole (`JSON.parseObject` is no
+# file `JSON.parseObjec`; a CJK character may follow, as in `JSON.java中`).
 _PATH = re.compile(
-    r"(?<![\w/.-])((?:[\w.-]+/)*\.?[\w-][\w.-]*\.[A-Za-z][\w]{0,9}|(?:[\w.-]+/)+[\w.-]+)"
+    r"(?<![\w/.-])((?:[\w.-]+/)*\.?[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9_]{0,9}(?![A-Za-z0-9_])"
+    r"|(?:[\w.-]+/)+[\w.-]+)"
 )
 # A link to a file of the repository on a code host: `https://github.com/o/r/blob/main/src/a.py#L12`.
 _BLOB = re.compile(
@@ -42,8 +44,11 @@ _BLOB = re.compile(
     r"([^\s#?)\]>'\"`]+)(?:#L(\d+))?"
 )
 # Python and many other tracebacks: File "x.py", line 12, in f  |  x.py:12  |  at f (x.js:12:3)
+# A `file.ext:line` starts where a run of path characters does: tried from inside the run too,
+# a long run with no `:line` (a hex blob, a minified name) would cost time quadratic in it.
 _FRAME = re.compile(
-    r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?|([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
+    r"""File "([^"]+)", line (\d+)(?:, in ([\w<>.]+))?"""
+    r"""|(?<![\w./\\-])([\w./\\-]+\.\w{1,6}):(\d+)(?::\d+)?"""
 )
 # JVM stack frames, `at org.pkg.Outer$Inner.method(Outer.java:12)`: the package names the
 # file's directories, so a frame of the JDK's `Method.java` never points at a project's own.
@@ -66,19 +71,22 @@ _JVM_RUNTIME = (
     "org.apache.maven.",
 )
 # Identifiers that look like code: snake_case, camelCase, dotted names, calls, backticked.
-_DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b")
+# Code names are ASCII (re.ASCII): in "使用JSON.parseObject方法" they end where the prose
+# around them starts, as a space would end them.
+_DOTTED = re.compile(r"\b[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+\b", re.ASCII)
 # A path in Rust or C++ (`Shell::from_shell_path`, `clap_complete::CompleteEnv::with_factory`).
-_SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b")
+_SCOPED = re.compile(r"\b[A-Za-z_]\w*(?:::[A-Za-z_]\w*)+\b", re.ASCII)
 # A Go method as a goroutine trace (or a reporter) writes it, by its receiver's type:
 # `google.golang.org/grpc.(*ClientConn).Close(0xc0001)`, `(*Server).Stop()`.
-_GO_METHOD = re.compile(r"\(\*(\w+)\)\.(\w+)\b")
+_GO_METHOD = re.compile(r"\(\*(\w+)\)\.(\w+)\b", re.ASCII)
 _BACKTICK = re.compile(r"`([^`\n]{1,200})`")
-_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(", re.ASCII)
 # A lower-case name joined by hyphens (`min-similarity-lines`, `--import-mode`, `serde-json`):
 # an option, a message id or a package, spelled `min_similarity_lines` where code holds it.
 _KEBAB = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])")
-_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.S)
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b", re.ASCII)
+# Not from inside a run of backticks: each start would scan its line again (quadratic).
+_FENCE = re.compile(r"(?<!`)```[^\n]*\n(.*?)(?:```|$)", re.S)
 # Strings that code spells exactly: command-line flags, quoted strings, exception messages.
 _FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)+|--[a-z]{4,})\b")
 _QUOTED = re.compile(r"""(?<![\w])(["'])([^"'\n]{6,80})\1""")
@@ -208,11 +216,39 @@ def _path_mention(raw: str) -> str:
 # `require("js-yaml")`, `import x from "markdown-it"`, Go's `import "github.com/…"`: a package
 # name, found in every file that loads it (the README, the bundle config), not a message.
 _MODULE_SPECIFIER = re.compile(r"(?:\brequire\s*\(|\bfrom\s|\bimport\s*\(?)\s*$")
-# JavaScript's built-in objects: `JSON.parse` in a task is the runtime's, not a project's `parse`.
-_JS_GLOBALS = frozenset(
-    {"JSON", "Object", "Array", "Math", "Promise", "Reflect", "Number", "String", "console"}
-)
-_JS_GLOBAL_MEMBER = re.compile(r"\b(?:" + "|".join(sorted(_JS_GLOBALS)) + r")\.$")
+# JavaScript's built-in objects and their own members: `JSON.parse` in a task is the runtime's,
+# not a project's `parse`. Only those members: `JSON.parseObject` is a Java class's (fastjson's
+# `JSON`), `Object.equals` a project's or the JDK's, and the task names it as such.
+_JS_GLOBALS: dict[str, frozenset[str]] = {
+    name: frozenset(members.split())
+    for name, members in {
+        "JSON": "parse stringify",
+        "Object": """assign create defineProperties defineProperty entries freeze fromEntries
+            getOwnPropertyDescriptor getOwnPropertyDescriptors getOwnPropertyNames
+            getOwnPropertySymbols getPrototypeOf groupBy hasOwn is isExtensible isFrozen
+            isSealed keys preventExtensions prototype seal setPrototypeOf values""",
+        "Array": "from fromAsync isArray of prototype",
+        "Math": """abs acos acosh asin asinh atan atan2 atanh cbrt ceil clz32 cos cosh exp expm1
+            floor fround hypot imul log log10 log1p log2 max min pow random round sign sin sinh
+            sqrt tan tanh trunc E LN10 LN2 LOG10E LOG2E PI SQRT1_2 SQRT2""",
+        "Promise": "all allSettled any race reject resolve try withResolvers prototype",
+        "Reflect": """apply construct defineProperty deleteProperty get getOwnPropertyDescriptor
+            getPrototypeOf has isExtensible ownKeys preventExtensions set setPrototypeOf""",
+        "Number": """isFinite isInteger isNaN isSafeInteger parseFloat parseInt EPSILON MAX_SAFE_INTEGER
+            MAX_VALUE MIN_SAFE_INTEGER MIN_VALUE NaN NEGATIVE_INFINITY POSITIVE_INFINITY prototype""",
+        "String": "fromCharCode fromCodePoint raw prototype",
+        "console": """assert clear count countReset debug dir dirxml error group groupCollapsed
+            groupEnd info log table time timeEnd timeLog trace warn""",
+    }.items()
+}
+# A call's receiver just before it (`JSON.` of `JSON.parse(`): up to the longest global's name.
+_JS_RECEIVER = re.compile(r"\b(" + "|".join(sorted(_JS_GLOBALS)) + r")\.$", re.ASCII)
+_JS_RECEIVER_CHARS = 1 + max(len(name) for name in _JS_GLOBALS) + 1
+
+
+def _js_built_in(owner: str, member: str) -> bool:
+    """Whether `owner.member` is JavaScript's runtime's own (`JSON.parse`, `Object.keys`)."""
+    return member in _JS_GLOBALS.get(owner, ())
 
 
 def literals(text: str) -> list[str]:
@@ -405,8 +441,15 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 def _without_comments(text: str) -> str:
     """`text` without HTML comments outside code (`<!--` in a code span or a fence is the
     code the task is about)."""
+    # Only up to the last `-->`: a `<!--` after it never closes, and looking for its end
+    # from each of many would cost time quadratic in the text.
+    end = text.rfind("-->")
+    if end < 0:
+        return text
+    end += len("-->")
     code = [m.span() for m in _FENCE.finditer(text)] + [m.span() for m in _BACKTICK.finditer(text)]
-    return _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text)
+    head = _HTML_COMMENT.sub(lambda m: m.group(0) if _inside(m.start(), code) else " ", text[:end])
+    return head + text[end:]
 
 
 # What a task's example code defines is the reporter's own code: its classes and functions
@@ -528,7 +571,10 @@ def extract(text: str) -> Signals:
                 symbols[ident] += 2
     for call in _CALL.finditer(text):
         name = call.group(1)
-        if _JS_GLOBAL_MEMBER.search(text, max(0, call.start() - 9), call.start()):
+        receiver = _JS_RECEIVER.search(
+            text, max(0, call.start() - _JS_RECEIVER_CHARS), call.start()
+        )
+        if receiver is not None and _js_built_in(receiver.group(1), name):
             continue
         if name in _DUNDER_CALLS:
             symbols[_DUNDER_CALLS[name]] += 1
@@ -541,7 +587,7 @@ def extract(text: str) -> Signals:
             symbols[name] += 1
     for dotted in _DOTTED.findall(text):
         parts = dotted.split(".")
-        if parts[0] in _JS_GLOBALS or dotted.lower() in _ABBREVIATIONS:
+        if _js_built_in(parts[0], parts[1]) or dotted.lower() in _ABBREVIATIONS:
             continue
         if len(parts) >= 2 and not dotted[-1].isdigit():
             sig.modules.append(dotted)

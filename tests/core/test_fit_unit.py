@@ -325,7 +325,7 @@ def test_a_file_prepared_from_cached_facts_is_the_file_prepared_from_its_text(
     assert outline_tokens == Tokenizer().count(outline_view.text) > 0
     # The second workspace finds every fact in the cache: secrets, line and outline tokens.
     monkeypatch.setattr("ctxtrim.fit.secret_spans", lambda text: pytest.fail("recomputed"))
-    monkeypatch.setattr("ctxtrim.fit.text_terms", lambda text: pytest.fail("recomputed"))
+    monkeypatch.setattr("ctxtrim.fit.utf8_terms", lambda data: pytest.fail("recomputed"))
     cached = Workspace.open(root, config).preparer.get("engine/core.py")
     assert cached is not None
     assert (cached.fixed_views, cached.prefix, cached.leaves, cached.contexts) == (

@@ -165,6 +165,33 @@ def test_task_file_and_rules_focus_outside_the_root(tree: Path) -> None:
     assert_clean(run(tree, "rules", ".", "secret", "--focus", "../outside/secret.txt"))
 
 
+# Task texts whose shape once made the reading of a task take time quadratic in its length: a
+# run of backticks (a fence opened at each), a token of path characters with no `:line` (a
+# frame looked for from each of its characters), `<!--` never closed, a dotted name of
+# thousands of parts (a module path tried at each length). At 20 kB each took seconds, at
+# 300 kB minutes; read in linear time they take a fraction of a second.
+HOSTILE_TASKS = {
+    "backticks": "`" * 300_000,
+    "one long token": "a" * 300_000,
+    "dotted run": "ab.cd" * 60_000,
+    "open comments": "<!--" * 75_000,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_TASKS))
+def test_a_hostile_task_text_does_not_hang(tmp_path: Path, shape: str) -> None:
+    root = tmp_path / "root"
+    hostile.ordinary(root)
+    task = tmp_path / "task.txt"
+    task.write_text(HOSTILE_TASKS[shape])
+    try:
+        done = run(root, "pack", ".", "--task-file", str(task), "--format", "json")
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"ctxtrim pack hung on a task of {shape}")
+    assert_clean(done)
+    assert json.loads(done.stdout)["budget"] == 8000
+
+
 def test_stats_why_refuses_paths_outside_the_root(tree: Path) -> None:
     # `--why` must not call a path outside the root (or below a linked directory) "included":
     # the scan never reads it, so the answer misleads.

@@ -433,6 +433,21 @@ def test_members_of_javascript_built_ins_are_not_the_project_s_symbols() -> None
     assert "safeLoad" in signals.symbols
 
 
+def test_a_project_s_member_of_a_built_in_s_name_is_the_project_s() -> None:
+    # fastjson's Java class `JSON`: only `JSON.parse` and `JSON.stringify` are the runtime's.
+    signals = extract("Need a new overload: `JSON.parseObject(String, Type, Context)`")
+    assert ("JSON", "parseObject") in signals.qualified
+    assert "JSON" in signals.symbols and "parseObject" in signals.symbols
+    assert "JSON.parseObjec" not in signals.paths  # a 10-character extension cut short
+
+
+def test_code_names_end_where_prose_in_another_script_starts() -> None:
+    signals = extract("使用JSON.parseObject方法时 core/JSON.java中的 value_of报错")
+    assert ("JSON", "parseObject") in signals.qualified
+    assert "core/JSON.java" in signals.paths
+    assert "value_of" in signals.symbols
+
+
 def test_a_file_name_that_many_files_share_names_none_of_them(tmp_path: Path) -> None:
     files = {f"src/f{i}/index.js": f"export const f{i} = {i}\n" for i in range(MAX_PATH_HITS + 1)}
     files |= {f"lib/g{i}/main.js": f"export const g{i} = {i}\n" for i in range(3)}
