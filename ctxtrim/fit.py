@@ -193,8 +193,10 @@ COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
 # definition is worth the whole file, less only the unmatched lines' discount: on dev's gold
 # files a slice the values call half the file holds every edit 60-70 % of the time, so the
 # last step to the whole was worth too much, and the budget went on small files bought whole
-# instead of the next definitions of a large one (bench README, session 14). Not at 8k, where
-# more files shown beats deeper ones, nor at 32k, where the likeliest file is shown whole.
+# instead of the next definitions of a large one (bench README, session 14). From
+# WHOLE_BEST_MIN_BUDGET on (32k), only for a file too large for the likeliest file's rule to
+# show whole (over WHOLE_BEST_SHARE of the budget): there small files whole win the edits in
+# definitions that matched nothing. Not at 8k, where more files shown beats deeper ones.
 SLICE_MAX_DEEP = 1.0
 # At a large budget, the likeliest file is shown whole first when it takes at most
 # WHOLE_BEST_SHARE of it: its slices hold the definitions that match the task best, but in a
@@ -952,9 +954,14 @@ def slice_depth(budget: int) -> int:
     return MAX_SLICE_SYMBOLS + (DEEP_SYMBOLS if budget >= DEEP_BUDGET else 0)
 
 
-def slice_max(budget: int) -> float:
-    """What a slice of every matched definition is worth at `budget` (see SLICE_MAX_DEEP)."""
-    return SLICE_MAX_DEEP if DEEP_BUDGET <= budget < WHOLE_BEST_MIN_BUDGET else SLICE_MAX
+def slice_max(budget: int, whole: int) -> float:
+    """What a slice of every matched definition of a file costing `whole` tokens is worth at
+    `budget`, as a share of the whole file (see SLICE_MAX_DEEP)."""
+    if budget < DEEP_BUDGET:
+        return SLICE_MAX
+    if budget < WHOLE_BEST_MIN_BUDGET or whole > WHOLE_BEST_SHARE * budget:
+        return SLICE_MAX_DEEP
+    return SLICE_MAX
 
 
 def _monotone(options: list[Option]) -> list[Option]:
@@ -1078,10 +1085,12 @@ def fit(
     scored = {c.path: symbol_scores(p, c, signals, index, weights) for c, p in prepared}
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
-    depth, top_share = slice_depth(budget), slice_max(budget)
-    choices = [
-        build_choice(c, p, scored[c.path], overhead(c.path), depth, top_share) for c, p in prepared
-    ]
+    depth = slice_depth(budget)
+    choices = []
+    for c, p in prepared:
+        cost = overhead(c.path)
+        top_share = slice_max(budget, p.prefix[-1] + cost)
+        choices.append(build_choice(c, p, scored[c.path], cost, depth, top_share))
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
     _whole_best(choices, budget)
     greedy(choices, budget)

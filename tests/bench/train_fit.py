@@ -167,7 +167,8 @@ def replay(call: FitCall) -> list[Item]:
     for cand, prep, scored, overhead in call.files:
         # The outline and summary views' worth is fixed when a file is prepared.
         prep.fixed_views = [(v, coverage[v.mode], t) for v, _, t in prep.fixed_views]
-        depth, top_share = fit_module.slice_depth(call.budget), fit_module.slice_max(call.budget)
+        depth = fit_module.slice_depth(call.budget)
+        top_share = fit_module.slice_max(call.budget, prep.prefix[-1] + overhead)
         choices.append(fit_module.build_choice(cand, prep, scored, overhead, depth, top_share))
     fit_module.greedy(choices, call.budget)
     top = max((c.cand.score for c in choices), default=1.0) or 1.0

@@ -17,6 +17,7 @@ from ctxtrim.fit import (
     SHARPEN,
     SLICE_BASE,
     SLICE_MAX,
+    SLICE_MAX_DEEP,
     WHOLE_BEST_MIN_BUDGET,
     WHOLE_BEST_SHARE,
     FileChoice,
@@ -602,7 +603,11 @@ def test_a_slice_of_every_matched_definition_is_worth_the_whole_file_at_16k(
 ) -> None:
     # A module of six functions that all hold the task's words alike, with no line outside
     # them. From DEEP_BUDGET up to a 32k-class budget a slice of k of them is worth k/6 of the
-    # way from SLICE_BASE to the whole file; at 8k and 32k, to SLICE_MAX of it.
+    # way from SLICE_BASE to the whole file; at 8k and 32k, to SLICE_MAX of it. At 32k a file
+    # too large to be shown whole as the likeliest file is valued as at 16k.
+    large = int(WHOLE_BEST_SHARE * WHOLE_BEST_MIN_BUDGET) + 1
+    assert slice_max(WHOLE_BEST_MIN_BUDGET, large) == SLICE_MAX_DEEP == 1.0
+    assert slice_max(DEEP_BUDGET - 1, large) == SLICE_MAX
     source = "".join(
         f"def total_{i}(value):\n    return normalise_total(value, {i})\n" for i in range(6)
     )
@@ -620,7 +625,7 @@ def test_a_slice_of_every_matched_definition_is_worth_the_whole_file_at_16k(
         (WHOLE_BEST_MIN_BUDGET - 1, 1.0),
         (WHOLE_BEST_MIN_BUDGET, SLICE_MAX),
     ):
-        assert slice_max(budget) == share
+        assert slice_max(budget, prep.prefix[-1] + OVERHEAD) == share
         choice = build_choice(cand, prep, scored, OVERHEAD, slice_depth(budget), share)
         slices = [o for o in choice.options if o.view is None]
         assert len(slices) >= 5
