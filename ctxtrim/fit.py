@@ -885,11 +885,12 @@ def build_choice(
     scored: list[tuple[Symbol, float]],
     overhead: int,
     depth: int = MAX_SLICE_SYMBOLS,
-    slice_max: float | None = None,
+    top: float | None = None,
 ) -> FileChoice:
     """A file's options; its slices take up to `depth` of its definitions (see DEEP_SYMBOLS),
-    and a slice of them all is worth `slice_max` of the file (SLICE_MAX unless given)."""
-    top_share = SLICE_MAX if slice_max is None else slice_max
+    and a slice of them all is worth `top` of the whole file (SLICE_MAX unless given: see
+    `slice_max`)."""
+    top_share = SLICE_MAX if top is None else top
     lines = prep.lines
     choice = FileChoice(
         cand, prep.language, redacted=prep.redacted, lines=lines, prefix=prep.prefix

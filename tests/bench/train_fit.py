@@ -232,14 +232,14 @@ def recording() -> Iterator[list[FitCall]]:
         scored: list[tuple[Symbol, float]],
         overhead: int,
         depth: int = fit_module.MAX_SLICE_SYMBOLS,
-        slice_max: float | None = None,
+        top: float | None = None,
     ) -> fit_module.FileChoice:
         if id(prep) not in lean:  # what build_choice and to_item read, not the scoring memos
             lean[id(prep)] = replace(
                 prep, leaf_terms=[], terms=frozenset(), _holders={}, _bodies=None
             )
         pending.append((replace(cand, reasons=[]), lean[id(prep)], list(scored), overhead))
-        return build(cand, prep, scored, overhead, depth, slice_max)
+        return build(cand, prep, scored, overhead, depth, top)
 
     def record_greedy(choices: list[fit_module.FileChoice], budget: int) -> int:
         calls.append(FitCall(budget, list(pending)))
