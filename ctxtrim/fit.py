@@ -189,6 +189,15 @@ SHARPEN, SYM_SHARPEN, SYM_FLOOR = (VIEW_VALUES[k] for k in ("sharpen", "sym_shar
 SLICE_BASE, SLICE_MAX = VIEW_VALUES["slice_base"], VIEW_VALUES["slice_max"]
 UNMATCHED, PREAMBLE = VIEW_VALUES["unmatched"], VIEW_VALUES["preamble"]
 COVERAGE = {view: VIEW_VALUES[view] for view in COVERAGE}
+# From DEEP_BUDGET up to WHOLE_BEST_MIN_BUDGET (the 16k packs), a slice of every matched
+# definition is worth the whole file, less only the unmatched lines' discount: on dev's gold
+# files a slice the values call half the file holds every edit 60-70 % of the time, so the
+# last step to the whole was worth too much, and the budget went on small files bought whole
+# instead of the next definitions of a large one (bench README, session 14). From
+# WHOLE_BEST_MIN_BUDGET on (32k), only for a file too large for the likeliest file's rule to
+# show whole (over WHOLE_BEST_SHARE of the budget): there small files whole win the edits in
+# definitions that matched nothing. Not at 8k, where more files shown beats deeper ones.
+SLICE_MAX_DEEP = 1.0
 # At a large budget, the likeliest file is shown whole first when it takes at most
 # WHOLE_BEST_SHARE of it: its slices hold the definitions that match the task best, but in a
 # large file the change is often in one that matches little (a module-level regex, a branch
@@ -878,8 +887,12 @@ def build_choice(
     scored: list[tuple[Symbol, float]],
     overhead: int,
     depth: int = MAX_SLICE_SYMBOLS,
+    top: float | None = None,
 ) -> FileChoice:
-    """A file's options; its slices take up to `depth` of its definitions (see DEEP_SYMBOLS)."""
+    """A file's options; its slices take up to `depth` of its definitions (see DEEP_SYMBOLS),
+    and a slice of them all is worth `top` of the whole file (SLICE_MAX unless given: see
+    `slice_max`)."""
+    top_share = SLICE_MAX if top is None else top
     lines = prep.lines
     choice = FileChoice(
         cand, prep.language, redacted=prep.redacted, lines=lines, prefix=prep.prefix
@@ -922,7 +935,7 @@ def build_choice(
         for k, (j, w) in enumerate(ranked):
             shown = merge(shown + clamped(n, prep.contexts[j]))
             covered += w
-            share = SLICE_BASE + (SLICE_MAX - SLICE_BASE) * covered / total
+            share = SLICE_BASE + (top_share - SLICE_BASE) * covered / total
             # Most slices are never chosen: their cost comes from the lines they show and
             # their gaps, and their text is written only for the one in the pack.
             spans = bridged(shown)
@@ -942,6 +955,16 @@ def build_choice(
 def slice_depth(budget: int) -> int:
     """How many definitions a slice may take at `budget` (see DEEP_SYMBOLS)."""
     return MAX_SLICE_SYMBOLS + (DEEP_SYMBOLS if budget >= DEEP_BUDGET else 0)
+
+
+def slice_max(budget: int, whole: int) -> float:
+    """What a slice of every matched definition of a file costing `whole` tokens is worth at
+    `budget`, as a share of the whole file (see SLICE_MAX_DEEP)."""
+    if budget < DEEP_BUDGET:
+        return SLICE_MAX
+    if budget < WHOLE_BEST_MIN_BUDGET or whole > WHOLE_BEST_SHARE * budget:
+        return SLICE_MAX_DEEP
+    return SLICE_MAX
 
 
 def _monotone(options: list[Option]) -> list[Option]:
@@ -1066,7 +1089,11 @@ def fit(
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
     depth = slice_depth(budget)
-    choices = [build_choice(c, p, scored[c.path], overhead(c.path), depth) for c, p in prepared]
+    choices = []
+    for c, p in prepared:
+        cost = overhead(c.path)
+        top_share = slice_max(budget, p.prefix[-1] + cost)
+        choices.append(build_choice(c, p, scored[c.path], cost, depth, top_share))
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
     _whole_best(choices, budget)
     greedy(choices, budget)

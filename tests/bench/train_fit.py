@@ -168,7 +168,8 @@ def replay(call: FitCall) -> list[Item]:
         # The outline and summary views' worth is fixed when a file is prepared.
         prep.fixed_views = [(v, coverage[v.mode], t) for v, _, t in prep.fixed_views]
         depth = fit_module.slice_depth(call.budget)
-        choices.append(fit_module.build_choice(cand, prep, scored, overhead, depth))
+        top_share = fit_module.slice_max(call.budget, prep.prefix[-1] + overhead)
+        choices.append(fit_module.build_choice(cand, prep, scored, overhead, depth, top_share))
     fit_module.greedy(choices, call.budget)
     top = max((c.cand.score for c in choices), default=1.0) or 1.0
     return [fit_module.to_item(c, opt, top) for c in choices if (opt := c.chosen) is not None]
@@ -231,13 +232,14 @@ def recording() -> Iterator[list[FitCall]]:
         scored: list[tuple[Symbol, float]],
         overhead: int,
         depth: int = fit_module.MAX_SLICE_SYMBOLS,
+        top: float | None = None,
     ) -> fit_module.FileChoice:
         if id(prep) not in lean:  # what build_choice and to_item read, not the scoring memos
             lean[id(prep)] = replace(
                 prep, leaf_terms=[], terms=frozenset(), _holders={}, _bodies=None
             )
         pending.append((replace(cand, reasons=[]), lean[id(prep)], list(scored), overhead))
-        return build(cand, prep, scored, overhead, depth)
+        return build(cand, prep, scored, overhead, depth, top)
 
     def record_greedy(choices: list[fit_module.FileChoice], budget: int) -> int:
         calls.append(FitCall(budget, list(pending)))

@@ -14,14 +14,22 @@ from ctxtrim.fit import (
     LISTED,
     MAX_SLICE_SYMBOLS,
     PREPARED_FACTS,
+    SHARPEN,
+    SLICE_BASE,
+    SLICE_MAX,
+    SLICE_MAX_DEEP,
     WHOLE_BEST_MIN_BUDGET,
     WHOLE_BEST_SHARE,
     FileChoice,
     Option,
     _whole_best,
+    build_choice,
     fit,
     greedy,
     line_costs,
+    slice_depth,
+    slice_max,
+    symbol_scores,
 )
 from ctxtrim.pack import Item
 from ctxtrim.rank import Candidate, rank
@@ -588,6 +596,45 @@ def test_a_pack_of_files_prepared_elsewhere_counts_their_shown_lines_without_enc
         shown |= {lines[i] + "\n" for a, b in item.lines for i in range(a - 1, b) if lines[i]}
     assert shown and not shown & set(encoded)
     assert pack.tokens == len(ws.tokenizer._enc.encode_ordinary(render(pack, "markdown")))
+
+
+def test_a_slice_of_every_matched_definition_is_worth_the_whole_file_at_16k(
+    tmp_path: Path,
+) -> None:
+    # A module of six functions that all hold the task's words alike, with no line outside
+    # them. From DEEP_BUDGET up to a 32k-class budget a slice of k of them is worth k/6 of the
+    # way from SLICE_BASE to the whole file; at 8k and 32k, to SLICE_MAX of it. At 32k a file
+    # too large to be shown whole as the likeliest file is valued as at 16k.
+    large = int(WHOLE_BEST_SHARE * WHOLE_BEST_MIN_BUDGET) + 1
+    assert slice_max(WHOLE_BEST_MIN_BUDGET, large) == SLICE_MAX_DEEP == 1.0
+    assert slice_max(DEEP_BUDGET - 1, large) == SLICE_MAX
+    source = "".join(
+        f"def total_{i}(value):\n    return normalise_total(value, {i})\n" for i in range(6)
+    )
+    root = write(tmp_path / "repo", {"engine/totals.py": source, "engine/util.py": "x = 1\n"})
+    ws = Workspace.open(root, Config(cache_dir=str(tmp_path / "cache")))
+    signals = extract("normalise_total returns the wrong total value")
+    cand = Candidate("engine/totals.py", 1.5)
+    prep = ws.preparer.get(cand.path)
+    assert prep is not None
+    scored = symbol_scores(prep, cand, signals, ws.index)
+    base = cand.score**SHARPEN
+    for budget, share in (
+        (DEEP_BUDGET // 2, SLICE_MAX),
+        (DEEP_BUDGET, 1.0),
+        (WHOLE_BEST_MIN_BUDGET - 1, 1.0),
+        (WHOLE_BEST_MIN_BUDGET, SLICE_MAX),
+    ):
+        assert slice_max(budget, prep.prefix[-1] + OVERHEAD) == share
+        choice = build_choice(cand, prep, scored, OVERHEAD, slice_depth(budget), share)
+        slices = [o for o in choice.options if o.view is None]
+        assert len(slices) >= 5
+        for opt in slices:  # each function is two lines: a slice of k of them shows 1..2k
+            ((first, last),) = opt.spans
+            shown = last // 2
+            assert opt.value == pytest.approx(
+                base * (SLICE_BASE + (share - SLICE_BASE) * shown / 6)
+            )
 
 
 def test_a_slice_goes_past_the_usual_depth_at_a_large_budget(tmp_path: Path) -> None:

@@ -80,7 +80,9 @@ def big_module(target: str) -> str:
     return "\n\n".join(parts)
 
 
-def test_the_objective_counts_packs_that_show_every_changed_line(tmp_path: Path) -> None:
+def test_the_objective_counts_packs_that_show_every_changed_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     init_repo(repo)
@@ -103,6 +105,7 @@ def test_the_objective_counts_packs_that_show_every_changed_line(tmp_path: Path)
     assert train_fit.score([state], train_fit.HAND_SET) == {8000: 1, 16000: 1, 32000: 1}
     # Slices worth nothing: the file is only outlined (whole it never fits), the line unseen.
     worthless = train_fit.HAND_SET | {"slice_base": 0.0, "slice_max": 0.0}
+    monkeypatch.setattr(fit_module, "SLICE_MAX_DEEP", 0.0)  # what 16k packs use instead
     assert train_fit.score([state], worthless) == {8000: 0, 16000: 0, 32000: 0}
     assert fit_module.SLICE_MAX == fit_module.VIEW_VALUES["slice_max"]  # scoring restores them
     # Every pair is won already: the search keeps the hand-set values (ties never move).
