@@ -131,8 +131,8 @@ def test_small_weak_files_do_not_crowd_out_the_named_definition(tmp_path: Path) 
         ("HISTORY.md", 0.2),
         ("LICENSE", 0.2),
         ("sphinx/testing/fixtures.py", 1.0),  # a framework's own test utilities are source
-        ("tests/test_app.py", 0.4),
-        ("pkg/test/helpers.py", 0.4),
+        ("tests/test_app.py", 0.3),
+        ("pkg/test/helpers.py", 0.3),
     ],
 )
 def test_priors_tell_source_from_changelogs_and_tests(path: str, weight: float) -> None:

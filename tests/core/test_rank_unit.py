@@ -155,7 +155,7 @@ def test_the_score_is_the_weighted_evidence_times_the_file_kind(index: FileIndex
         weighted = sum(WEIGHTS[k] * v for k, v in c.features.items())
         assert c.score == pytest.approx(weighted * prior(c.path)[0], rel=1e-9), c.path
     test = next(c for c in ranked if c.path == "tests/test_cart.py")
-    assert "test file (weight 0.4)" in test.reasons
+    assert "test file (weight 0.3)" in test.reasons
 
 
 def test_ranking_is_deterministic(index: FileIndex) -> None:
@@ -166,16 +166,16 @@ def test_ranking_is_deterministic(index: FileIndex) -> None:
     ("path", "weight", "why"),
     [
         ("shop/cart.py", 1.0, None),
-        ("tests/test_cart.py", 0.4, "test file"),
-        ("src/cart_test.go", 0.4, "test file"),
-        ("src/builder/tests.rs", 0.4, "test file"),
-        ("src/addDays/test.ts", 0.4, "test file"),
-        ("test.mjs", 0.4, "test file"),
+        ("tests/test_cart.py", 0.3, "test file"),
+        ("src/cart_test.go", 0.3, "test file"),
+        ("src/builder/tests.rs", 0.3, "test file"),
+        ("src/addDays/test.ts", 0.3, "test file"),
+        ("test.mjs", 0.3, "test file"),
         ("src/cmd/test.rs", 1.0, None),
-        ("internal/test/run.go", 0.4, "test file"),
+        ("internal/test/run.go", 0.3, "test file"),
         ("pkg/action/test.go", 1.0, None),
         ("src/latest.js", 1.0, None),
-        ("testing/python/collect.py", 0.4, "test file"),
+        ("testing/python/collect.py", 0.3, "test file"),
         ("sphinx/testing/util.py", 1.0, None),
         ("support/rollup.config.js", 0.5, "CI/tooling file"),
         ("vite.config.mts", 0.5, "CI/tooling file"),
@@ -745,7 +745,7 @@ def test_a_package_named_test_inside_the_source_is_source_not_a_test_suite(
     got = {c.path: c for c in rank(index, Task(task), extract(task))}
     assert not any("test file" in r for r in got["fw/test/client.py"].reasons)
     for path in ("fw/test/test_client.py", "test/client.py"):
-        assert "test file (weight 0.4)" in got[path].reasons
+        assert "test file (weight 0.3)" in got[path].reasons
         assert got[path].score < got["fw/test/client.py"].score
 
 
