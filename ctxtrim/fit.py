@@ -886,13 +886,12 @@ def build_choice(
     prep: Prepared,
     scored: list[tuple[Symbol, float]],
     overhead: int,
-    depth: int = MAX_SLICE_SYMBOLS,
-    top: float | None = None,
+    budget: int,
 ) -> FileChoice:
-    """A file's options; its slices take up to `depth` of its definitions (see DEEP_SYMBOLS),
-    and a slice of them all is worth `top` of the whole file (SLICE_MAX unless given: see
-    `slice_max`)."""
-    top_share = SLICE_MAX if top is None else top
+    """A file's options at `budget`: its slices take up to `slice_depth` of its definitions,
+    and a slice of them all is worth `slice_max` of the whole file."""
+    depth = slice_depth(budget)
+    top_share = slice_max(budget, prep.prefix[-1] + overhead)
     lines = prep.lines
     choice = FileChoice(
         cand, prep.language, redacted=prep.redacted, lines=lines, prefix=prep.prefix
@@ -1088,12 +1087,7 @@ def fit(
     scored = {c.path: symbol_scores(p, c, signals, index, weights) for c, p in prepared}
     _rerank(prepared, scored)
     prepared.sort(key=lambda cp: (-cp[0].score, cp[0].path))
-    depth = slice_depth(budget)
-    choices = []
-    for c, p in prepared:
-        cost = overhead(c.path)
-        top_share = slice_max(budget, p.prefix[-1] + cost)
-        choices.append(build_choice(c, p, scored[c.path], cost, depth, top_share))
+    choices = [build_choice(c, p, scored[c.path], overhead(c.path), budget) for c, p in prepared]
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
     _whole_best(choices, budget)
     greedy(choices, budget)

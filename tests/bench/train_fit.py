@@ -167,9 +167,7 @@ def replay(call: FitCall) -> list[Item]:
     for cand, prep, scored, overhead in call.files:
         # The outline and summary views' worth is fixed when a file is prepared.
         prep.fixed_views = [(v, coverage[v.mode], t) for v, _, t in prep.fixed_views]
-        depth = fit_module.slice_depth(call.budget)
-        top_share = fit_module.slice_max(call.budget, prep.prefix[-1] + overhead)
-        choices.append(fit_module.build_choice(cand, prep, scored, overhead, depth, top_share))
+        choices.append(fit_module.build_choice(cand, prep, scored, overhead, call.budget))
     fit_module.greedy(choices, call.budget)
     top = max((c.cand.score for c in choices), default=1.0) or 1.0
     return [fit_module.to_item(c, opt, top) for c in choices if (opt := c.chosen) is not None]
@@ -231,15 +229,14 @@ def recording() -> Iterator[list[FitCall]]:
         prep: Prepared,
         scored: list[tuple[Symbol, float]],
         overhead: int,
-        depth: int = fit_module.MAX_SLICE_SYMBOLS,
-        top: float | None = None,
+        budget: int,
     ) -> fit_module.FileChoice:
         if id(prep) not in lean:  # what build_choice and to_item read, not the scoring memos
             lean[id(prep)] = replace(
                 prep, leaf_terms=[], terms=frozenset(), _holders={}, _bodies=None
             )
         pending.append((replace(cand, reasons=[]), lean[id(prep)], list(scored), overhead))
-        return build(cand, prep, scored, overhead, depth, top)
+        return build(cand, prep, scored, overhead, budget)
 
     def record_greedy(choices: list[fit_module.FileChoice], budget: int) -> int:
         calls.append(FitCall(budget, list(pending)))

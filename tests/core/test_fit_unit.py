@@ -27,7 +27,6 @@ from ctxtrim.fit import (
     fit,
     greedy,
     line_costs,
-    slice_depth,
     slice_max,
     symbol_scores,
 )
@@ -626,7 +625,7 @@ def test_a_slice_of_every_matched_definition_is_worth_the_whole_file_at_16k(
         (WHOLE_BEST_MIN_BUDGET, SLICE_MAX),
     ):
         assert slice_max(budget, prep.prefix[-1] + OVERHEAD) == share
-        choice = build_choice(cand, prep, scored, OVERHEAD, slice_depth(budget), share)
+        choice = build_choice(cand, prep, scored, OVERHEAD, budget)
         slices = [o for o in choice.options if o.view is None]
         assert len(slices) >= 5
         for opt in slices:  # each function is two lines: a slice of k of them shows 1..2k
