@@ -28,7 +28,7 @@ from .fit_values import load_values
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
-from .rank import PRIOR, Candidate, prior
+from .rank import PRIOR, Candidate
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import TASK_WORDS, split_identifier, stem, utf8_terms
@@ -871,7 +871,7 @@ def _rerank(
     for cand, _ in prepared:
         # The file's kind weighs this evidence as it weighed the rest: a changelog heading
         # or a test that matches closely must not undo the prior that ranked it down.
-        weight = 1.0 if cand.focus else prior(cand.path)[0]
+        weight = 1.0 if cand.focus else cand.weight
         gain = RERANK * weight * best[cand.path] / top
         cand.score += gain
         if gain > 0 and gain >= RERANK * 0.6:
