@@ -27,7 +27,9 @@ from .terms import IDENT, text_terms
 
 # Not `testing`: that name is a framework's own test utilities (pytest's, numpy's), source code.
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    r"(^|/)(tests?|spec|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    # JavaScript's test folders: `__tests__`, and kinds of it (`__performance_tests__`).
+    r"|(^|/)__\w*tests?__/"
     r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
     # `tests.rs` (Rust's `mod tests`), `tests.py`; `test.ts` beside `index.ts` and a
     # package's `test.js` are JavaScript's conventions. A `test.rs` or `test.go` may be the
@@ -88,6 +90,13 @@ def says_generated(head: str) -> bool:
 
 # Continuous-integration and repository tooling: scripts about the project, not the code.
 # ... and a JavaScript build tool's configuration (`rollup.config.js`, `vite.config.ts`).
+# The forms a repository's issues and pull requests are written in: an issue made from one
+# repeats its headings and hints ("Used Package Manager", "Follow our Code of Conduct"),
+# which rank the form first though a fix never changes it.
+ISSUE_FORM = re.compile(
+    r"(^|/)\.github/(issue_template/|pull_request_template\b)"
+    r"|(^|/)\.gitlab/(issue|merge_request)_templates/|(^|/)(issue|pull_request)_template\.md$"
+)
 TOOLING_PATH = re.compile(
     r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/|\.config\.[cm]?[jt]s$"
 )
@@ -115,6 +124,7 @@ PRIOR = {
     "data": 0.5,
     "example": 0.6,
     "tooling": 0.5,
+    "issue_form": 0.1,
     "generated": 0.15,
     # Code in another language than the repository's own (`families.py`), the task naming
     # neither that language nor a file of it: a Python project's bundled jquery.js and theme
@@ -237,6 +247,8 @@ def prior(path: str) -> tuple[float, str | None]:
         return PRIOR["vendored"], "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
         return PRIOR["test"], "test file"
+    if ISSUE_FORM.search(lower):
+        return PRIOR["issue_form"], "issue or pull request form"
     if lower.endswith(DOC_EXT):
         return PRIOR["documentation"], "documentation"
     if lower.endswith(DATA_EXT):

@@ -195,6 +195,13 @@ def test_ranking_is_deterministic(index: FileIndex) -> None:
         ("Dockerfile", 0.5, "CI/tooling file"),
         ("go.sum", 0.5, "CI/tooling file"),
         ("cmd/makefile.go", 1.0, None),
+        (".github/ISSUE_TEMPLATE/bug_report.yml", 0.1, "issue or pull request form"),
+        (".github/PULL_REQUEST_TEMPLATE.md", 0.1, "issue or pull request form"),
+        (".gitlab/issue_templates/Bug.md", 0.1, "issue or pull request form"),
+        (".github/workflows/ci.yml", 0.5, "data/config file"),
+        ("__performance_tests__/add-data.js", 0.3, "test file"),
+        ("src/__test__/parse.js", 0.3, "test file"),
+        ("src/__tests_helpers/parse.js", 1.0, None),
         ("go.mod", 1.0, None),
     ],
 )
