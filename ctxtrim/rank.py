@@ -90,13 +90,6 @@ def says_generated(head: str) -> bool:
 
 # Continuous-integration and repository tooling: scripts about the project, not the code.
 # ... and a JavaScript build tool's configuration (`rollup.config.js`, `vite.config.ts`).
-# The forms a repository's issues and pull requests are written in: an issue made from one
-# repeats its headings and hints ("Used Package Manager", "Follow our Code of Conduct"),
-# which rank the form first though a fix never changes it.
-ISSUE_FORM = re.compile(
-    r"(^|/)\.github/(issue_template/|pull_request_template\b)"
-    r"|(^|/)\.gitlab/(issue|merge_request)_templates/|(^|/)(issue|pull_request)_template\.md$"
-)
 TOOLING_PATH = re.compile(
     r"(^|/)(\.github|\.circleci|\.gitlab|ci|\.ci|\.devcontainer)/|\.config\.[cm]?[jt]s$"
 )
@@ -124,7 +117,6 @@ PRIOR = {
     "data": 0.5,
     "example": 0.6,
     "tooling": 0.5,
-    "issue_form": 0.1,
     "generated": 0.15,
     # Code in another language than the repository's own (`families.py`), the task naming
     # neither that language nor a file of it: a Python project's bundled jquery.js and theme
@@ -247,8 +239,6 @@ def prior(path: str) -> tuple[float, str | None]:
         return PRIOR["vendored"], "vendored, versioned or translation file"
     if TEST_PATH.search(lower):
         return PRIOR["test"], "test file"
-    if ISSUE_FORM.search(lower):
-        return PRIOR["issue_form"], "issue or pull request form"
     if lower.endswith(DOC_EXT):
         return PRIOR["documentation"], "documentation"
     if lower.endswith(DATA_EXT):
