@@ -28,7 +28,7 @@ from .fit_values import load_values
 from .index import FileIndex
 from .outline import FIELD_KIND, Outline, Symbol
 from .pack import Item
-from .rank import PRIOR, Candidate, prior
+from .rank import PRIOR, Candidate
 from .redact import Redacted, Span, redact, secret_spans, verbatim_ranges
 from .task import Signals
 from .terms import TASK_WORDS, split_identifier, stem, utf8_terms
@@ -143,13 +143,18 @@ LONG_DEFINITIONS: dict[str, int] = {lang: 120 for lang in ("rust", "go", "java",
 # first slice cost as much as a small file, so a file ranked high was only listed.
 LONG_KINDS = frozenset({"function", "method", "macro", "struct"})
 PIECE_LINES = 60
+# A piece starts at the blank line that opens the paragraph of code its cut falls in, if one
+# is this few lines before the cut: a fix inserted between two paragraphs (a new step after a
+# loop) touches the blank line and the comment that opens the next one, which a cut at a
+# fixed line split from each other.
+PIECE_SLACK = 15
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
 # terms, the outline view's tokens), version 8 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
 # and small tables whole; long definitions in pieces; a blank line's break joined to the
-# line before it; long structs in pieces): bump it when that layout changes, or what the
+# line before it; long structs in pieces; pieces cut at paragraphs): bump it when that layout changes, or what the
 # outline view shows.
-PREPARED_FACTS = "p9"
+PREPARED_FACTS = "p10"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
 LISTED = View("listed", "", ())
@@ -602,11 +607,24 @@ def _split_long(
             out_contexts.append(ctx)
             continue
         own_end = ctx[0][1]  # the leaf's last line, or the blank line after it
-        cuts = [leaf.start, *range(header[0] + PIECE_LINES, leaf.end + 1, PIECE_LINES)]
+        cuts = [leaf.start]
+        at = header[0] + PIECE_LINES
+        while at <= leaf.end:
+            cuts.append(_paragraph_start(lines, at, cuts[-1] + 1))
+            at = cuts[-1] + PIECE_LINES
         for a, b in zip(cuts, [c - 1 for c in cuts[1:]] + [leaf.end]):
             out.append(replace(leaf, start=a, end=b, signature_end=min(leaf.signature_end, b)))
             out_contexts.append([(a, own_end if b == leaf.end else b), header, *ctx[1:]])
     return out, out_contexts
+
+
+def _paragraph_start(lines: list[str], at: int, lowest: int) -> int:
+    """Line `at`, or the blank line at most PIECE_SLACK lines before it (not before `lowest`)
+    nearest to it."""
+    for ln in range(at, max(lowest, at - PIECE_SLACK) - 1, -1):
+        if not lines[ln - 1].strip():
+            return ln
+    return at
 
 
 def _leaf_norm(terms: dict[str, int]) -> float:
@@ -871,7 +889,7 @@ def _rerank(
     for cand, _ in prepared:
         # The file's kind weighs this evidence as it weighed the rest: a changelog heading
         # or a test that matches closely must not undo the prior that ranked it down.
-        weight = 1.0 if cand.focus else prior(cand.path)[0]
+        weight = 1.0 if cand.focus else cand.weight
         gain = RERANK * weight * best[cand.path] / top
         cand.score += gain
         if gain > 0 and gain >= RERANK * 0.6:

@@ -15,7 +15,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
+from typing import TypeVar, cast
 
+from .families import family_of, main_family, own_families
 from .index import FileIndex
 from .lang.detect import SOURCE_EXTENSIONS, TREE_SITTER_LANGUAGES, detect_language
 from .locales import named_codes, path_code
@@ -25,7 +27,9 @@ from .terms import IDENT, text_terms
 
 # Not `testing`: that name is a framework's own test utilities (pytest's, numpy's), source code.
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|spec|__tests__|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    r"(^|/)(tests?|spec|__mocks__|__snapshots__|snapshots|testdata|e2e)(/|$)"
+    # JavaScript's test folders: `__tests__`, and kinds of it (`__performance_tests__`).
+    r"|(^|/)__\w*tests?__/"
     r"|(^|/)test_[^/]*$|_(test|spec)\.\w+$|\.(test|spec)\.\w+$|(^|/)conftest\.py$"
     # `tests.rs` (Rust's `mod tests`), `tests.py`; `test.ts` beside `index.ts` and a
     # package's `test.js` are JavaScript's conventions. A `test.rs` or `test.go` may be the
@@ -114,6 +118,10 @@ PRIOR = {
     "example": 0.6,
     "tooling": 0.5,
     "generated": 0.15,
+    # Code in another language than the repository's own (`families.py`), the task naming
+    # neither that language nor a file of it: a Python project's bundled jquery.js and theme
+    # style sheets ranked first for a task about its Python code.
+    "foreign": 0.5,
 }
 MAX_PATH_HITS = 10  # a path the task names that more files end with points at none of them
 # Conventional names of a project's configuration and build files. Named bare (no folder), they
@@ -208,6 +216,7 @@ class Candidate:
         False  # the task names it: its path, its module, a frame in it, a symbol it defines
     )
     features: dict[str, float] = field(default_factory=dict)  # evidence by kind, unweighted
+    weight: float = 1.0  # the prior its kind of file got (see PRIOR)
 
     def add(self, kind: str, amount: float) -> None:
         self.features[kind] = self.features.get(kind, 0.0) + amount
@@ -266,19 +275,24 @@ def _match_paths(index: FileIndex, mention: str, installed: bool = False) -> lis
 
 
 PathTable = dict[str, list[str]]
-_TABLES: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[int, PathTable]]] = (
+_TABLES: weakref.WeakKeyDictionary[FileIndex, dict[str, tuple[int, object]]] = (
     weakref.WeakKeyDictionary()
 )
+T = TypeVar("T")
 
 
-def _per_index(index: FileIndex, make: Callable[[FileIndex], PathTable]) -> PathTable:
+def _per_index(index: FileIndex, make: Callable[[FileIndex], T]) -> T:
     """`make(index)`, memoised per index until it changes: a table over every path, built
     once instead of once per pack."""
     tables = _TABLES.setdefault(index, {})
     got = tables.get(make.__name__)
     if got is None or got[0] != index.version:
         got = tables[make.__name__] = (index.version, make(index))
-    return got[1]
+    return cast(T, got[1])
+
+
+def _main_family(index: FileIndex) -> str | None:
+    return main_family(index.paths())
 
 
 def _source_test_packages(index: FileIndex) -> PathTable:
@@ -496,12 +510,20 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
 
     generated = _generated(index, cands)
     test_sources = _per_index(index, _source_test_packages)
+    main = _per_index(index, _main_family)
+    families = None
+    if main is not None:
+        mentioned = [*signals.paths, *(path for path, _, _ in signals.frames)]
+        families = own_families(main, task.text, [*mentioned, *(p for p, _ in task.focus_points())])
     for c in cands.values():
         weight, why = prior(c.path)
         if weight == 1.0 and c.path in generated:
             weight, why = PRIOR["generated"], "generated file"
         elif test_sources and weight == PRIOR["test"] and _test_utility(c.path, test_sources):
             weight = 1.0
+        elif weight == 1.0 and families is not None and family_of(c.path) not in families:
+            weight, why = PRIOR["foreign"], "in another language than the project's code"
+        c.weight = weight
         if weight != 1.0 and not c.focus and c.path not in named_locale:
             c.score *= weight
             c.reasons.append(f"{why} (weight {weight})")

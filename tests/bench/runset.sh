@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# runset.sh CODE_DIR TAG SET...   (SET: dev dm gts grs ggo)
+# runset.sh CODE_DIR TAG SET...   (SET: dev dm gts grs ggo igo irs its)
 # Scores a copy of ctxtrim on the evaluation sets with swe_inproc.py, one set after another,
 # each from a fresh, empty cache, so that runs of two code copies compare like for like.
 #   CODE_DIR: a folder holding a `ctxtrim/` package (e.g. `git archive HEAD ctxtrim | tar -x -C DIR`);
 #             the run aborts unless ctxtrim is imported from there.
 #   out:   /tmp/ev-${HELPER:-lead}/TAG-SET.jsonl (+ .log, TAG.times), then TAG.done
 #   trees: SWE_TREES=/tmp/swe-trees-${HELPER:-lead} (extracted once, reused)
+# igo/irs/its: the issue-text sets issue_tasks.py builds (Go, Rust, TypeScript), kept outside
+# the repository (their texts are their authors' words) in $ISSUES (default /work/evaldata).
 # Env: HELPER, SWE_MIRRORS (default /work/.mirror), PY (default: python3 on PATH),
 #      EVAL (the shared harness folder, default ../shared/eval beside the repository),
 #      BUDGETS (default 8000,16000,32000), DRY=1 (only check the import), EXTRA (more
@@ -20,6 +22,7 @@ H=${HELPER:-lead}
 PY=${PY:-python3}
 RUNNER=$HERE/swe_inproc.py
 DATA=$HERE/data
+ISSUES=${ISSUES:-/work/evaldata}
 EVAL=${EVAL:-$(cd "$HERE/../../.." && pwd)/shared/eval}
 BUDGETS=${BUDGETS:-8000,16000,32000}
 export SWE_MIRRORS=${SWE_MIRRORS:-/work/.mirror}
@@ -35,7 +38,8 @@ for SET in "$@"; do
     gts) ARGS=(--split gitlog_ts --data "$DATA/gitlog_ts.jsonl") ;;
     grs) ARGS=(--split gitlog_rs --data "$DATA/gitlog_rs.jsonl") ;;
     ggo) ARGS=(--split gitlog_go --data "$DATA/gitlog_go.jsonl") ;;
-    *) echo "unknown set $SET (dev dm gts grs ggo)" >&2; exit 2 ;;
+    igo|irs|its) ARGS=(--split "issues_${SET#i}" --data "$ISSUES/issues_${SET#i}.jsonl") ;;
+    *) echo "unknown set $SET (dev dm gts grs ggo igo irs its)" >&2; exit 2 ;;
   esac
   CACHE=$(mktemp -d "/tmp/ctxtrim-cache-$H-$TAG-$SET.XXXXXX")
   ENV=(env PYTHONPATH="$CODE_DIR" CTXTRIM_CACHE_DIR="$CACHE" XDG_CACHE_HOME="$CACHE")

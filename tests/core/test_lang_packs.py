@@ -437,6 +437,29 @@ def test_a_piece_of_a_long_go_function_is_shown_with_its_signature(tmp_path: Pat
     assert "OPTION_299" not in item.text  # a piece, not the whole function
 
 
+def test_a_piece_of_a_long_function_starts_at_the_paragraph_its_cut_falls_in(
+    tmp_path: Path,
+) -> None:
+    """Pieces are cut at the blank line before a paragraph of code, not inside it: the
+    paragraph holding the task's call (lines 59-67 here, across the 60-line mark at 63) is
+    shown from its blank line and opening comment on."""
+    lines = ["\tsetup()\n"] * 5  # lines 4-8, so paragraphs start at 9, 19, ... 59
+    for i in range(30):
+        lines.append(f"\t// step {i}\n")
+        body = [f"\tdo{i}x{k}(conn)\n" for k in range(8)]
+        if i == 5:
+            body[5] = "\tretryTLSHandshake(conn, deadline)\n"
+        lines += body + ["\n"]
+    text = "package net\n\nfunc serve(conn Conn) {\n" + "".join(lines) + "}\n"
+    task = "retryTLSHandshake gives up before the deadline on a slow connection."
+    item = _member_pack(tmp_path, "net/serve.go", text, task, 1200)
+    assert text.split("\n")[57:59] == ["", "\t// step 5"]  # lines 58 and 59
+    _shown_in_order(item, "func serve(conn Conn) {", "\t// step 5", "\tdo5x4(conn)")
+    assert "\n\n\t// step 5\n\tdo5x0(conn)\n" in item.text  # from the blank line on
+    _shown_in_order(item, "\tretryTLSHandshake(conn, deadline)")
+    assert "\t// step 4" not in item.text  # a piece, not the whole function
+
+
 def _two_closers() -> str:
     """A Go file where two types have a `Close`; `ServerConn`'s matches more of the words of
     the panic below ("closed channel"), `Server`'s is the one its trace names."""

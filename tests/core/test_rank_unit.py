@@ -15,6 +15,7 @@ from ctxtrim.rank import (
     MAX_PATH_HITS,
     MAX_SCOPE_FILES,
     MODULES_NAMED_FULLY,
+    PRIOR,
     WEIGHTS,
     parse_weights,
     prior,
@@ -194,6 +195,10 @@ def test_ranking_is_deterministic(index: FileIndex) -> None:
         ("Dockerfile", 0.5, "CI/tooling file"),
         ("go.sum", 0.5, "CI/tooling file"),
         ("cmd/makefile.go", 1.0, None),
+        (".github/workflows/ci.yml", 0.5, "data/config file"),
+        ("__performance_tests__/add-data.js", 0.3, "test file"),
+        ("src/__test__/parse.js", 0.3, "test file"),
+        ("src/__tests_helpers/parse.js", 1.0, None),
         ("go.mod", 1.0, None),
     ],
 )
@@ -755,3 +760,50 @@ def test_a_rule_of_underscores_in_pasted_output_is_not_a_name() -> None:
     symbols = extract(text).symbols
     assert "__subclasscheck__" in symbols
     assert not [s for s in symbols if not s.strip("_")]
+
+
+FOREIGN_REASON = f"in another language than the project's code (weight {PRIOR['foreign']})"
+# A Python project with a theme: its Python code, a bundled script and a style sheet template
+# that share the task's words.
+THEMED = {
+    "pkg/__init__.py": "",
+    "pkg/layout.py": "def position(box):\n    return box.width, box.height\n",
+    "pkg/render.py": "def render(page):\n    return page\n",
+    "pkg/util.py": "def clamp(x):\n    return x\n",
+    "pkg/themes/static/jquery.js": "function position(el) { return el.width + el.height; }\n",
+    "pkg/themes/static/basic.css_t": ".box { width: 10px; height: 10px; position: absolute; }\n",
+}
+
+
+def test_code_in_another_language_than_the_project_s_is_weighed_down(tmp_path: Path) -> None:
+    index = build(write(tmp_path / "repo", THEMED), tmp_path / "c")
+    task = Task("The width and height of a box position are swapped")
+    ranked = {c.path: c for c in rank(index, task, extract(task.text))}
+    for path in ("pkg/themes/static/jquery.js", "pkg/themes/static/basic.css_t"):
+        assert FOREIGN_REASON in ranked[path].reasons
+        assert ranked[path].weight == PRIOR["foreign"]
+    assert ranked["pkg/layout.py"].weight == 1.0
+    assert not any("another language" in r for r in ranked["pkg/layout.py"].reasons)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "The jQuery position helper swaps the width and height of a box",
+        "In jquery.js the width and height of a box position are swapped",
+    ],
+)
+def test_a_task_that_names_the_language_or_its_file_keeps_it_whole(
+    tmp_path: Path, task: str
+) -> None:
+    index = build(write(tmp_path / "repo", THEMED), tmp_path / "c")
+    ranked = {c.path: c for c in rank(index, Task(task), extract(task))}
+    assert ranked["pkg/themes/static/jquery.js"].weight == 1.0
+    assert ranked["pkg/themes/static/basic.css_t"].weight == PRIOR["foreign"]
+
+
+def test_a_project_of_no_one_language_has_no_foreign_files(tmp_path: Path) -> None:
+    files = {**THEMED, "web/a.js": "var a;\n", "web/b.js": "var b;\n", "web/c.ts": "let c;\n"}
+    index = build(write(tmp_path / "repo", files), tmp_path / "c")
+    task = Task("The width and height of a box position are swapped")
+    assert all(c.weight == 1.0 for c in rank(index, task, extract(task.text)))
