@@ -212,6 +212,14 @@ SLICE_MAX_DEEP = 1.0
 # large took the room of the next file's slice (bench README, session 13).
 WHOLE_BEST_SHARE = 0.5
 WHOLE_BEST_MIN_BUDGET = 24_000
+# Each of the GLIMPSE_FILES likeliest files starts from its first slice (its best definitions)
+# when that costs at most GLIMPSE_SHARE of the budget: file values go as score ** SHARPEN, so
+# deeper slices of the first two files outbid a cheap first look at the sixth, which then stays
+# a listed path (xarray-6721 at 16k: `common.py`, 6th, a 296-token slice away from its edit).
+# More files (7, 8) or dearer looks (5 %) took the room a late whole file needed (bench README,
+# session 15).
+GLIMPSE_FILES = 6
+GLIMPSE_SHARE = 0.03
 # What the head of the changelog nearest the likeliest file is worth, as a share of that file
 # shown whole: a fix in a project that keeps a changelog adds an entry at its top.
 CHANGE_LOG_SHARE = 0.05
@@ -1044,6 +1052,17 @@ def _whole_best(choices: list[FileChoice], budget: int) -> None:
             return
 
 
+def _glimpse(choices: list[FileChoice], budget: int) -> None:
+    """Start each of the GLIMPSE_FILES likeliest files not yet chosen from its first slice
+    when that costs at most GLIMPSE_SHARE of `budget` (see GLIMPSE_FILES)."""
+    for ch in choices[:GLIMPSE_FILES]:
+        if ch.current >= 0:
+            continue
+        first = next((oi for oi, opt in enumerate(ch.options) if opt.view is None), None)
+        if first is not None and ch.options[first].cost <= GLIMPSE_SHARE * budget:
+            ch.current = first
+
+
 def greedy(choices: list[FileChoice], budget: int) -> int:
     """Spend `budget` on the upgrades with the best value per token. Returns the cost used.
 
@@ -1108,6 +1127,7 @@ def fit(
     choices = [build_choice(c, p, scored[c.path], overhead(c.path), budget) for c, p in prepared]
     choices = _with_change_log(choices, candidates, index, preparer, overhead)
     _whole_best(choices, budget)
+    _glimpse(choices, budget)
     greedy(choices, budget)
     items: list[Item] = []
     top = max((c.cand.score for c in choices), default=1.0) or 1.0

@@ -11,6 +11,8 @@ from ctxtrim.config import Config
 from ctxtrim.fit import (
     DEEP_BUDGET,
     ELISION_TOKENS,
+    GLIMPSE_FILES,
+    GLIMPSE_SHARE,
     LISTED,
     MAX_SLICE_SYMBOLS,
     PREPARED_FACTS,
@@ -22,6 +24,7 @@ from ctxtrim.fit import (
     WHOLE_BEST_SHARE,
     FileChoice,
     Option,
+    _glimpse,
     _whole_best,
     build_choice,
     fit,
@@ -318,6 +321,59 @@ def test_the_likeliest_file_is_whole_at_a_large_budget_it_takes_at_most_a_share_
         choices = _best_and_small(cost)
         _whole_best(choices, room)
         assert choices[0].current == -1
+
+
+def _likeliest_and_peers(budget: int) -> list[FileChoice]:
+    """The likeliest file, whose deep slice outbids every other file's first slice and leaves
+    room only for paths, then GLIMPSE_FILES peers, each with a first slice of GLIMPSE_SHARE of
+    `budget` (the third's a token dearer), the last of them past the likeliest GLIMPSE_FILES."""
+    look = int(GLIMPSE_SHARE * budget)
+    top = FileChoice(
+        Candidate("big.py", 3.0),
+        "python",
+        [
+            Option(None, 10.0, 300),
+            Option(None, 100.0, budget - 200),
+            Option(View("full", "", ((1, 9000),)), 101.0, 4 * budget),
+        ],
+    )
+    peers = [
+        FileChoice(
+            Candidate(f"p{i}.py", 1.0),
+            "python",
+            [
+                Option(LISTED, 0.0001, 30),
+                Option(None, 0.05, look + (i == 2)),
+                Option(View("full", "", ((1, 90),)), 0.06, 2000),
+            ],
+        )
+        for i in range(GLIMPSE_FILES)
+    ]
+    return [top, *peers]
+
+
+def test_each_of_the_likeliest_files_starts_from_a_cheap_first_slice() -> None:
+    budget = 16_000
+    # Without it the likeliest file's deep slice takes the room and the peers stay paths.
+    choices = _likeliest_and_peers(budget)
+    assert greedy(choices, budget) <= budget
+    assert choices[0].current == 1
+    assert all(ch.current <= 0 for ch in choices[1:])
+    choices = _likeliest_and_peers(budget)
+    _glimpse(choices, budget)
+    # The likeliest GLIMPSE_FILES, but not a first slice dearer than the share nor the file
+    # after them.
+    looked = [i for i in range(1, GLIMPSE_FILES) if i != 3]
+    assert [ch.current for ch in choices] == [0] + [
+        1 if i in looked else -1 for i in range(1, GLIMPSE_FILES + 1)
+    ]
+    assert greedy(choices, budget) <= budget
+    assert all(choices[i].current >= 1 for i in looked)
+    # A file already chosen (the likeliest shown whole) keeps its choice.
+    choices = _likeliest_and_peers(budget)
+    choices[0].current = 2
+    _glimpse(choices, budget)
+    assert choices[0].current == 2 and choices[1].current == 1
 
 
 def test_a_file_prepared_from_cached_facts_is_the_file_prepared_from_its_text(
