@@ -149,11 +149,11 @@ PIECE_LINES = 60
 # fixed line split from each other.
 PIECE_SLACK = 15
 # The cache kind of a file's prepared facts (secret spans, per-line token counts, definition
-# terms, the outline view's tokens), version 8 of their layout (statement units among the
+# terms, the outline view's tokens), version 10 of their layout (statement units among the
 # leaves; whole C/C++ types and small Rust impls; the outline's tokens; JS/TS table entries
 # and small tables whole; long definitions in pieces; a blank line's break joined to the
-# line before it; long structs in pieces; pieces cut at paragraphs): bump it when that layout changes, or what the
-# outline view shows.
+# line before it; long structs in pieces; pieces cut at paragraphs): bump it when that
+# layout changes, or what the outline view shows.
 PREPARED_FACTS = "p10"
 # Secrets, line tokens, leaf terms, tokens of the outline view.
 Facts = tuple[list[Span], list[int], list[dict[str, int]], int]
