@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from .lang.detect import SOURCE_EXTENSIONS, detect_language
@@ -76,11 +77,14 @@ def family_of(path: str) -> str | None:
 
 def main_family(paths: Iterable[str]) -> str | None:
     """The family of most of these files' code, if it holds MAIN_SHARE of it."""
+    # Counted by extension, each extension's family looked up once: a warm pack on a tree of
+    # 100k files does this at every start.
+    extensions = Counter(path[path.rfind(".") :] for path in paths if "." in path)
     counts: dict[str, int] = {}
-    for path in paths:
-        family = family_of(path)
+    for extension, n in extensions.items():
+        family = family_of("x" + extension) if "/" not in extension else None
         if family is not None and family != "css":
-            counts[family] = counts.get(family, 0) + 1
+            counts[family] = counts.get(family, 0) + n
     total = sum(counts.values())
     if not total:
         return None
