@@ -29,11 +29,11 @@ _FAMILY = {
 }
 # Families that belong to another's code: a web project's style sheets are its own.
 _COMPANIONS = {"js": frozenset({"css"})}
-# The words a task names a family by (lowercase, as `_WORDS` splits them); none for Go, whose
-# name is an English word.
+# The words a task names a family by (lowercase, as `_WORDS` splits them). Not words that are
+# other things too: Go's name, `node` (a syntax tree's, docutils'), `ts` (a timestamp).
 _NAMES = {
     "python": ("python", "py", "cython"),
-    "js": ("javascript", "typescript", "js", "ts", "jsx", "tsx", "jquery", "node", "nodejs", "npm"),
+    "js": ("javascript", "typescript", "js", "jsx", "tsx", "jquery", "nodejs", "npm"),
     "c": ("c++", "cpp", "cxx", "clang", "gcc", "msvc"),
     "css": ("css", "scss", "stylesheet", "stylesheets"),
     "shell": ("bash", "shell", "sh", "zsh"),

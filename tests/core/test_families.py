@@ -47,6 +47,8 @@ def test_own_families_are_the_main_one_its_companions_and_the_named() -> None:
         "python",
         "js",
     }
+    # A docutils node or a timestamp `ts` names no JavaScript.
+    assert own_families("python", "the pending_xref node keeps its ts", []) == {None, "python"}
     assert own_families("python", "a crash", ["src/_path.h"]) == {None, "python", "c"}
     # "go" is an English word: only "golang" names Go.
     assert own_families("python", "go to the settings page", []) == {None, "python"}
