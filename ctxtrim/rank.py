@@ -513,8 +513,9 @@ def rank(index: FileIndex, task: Task, signals: Signals) -> list[Candidate]:
     main = _per_index(index, _main_family)
     families = None
     if main is not None:
-        mentioned = [*signals.paths, *(path for path, _, _ in signals.frames)]
-        families = own_families(main, task.text, [*mentioned, *(p for p, _ in task.focus_points())])
+        frames = (path for path, _, _ in signals.frames)
+        focus = (path for path, _ in task.focus_points())
+        families = own_families(main, task.text, [*signals.paths, *frames, *focus])
     for c in cands.values():
         weight, why = prior(c.path)
         if weight == 1.0 and c.path in generated:
